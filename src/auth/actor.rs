@@ -1,0 +1,171 @@
+//! The `Actor`: who is asking, in which organization and role, over which associations. Every
+//! handler that needs a signed-in user takes one; without a session it redirects to sign-in.
+
+use std::sync::Arc;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::session_store::UID;
+use super::Role;
+use crate::users::model::Setting;
+use crate::web::labels::Labels;
+use crate::web::page::Flash;
+use crate::web::{AppError, AppResult};
+use crate::AppState;
+
+pub const CONTEXT: &str = "ctx";
+pub const FLASH: &str = "flash";
+
+/// One organization × role the user can act in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    pub org_id: Option<String>,
+    pub org_name: String,
+    pub role: Role,
+}
+
+impl Context {
+    pub fn key(&self) -> String {
+        match &self.org_id {
+            Some(o) => format!("{o}:{}", self.role.key()),
+            None => "global".to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub contexts: Vec<Context>,
+    pub active: Context,
+    /// The local associations of the active context's grants (coordinators and peer mentors).
+    pub associations: Vec<String>,
+    pub settings: Setting,
+    pub labels: Arc<Labels>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub path: String,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn role(&self) -> Role {
+        self.active.role
+    }
+    pub fn org_id(&self) -> Option<&str> {
+        self.active.org_id.as_deref()
+    }
+    /// The active organization, or 404 for a context without one (global admin).
+    pub fn org(&self) -> AppResult<&str> {
+        self.org_id().ok_or(AppError::NotFound)
+    }
+    /// Allows the listed roles; any other answers 404, as if the page did not exist.
+    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
+        if roles.contains(&self.active.role) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+    /// Whether the active context sees every association of its organization.
+    pub fn sees_whole_org(&self) -> bool {
+        matches!(self.active.role, Role::OrgAdmin | Role::GlobalAdmin)
+    }
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.labels.get(key)
+    }
+    pub fn describe_context(&self, c: &Context) -> String {
+        if c.org_id.is_none() {
+            return self.t(c.role.label_key()).to_string();
+        }
+        format!("{} – {}", self.t(c.role.label_key()), c.org_name)
+    }
+    pub fn context_label(&self) -> String {
+        self.describe_context(&self.active)
+    }
+}
+
+/// Makes sure the session holds a CSRF secret and returns it.
+pub fn ensure_csrf(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(crate::web::csrf::SESSION_KEY) {
+        return t;
+    }
+    let t = crate::web::csrf::new_token();
+    let _ = session.insert(crate::web::csrf::SESSION_KEY, &t);
+    t
+}
+
+pub fn set_flash(session: &Session, kind: &str, text: impl Into<String>) {
+    let _ = session.insert(FLASH, Flash { kind: kind.to_string(), text: text.into() });
+}
+
+/// The client's address: the peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
+    if trust_proxy {
+        if let Some(first) = req
+            .headers()
+            .get("X-Forwarded-For")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            return Some(first.trim().to_string());
+        }
+    }
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+impl FromRequest for Actor {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Actor, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let path = req.path().to_string();
+        let next = match req.query_string() {
+            "" => path.clone(),
+            q => format!("{path}?{q}"),
+        };
+        let htmx = crate::web::is_htmx(req);
+        let is_page_load = req.method() == actix_web::http::Method::GET && !htmx;
+        let ip = state.as_ref().and_then(|s| client_ip(req, s.config.trust_proxy));
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+            let uid: Option<String> = session.get(UID).ok().flatten();
+            let Some(uid) = uid else {
+                return Err(AppError::SignInRequired { next, htmx });
+            };
+            let ctx: Option<String> = session.get(CONTEXT).ok().flatten();
+            let loaded = crate::web::db(&state, move |c| Ok(super::service::load_actor(c, &uid, ctx.as_deref())?)).await?;
+            let Some(data) = loaded else {
+                session.purge();
+                return Err(AppError::SignInRequired { next, htmx });
+            };
+            let csrf = ensure_csrf(&session);
+            let flash = if is_page_load {
+                session.remove_as::<Flash>(FLASH).and_then(Result::ok)
+            } else {
+                None
+            };
+            Ok(Actor {
+                user_id: data.user.id,
+                name: data.user.name,
+                email: data.user.email,
+                contexts: data.contexts,
+                active: data.active,
+                associations: data.associations,
+                settings: data.setting,
+                labels: Arc::new(data.labels),
+                csrf,
+                flash,
+                path,
+                ip,
+            })
+        })
+    }
+}

@@ -1,0 +1,335 @@
+//! Sign-in, the actor's contexts, password reset and invitations, and the user's sessions.
+
+use std::collections::HashMap;
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+
+use super::actor::Context;
+use super::model::{AuthToken, SessionRow};
+use super::{password, ratelimit, Role};
+use crate::audit::service::{self as audit, Event};
+use crate::db::{new_id, now, DbConn};
+use crate::schema::{auth_tokens, local_associations, organization_labels, organizations, sessions, settings, user_organization_roles as uor, users};
+use crate::users::model::{Setting, User};
+use crate::web::labels::{Labels, Lang};
+use crate::web::AppResult;
+
+pub struct ActorData {
+    pub user: User,
+    pub contexts: Vec<Context>,
+    pub active: Context,
+    pub associations: Vec<String>,
+    pub setting: Setting,
+    pub labels: Labels,
+}
+
+/// Active grants of a user as (organization id, organization name, role, association id).
+fn grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(Option<String>, Option<String>, String, Option<String>)>> {
+    uor::table
+        .left_join(organizations::table)
+        .filter(uor::user_id.eq(user_id))
+        .filter(uor::revoked_at.is_null())
+        .filter(organizations::is_active.eq(true).or(uor::organization_id.is_null()))
+        .select((uor::organization_id, organizations::name.nullable(), uor::role_id, uor::local_association_id))
+        .load(conn)
+}
+
+pub fn contexts_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Context>> {
+    let mut out: Vec<Context> = Vec::new();
+    for (org_id, org_name, role, _) in grants(conn, user_id)? {
+        let Some(role) = Role::parse(&role) else { continue };
+        let c = Context { org_id, org_name: org_name.unwrap_or_default(), role };
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    // Highest role first, then by organization name: the first is the default context.
+    out.sort_by(|a, b| b.role.cmp(&a.role).then(a.org_name.cmp(&b.org_name)));
+    Ok(out)
+}
+
+pub fn setting_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Setting> {
+    Ok(settings::table
+        .find(user_id)
+        .select(Setting::as_select())
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| Setting::defaults(user_id)))
+}
+
+pub fn label_overrides(conn: &mut DbConn, org_id: &str, lang: Lang) -> QueryResult<HashMap<String, String>> {
+    Ok(organization_labels::table
+        .filter(organization_labels::organization_id.eq(org_id))
+        .filter(organization_labels::locale.eq(lang.code()))
+        .select((organization_labels::key, organization_labels::text))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Everything the `Actor` needs, or `None` when the user is gone, deactivated or has no role.
+pub fn load_actor(conn: &mut DbConn, user_id: &str, wanted_context: Option<&str>) -> QueryResult<Option<ActorData>> {
+    let Some(user) = users::table
+        .find(user_id)
+        .filter(users::is_active.eq(true))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let contexts = contexts_of(conn, user_id)?;
+    let Some(active) = wanted_context
+        .and_then(|w| contexts.iter().find(|c| c.key() == w))
+        .or(contexts.first())
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let associations: Vec<String> = if active.role.needs_association() {
+        let mut q = uor::table
+            .filter(uor::user_id.eq(user_id))
+            .filter(uor::revoked_at.is_null())
+            .filter(uor::role_id.eq(active.role.key()))
+            .into_boxed();
+        if let Some(org) = &active.org_id {
+            q = q.filter(uor::organization_id.eq(org.clone()));
+        }
+        q.select(uor::local_association_id)
+            .load::<Option<String>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let setting = setting_of(conn, user_id)?;
+    let lang = Lang::parse(&setting.language);
+    let overrides = match &active.org_id {
+        Some(org) => label_overrides(conn, org, lang)?,
+        None => HashMap::new(),
+    };
+    Ok(Some(ActorData { user, contexts, active, associations, setting, labels: Labels::new(lang, overrides) }))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignInError {
+    Invalid,
+    RateLimited,
+}
+
+pub struct SignInLimits {
+    pub per_account: i32,
+    pub per_address: i32,
+    pub window: TimeDelta,
+}
+
+/// Checks the password and the rate limits; records the attempt in the audit log.
+pub fn sign_in(
+    conn: &mut DbConn,
+    email: &str,
+    pass: &str,
+    ip: Option<&str>,
+    limits: &SignInLimits,
+) -> AppResult<Result<User, SignInError>> {
+    let email = email.trim().to_lowercase();
+    let account_key = format!("login:account:{email}");
+    let address_key = format!("login:address:{}", ip.unwrap_or("unknown"));
+    if ratelimit::count(conn, &account_key, limits.window)? >= limits.per_account
+        || ratelimit::count(conn, &address_key, limits.window)? >= limits.per_address
+    {
+        audit::append(conn, Event { action: "auth.sign_in_rate_limited", detail: Some(serde_json::json!({ "email": email })), ip, ..Default::default() })?;
+        return Ok(Err(SignInError::RateLimited));
+    }
+    let user: Option<User> = users::table
+        .filter(users::email.eq(&email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?;
+    let verified = match user.as_ref().and_then(|u| u.password_hash.as_deref().map(|h| (u, h))) {
+        Some((u, h)) if u.is_active => {
+            let (ok, rehash) = password::verify(h, pass);
+            ok.then_some((u.clone(), rehash))
+        }
+        _ => {
+            password::verify_dummy(pass);
+            None
+        }
+    };
+    let with_roles = match verified {
+        Some((u, rehash)) if !contexts_of(conn, &u.id)?.is_empty() => Some((u, rehash)),
+        _ => None,
+    };
+    let Some((user, rehash)) = with_roles else {
+        ratelimit::hit(conn, &account_key, limits.window)?;
+        ratelimit::hit(conn, &address_key, limits.window)?;
+        audit::append(
+            conn,
+            Event {
+                actor_user_id: user.as_ref().map(|u| u.id.as_str()),
+                action: "auth.sign_in_failed",
+                detail: Some(serde_json::json!({ "email": email })),
+                ip,
+                ..Default::default()
+            },
+        )?;
+        return Ok(Err(SignInError::Invalid));
+    };
+    let t = now();
+    if rehash {
+        diesel::update(users::table.find(&user.id)).set(users::password_hash.eq(password::hash(pass))).execute(conn)?;
+    }
+    diesel::update(users::table.find(&user.id)).set(users::last_login_at.eq(t)).execute(conn)?;
+    ratelimit::clear(conn, &account_key)?;
+    audit::append(conn, Event { actor_user_id: Some(&user.id), action: "auth.sign_in", target_type: Some("user"), target_id: Some(&user.id), ip, ..Default::default() })?;
+    Ok(Ok(user))
+}
+
+fn token_hash(token: &str) -> String {
+    super::session_store::hash_key(token)
+}
+
+/// Issues a single-use token of `kind` ("password_reset", "invite") and returns its clear text.
+pub fn issue_token(conn: &mut DbConn, user_id: &str, kind: &str, valid: TimeDelta) -> QueryResult<String> {
+    let token = crate::web::csrf::new_token();
+    let t = now();
+    // A new link makes the older ones of the same kind useless.
+    diesel::update(
+        auth_tokens::table
+            .filter(auth_tokens::user_id.eq(user_id))
+            .filter(auth_tokens::kind.eq(kind))
+            .filter(auth_tokens::used_at.is_null())
+            .filter(auth_tokens::revoked_at.is_null()),
+    )
+    .set(auth_tokens::revoked_at.eq(t))
+    .execute(conn)?;
+    diesel::insert_into(auth_tokens::table)
+        .values(&AuthToken {
+            id: new_id(),
+            user_id: user_id.to_string(),
+            kind: kind.to_string(),
+            token_hash: token_hash(&token),
+            issuer: "likeperson".into(),
+            expires_at: t + valid,
+            used_at: None,
+            revoked_at: None,
+            rotated_from_id: None,
+            created_at: t,
+        })
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// For "forgot password": the user and a fresh token when the e-mail belongs to an active
+/// account and the limits allow; `None` otherwise (the page says the same either way).
+pub fn request_reset(conn: &mut DbConn, email: &str, ip: Option<&str>, limits: &SignInLimits) -> QueryResult<Option<(User, String)>> {
+    let email = email.trim().to_lowercase();
+    let account_key = format!("reset:account:{email}");
+    let address_key = format!("reset:address:{}", ip.unwrap_or("unknown"));
+    if ratelimit::count(conn, &account_key, limits.window)? >= 3 || ratelimit::count(conn, &address_key, limits.window)? >= limits.per_address {
+        return Ok(None);
+    }
+    ratelimit::hit(conn, &account_key, limits.window)?;
+    ratelimit::hit(conn, &address_key, limits.window)?;
+    let Some(user) = users::table
+        .filter(users::email.eq(&email))
+        .filter(users::is_active.eq(true))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let token = issue_token(conn, &user.id, "password_reset", TimeDelta::hours(1))?;
+    audit::append(conn, Event { actor_user_id: Some(&user.id), action: "auth.password_reset_requested", target_type: Some("user"), target_id: Some(&user.id), ip, ..Default::default() })?;
+    Ok(Some((user, token)))
+}
+
+/// The user a valid, unused reset or invite token belongs to.
+pub fn user_for_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<(User, String)>> {
+    auth_tokens::table
+        .inner_join(users::table)
+        .filter(auth_tokens::token_hash.eq(token_hash(token)))
+        .filter(auth_tokens::used_at.is_null())
+        .filter(auth_tokens::revoked_at.is_null())
+        .filter(auth_tokens::expires_at.gt(now()))
+        .filter(auth_tokens::kind.eq_any(["password_reset", "invite"]))
+        .filter(users::is_active.eq(true))
+        .select((User::as_select(), auth_tokens::id))
+        .first(conn)
+        .optional()
+}
+
+/// Sets a new password from a token: the token is used up and every session of the user ends.
+pub fn reset_password(conn: &mut DbConn, token: &str, new_password: &str, ip: Option<&str>) -> AppResult<Result<(), &'static str>> {
+    crate::db::tx(conn, |conn| {
+        let Some((user, token_id)) = user_for_token(conn, token)? else {
+            return Ok(Err("err.token_invalid"));
+        };
+        if let Err(e) = password::validate_new(new_password, &[&user.email, &user.name]) {
+            return Ok(Err(e));
+        }
+        let t = now();
+        let used = diesel::update(auth_tokens::table.find(&token_id).filter(auth_tokens::used_at.is_null()))
+            .set(auth_tokens::used_at.eq(t))
+            .execute(conn)?;
+        if used != 1 {
+            return Ok(Err("err.token_invalid"));
+        }
+        diesel::update(users::table.find(&user.id))
+            .set((users::password_hash.eq(password::hash(new_password)), users::updated_at.eq(t)))
+            .execute(conn)?;
+        diesel::update(sessions::table.filter(sessions::user_id.eq(&user.id)).filter(sessions::revoked_at.is_null()))
+            .set(sessions::revoked_at.eq(t))
+            .execute(conn)?;
+        audit::append(conn, Event { actor_user_id: Some(&user.id), action: "auth.password_changed", target_type: Some("user"), target_id: Some(&user.id), ip, ..Default::default() })?;
+        Ok(Ok(()))
+    })
+}
+
+/// The user's live sessions, most recent first.
+pub fn sessions_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<SessionRow>> {
+    let t = now();
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(t))
+        .filter(sessions::absolute_expires_at.gt(t))
+        .order(sessions::last_seen_at.desc())
+        .select(SessionRow::as_select())
+        .load(conn)
+}
+
+/// Ends one of the user's own sessions; `false` when it is not theirs (404 upstream).
+pub fn end_session(conn: &mut DbConn, user_id: &str, session_id: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn end_other_sessions(conn: &mut DbConn, user_id: &str, keep_id: &str) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now()))
+    .execute(conn)
+}
+
+/// The names of the associations an actor's grants point to (for the home page).
+pub fn association_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    local_associations::table
+        .filter(local_associations::id.eq_any(ids))
+        .order(local_associations::name.asc())
+        .select((local_associations::id, local_associations::name))
+        .load(conn)
+}

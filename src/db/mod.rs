@@ -1,0 +1,211 @@
+//! The database: one connection type over SQLite and PostgreSQL, the pool, migrations and the
+//! transaction helper. The backend is chosen by the URL scheme: `postgres://` or `postgresql://`
+//! opens PostgreSQL, anything else is a SQLite file path.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, R2D2Connection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Queries written with Diesel's DSL run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Postgres(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Opens the right variant for the URL, so the real error of that backend is reported.
+pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
+    match Backend::of_url(url) {
+        Backend::Postgres => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
+        Backend::Sqlite => {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            let mut conn = SqliteConnection::establish(path)?;
+            conn.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            Ok(DbConn::Sqlite(conn))
+        }
+    }
+}
+
+/// r2d2 manager that builds the variant from the URL scheme (the derive's own `establish` tries
+/// each variant in turn and hides the real error).
+#[derive(Clone, Debug)]
+pub struct Manager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        establish(&self.url).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub fn pool(url: &str, max_size: u32) -> anyhow::Result<Pool> {
+    let backend = Backend::of_url(url);
+    if backend == Backend::Sqlite {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager { url: url.to_string() })?;
+    Ok(pool)
+}
+
+/// Runs every pending migration on one connection. On PostgreSQL an advisory lock keeps
+/// instances that start together from racing.
+pub fn migrate(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let applied = match conn {
+        DbConn::Postgres(pg) => {
+            pg.batch_execute("SELECT pg_advisory_lock(727274)")?;
+            let result = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+            pg.batch_execute("SELECT pg_advisory_unlock(727274)")?;
+            result?
+        }
+        DbConn::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?,
+    };
+    Ok(applied)
+}
+
+/// Reverts every migration (used by the migration round-trip test and `migrate --reset`).
+pub fn revert_all(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let reverted = match conn {
+        DbConn::Postgres(pg) => pg.revert_all_migrations(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(lite) => lite.revert_all_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("revert failed: {e}"))?;
+    Ok(reverted.len())
+}
+
+/// True when a write lost a race that a retry can win: SQLite's busy/locked errors, a
+/// serialization failure, or a unique violation on a sequence-like column (the audit chain).
+fn retryable(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            info.constraint_name() == Some("idx_audit_log_seq")
+                || info.message().contains("audit_log.seq")
+        }
+        DieselError::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked") || m.contains("database is busy")
+        }
+        _ => false,
+    }
+}
+
+/// Runs `f` in a transaction, retrying a few times when the write lost a race that a retry can
+/// win. `f` must be safe to run again (it sees a fresh transaction each time).
+pub fn tx<T, E, F>(conn: &mut DbConn, mut f: F) -> Result<T, E>
+where
+    F: FnMut(&mut DbConn) -> Result<T, E>,
+    E: From<DieselError> + AsDiesel,
+{
+    let mut attempt = 0;
+    loop {
+        match conn.transaction(&mut f) {
+            Err(e) if attempt < 8 && e.as_diesel().is_some_and(retryable) => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(5 * attempt));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Lets `tx` see whether an error came from the database.
+pub trait AsDiesel {
+    fn as_diesel(&self) -> Option<&DieselError>;
+}
+
+impl AsDiesel for DieselError {
+    fn as_diesel(&self) -> Option<&DieselError> {
+        Some(self)
+    }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The current instant, UTC, truncated to microseconds so both backends store the same value.
+pub fn now() -> chrono::NaiveDateTime {
+    let n = chrono::Utc::now().naive_utc();
+    chrono::SubsecRound::trunc_subsecs(n, 6)
+}
+
+/// Parses a path id as a UUID; anything else can never exist and answers 404 upstream.
+pub fn parse_id(raw: &str) -> Option<String> {
+    uuid::Uuid::parse_str(raw).ok().map(|u| u.to_string())
+}
+
+/// The backend type of `DbConn`, for boxed queries.
+pub type DbConnBackend = MultiBackend;
+
+impl AsDiesel for anyhow::Error {
+    fn as_diesel(&self) -> Option<&DieselError> {
+        self.downcast_ref::<DieselError>()
+    }
+}

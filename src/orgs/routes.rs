@@ -1,0 +1,359 @@
+//! Pages for organizations (global admin), regions, local associations and terminology.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::labels::{self, LabelRow};
+use super::model::*;
+use super::service::{self, AssociationFilter, AssociationForm, OrganizationForm, RegionForm};
+use crate::auth::actor::{set_flash, Actor};
+use crate::auth::Role;
+use crate::web::forms::FieldErrors;
+use crate::web::labels::Lang;
+use crate::web::page::{self, Page};
+use crate::web::pagination::PageOf;
+use crate::web::{db, is_htmx, redirect, AppError, AppResult};
+use crate::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organizations", web::get().to(organizations))
+        .route("/organizations", web::post().to(create_organization))
+        .route("/organizations/new", web::get().to(new_organization))
+        .route("/organizations/{id}/edit", web::get().to(edit_organization))
+        .route("/organizations/{id}", web::post().to(update_organization))
+        .route("/regions", web::get().to(regions))
+        .route("/regions", web::post().to(create_region))
+        .route("/regions/{id}/edit", web::get().to(edit_region))
+        .route("/regions/{id}", web::post().to(update_region))
+        .route("/associations", web::get().to(associations))
+        .route("/associations", web::post().to(create_association))
+        .route("/associations/new", web::get().to(new_association))
+        .route("/associations/{id}", web::get().to(show_association))
+        .route("/associations/{id}", web::post().to(update_association))
+        .route("/associations/{id}/edit", web::get().to(edit_association))
+        .route("/associations/{id}/deactivate", web::post().to(deactivate_association))
+        .route("/associations/{id}/reactivate", web::post().to(reactivate_association))
+        .route("/labels", web::get().to(label_page))
+        .route("/labels", web::post().to(save_labels));
+}
+
+fn id_of(raw: &str) -> AppResult<String> {
+    crate::db::parse_id(raw).ok_or(AppError::NotFound)
+}
+
+// ---------------------------------------------------------------- organizations
+
+#[derive(Template)]
+#[template(path = "orgs/organizations.html")]
+struct OrganizationsPage {
+    page: Page,
+    rows: Vec<Organization>,
+}
+
+async fn organizations(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let rows = db(&state, |c| Ok(service::organizations(c)?)).await?;
+    page::ok(&OrganizationsPage { page: Page::for_actor(&actor, "page.organizations"), rows })
+}
+
+#[derive(Template)]
+#[template(path = "orgs/organization_form.html")]
+struct OrganizationFormPage {
+    page: Page,
+    id: Option<String>,
+    form: OrganizationForm,
+    errors: FieldErrors,
+}
+
+async fn new_organization(actor: Actor) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let form = OrganizationForm { default_locale: "nb".into(), ..Default::default() };
+    page::ok(&OrganizationFormPage { page: Page::for_actor(&actor, "page.organization_new"), id: None, form, errors: FieldErrors::new() })
+}
+
+async fn edit_organization(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let id = id_of(&path)?;
+    let id2 = id.clone();
+    let org = db(&state, move |c| Ok(service::organization(c, &id2)?)).await?.ok_or(AppError::NotFound)?;
+    page::ok(&OrganizationFormPage { page: Page::for_actor(&actor, "page.organization_edit"), id: Some(id), form: OrganizationForm::from(&org), errors: FieldErrors::new() })
+}
+
+async fn save_org(actor: Actor, session: Session, state: web::Data<AppState>, id: Option<String>, form: OrganizationForm) -> AppResult<HttpResponse> {
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| service::save_organization(c, &a, i.as_deref(), &f)).await? {
+        Ok(_) => {
+            set_flash(&session, "success", actor.t("text.saved"));
+            Ok(redirect("/organizations"))
+        }
+        Err(errors) => {
+            let title = if id.is_some() { "page.organization_edit" } else { "page.organization_new" };
+            page::unprocessable(&OrganizationFormPage { page: Page::for_actor(&actor, title), id, form, errors })
+        }
+    }
+}
+
+async fn create_organization(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<OrganizationForm>) -> AppResult<HttpResponse> {
+    save_org(actor, session, state, None, form.into_inner()).await
+}
+
+async fn update_organization(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<OrganizationForm>) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    save_org(actor, session, state, Some(id), form.into_inner()).await
+}
+
+// ---------------------------------------------------------------- regions
+
+#[derive(Template)]
+#[template(path = "orgs/regions.html")]
+struct RegionsPage {
+    page: Page,
+    rows: Vec<RegionRow>,
+    form: RegionForm,
+    errors: FieldErrors,
+}
+
+async fn regions(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let a = actor.clone();
+    let rows = db(&state, move |c| service::regions(c, &a)).await?;
+    page::ok(&RegionsPage { page: Page::for_actor(&actor, "page.regions"), rows, form: RegionForm::default(), errors: FieldErrors::new() })
+}
+
+async fn create_region(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<RegionForm>) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let (a, f) = (actor.clone(), form.clone());
+    let result = db(&state, move |c| {
+        let r = service::save_region(c, &a, None, &f)?;
+        let rows = if r.is_err() { service::regions(c, &a)? } else { Vec::new() };
+        Ok((r, rows))
+    })
+    .await?;
+    match result {
+        (Ok(_), _) => {
+            set_flash(&session, "success", actor.t("text.created"));
+            Ok(redirect("/regions"))
+        }
+        (Err(errors), rows) => page::unprocessable(&RegionsPage { page: Page::for_actor(&actor, "page.regions"), rows, form, errors }),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orgs/region_form.html")]
+struct RegionFormPage {
+    page: Page,
+    id: String,
+    form: RegionForm,
+    errors: FieldErrors,
+}
+
+async fn edit_region(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = id_of(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let r = db(&state, move |c| service::region(c, &a, &i)).await?;
+    let form = RegionForm { name: r.name, code: r.code.unwrap_or_default(), is_active: r.is_active.then(|| "on".into()) };
+    page::ok(&RegionFormPage { page: Page::for_actor(&actor, "page.region_edit"), id, form, errors: FieldErrors::new() })
+}
+
+async fn update_region(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<RegionForm>) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let form = form.into_inner();
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| service::save_region(c, &a, Some(&i), &f)).await? {
+        Ok(_) => {
+            set_flash(&session, "success", actor.t("text.saved"));
+            Ok(redirect("/regions"))
+        }
+        Err(errors) => page::unprocessable(&RegionFormPage { page: Page::for_actor(&actor, "page.region_edit"), id, form, errors }),
+    }
+}
+
+// ---------------------------------------------------------------- local associations
+
+#[derive(Template)]
+#[template(path = "orgs/associations.html", blocks = ["results"])]
+struct AssociationsPage {
+    page: Page,
+    filter: AssociationFilter,
+    list: PageOf<AssociationRow>,
+    regions: Vec<(String, String)>,
+    can_edit: bool,
+}
+
+async fn associations(req: HttpRequest, actor: Actor, state: web::Data<AppState>, q: web::Query<AssociationFilter>) -> AppResult<HttpResponse> {
+    let filter = q.into_inner();
+    let (a, f) = (actor.clone(), filter.clone());
+    let (list, regions) = db(&state, move |c| {
+        let list = service::associations(c, &a, &f)?;
+        let regions = service::region_choices(c, a.org()?)?;
+        Ok((list, regions))
+    })
+    .await?;
+    let can_edit = actor.role() == Role::OrgAdmin;
+    let tpl = AssociationsPage { page: Page::for_actor(&actor, "page.associations"), filter, list, regions, can_edit };
+    if is_htmx(&req) && req.headers().get("HX-Target").is_some_and(|t| t == "results") {
+        return page::ok(&tpl.as_results());
+    }
+    page::ok(&tpl)
+}
+
+#[derive(Template)]
+#[template(path = "orgs/association.html")]
+struct AssociationPage {
+    page: Page,
+    row: AssociationRow,
+    can_edit: bool,
+}
+
+async fn show_association(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let a = actor.clone();
+    let row = db(&state, move |c| service::association(c, &a, &id)).await?;
+    let mut page = Page::for_actor(&actor, "term.local_association");
+    page.title = row.a.name.clone();
+    page::ok(&AssociationPage { page, row, can_edit: actor.role() == Role::OrgAdmin })
+}
+
+#[derive(Template)]
+#[template(path = "orgs/association_form.html")]
+struct AssociationFormPage {
+    page: Page,
+    id: Option<String>,
+    form: AssociationForm,
+    errors: FieldErrors,
+    regions: Vec<(String, String)>,
+}
+
+async fn association_form(actor: &Actor, state: &web::Data<AppState>, id: Option<String>, form: AssociationForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+    let org = actor.org()?.to_string();
+    let regions = db(state, move |c| Ok(service::region_choices(c, &org)?)).await?;
+    let title = if id.is_some() { "page.association_edit" } else { "page.association_new" };
+    let tpl = AssociationFormPage { page: Page::for_actor(actor, title), id, form, regions, errors: errors.clone() };
+    if errors.is_empty() {
+        page::ok(&tpl)
+    } else {
+        page::unprocessable(&tpl)
+    }
+}
+
+async fn new_association(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    association_form(&actor, &state, None, AssociationForm::default(), FieldErrors::new()).await
+}
+
+async fn edit_association(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = id_of(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let row = db(&state, move |c| service::association(c, &a, &i)).await?;
+    association_form(&actor, &state, Some(id), AssociationForm::from(&row.a), FieldErrors::new()).await
+}
+
+async fn create_association(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<AssociationForm>) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let (a, f) = (actor.clone(), form.clone());
+    match db(&state, move |c| service::create_association(c, &a, &f)).await? {
+        Ok(id) => {
+            set_flash(&session, "success", actor.t("text.created"));
+            Ok(redirect(&format!("/associations/{id}")))
+        }
+        Err(errors) => association_form(&actor, &state, None, form, errors).await,
+    }
+}
+
+async fn update_association(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<AssociationForm>) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let form = form.into_inner();
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| service::update_association(c, &a, &i, &f)).await? {
+        Ok(()) => {
+            set_flash(&session, "success", actor.t("text.saved"));
+            Ok(redirect(&format!("/associations/{id}")))
+        }
+        Err(errors) => association_form(&actor, &state, Some(id), form, errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orgs/association_row_swap.html")]
+struct AssociationRowSwap {
+    page: Page,
+    row: AssociationRow,
+    can_edit: bool,
+    message: String,
+}
+
+async fn set_active(req: HttpRequest, actor: Actor, session: Session, state: web::Data<AppState>, raw: String, active: bool) -> AppResult<HttpResponse> {
+    let id = id_of(&raw)?;
+    let a = actor.clone();
+    let row = db(&state, move |c| service::set_association_active(c, &a, &id, active)).await?;
+    let message = format!("{} {}", row.a.name, actor.t(if active { "text.reactivated" } else { "text.deactivated" }));
+    if is_htmx(&req) {
+        return page::ok(&AssociationRowSwap { page: Page::for_actor(&actor, "page.associations"), row, can_edit: true, message });
+    }
+    set_flash(&session, "success", message);
+    Ok(redirect(&format!("/associations/{}", row.a.id)))
+}
+
+async fn deactivate_association(req: HttpRequest, actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    set_active(req, actor, session, state, path.into_inner(), false).await
+}
+
+async fn reactivate_association(req: HttpRequest, actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    set_active(req, actor, session, state, path.into_inner(), true).await
+}
+
+// ---------------------------------------------------------------- terminology
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LabelQuery {
+    locale: String,
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/labels.html")]
+struct LabelsPage {
+    page: Page,
+    locale: &'static str,
+    q: String,
+    rows: Vec<LabelRow>,
+}
+
+async fn label_page(actor: Actor, state: web::Data<AppState>, q: web::Query<LabelQuery>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let lang = Lang::parse(&q.locale);
+    let (a, text) = (actor.clone(), q.q.clone());
+    let rows = db(&state, move |c| labels::rows(c, &a, lang, &text)).await?;
+    page::ok(&LabelsPage { page: Page::for_actor(&actor, "page.labels"), locale: lang.code(), q: q.q.clone(), rows })
+}
+
+async fn save_labels(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let mut submitted: HashMap<String, String> = HashMap::new();
+    let mut locale = String::new();
+    let mut q = String::new();
+    for (k, v) in form.into_inner() {
+        match k.as_str() {
+            "locale" => locale = v,
+            "q" => q = v,
+            "csrf_token" => {}
+            _ => {
+                if let Some(key) = k.strip_prefix("label:") {
+                    submitted.insert(key.to_string(), v);
+                }
+            }
+        }
+    }
+    let lang = Lang::parse(&locale);
+    let a = actor.clone();
+    db(&state, move |c| labels::save(c, &a, lang, &submitted)).await?;
+    set_flash(&session, "success", actor.t("text.saved"));
+    Ok(redirect(&format!("/labels?locale={}&q={}", lang.code(), crate::web::urlencode(&q))))
+}

@@ -1,0 +1,191 @@
+//! Diesel table definitions, one schema for both backends (see `migrations/sqlite` and
+//! `migrations/postgres`). Ids are UUIDs as text; instants are UTC `Timestamp`.
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        short_name -> Text,
+        org_number -> Nullable<Text>,
+        default_locale -> Text,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    regions (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        code -> Nullable<Text>,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    local_associations (id) {
+        id -> Text,
+        organization_id -> Text,
+        region_id -> Nullable<Text>,
+        name -> Text,
+        name_key -> Text,
+        short_code -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        is_active -> Bool,
+        external_id -> Nullable<Text>,
+        metadata -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roles (id) {
+        id -> Text,
+        level -> Integer,
+        scope -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        is_active -> Bool,
+        last_login_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_organization_roles (id) {
+        id -> Text,
+        user_id -> Text,
+        organization_id -> Nullable<Text>,
+        role_id -> Text,
+        local_association_id -> Nullable<Text>,
+        granted_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    settings (user_id) {
+        user_id -> Text,
+        language -> Text,
+        notify_email -> Bool,
+        notify_in_app -> Bool,
+        larger_text -> Bool,
+        high_contrast -> Bool,
+        reduced_motion -> Bool,
+        calendar_week_start -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organization_labels (id) {
+        id -> Text,
+        organization_id -> Text,
+        locale -> Text,
+        key -> Text,
+        text -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        key_hash -> Text,
+        user_id -> Nullable<Text>,
+        state -> Text,
+        login_method -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        absolute_expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    auth_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        token_hash -> Text,
+        issuer -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        rotated_from_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        seq -> BigInt,
+        organization_id -> Nullable<Text>,
+        actor_user_id -> Nullable<Text>,
+        action -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(regions -> organizations (organization_id));
+diesel::joinable!(local_associations -> organizations (organization_id));
+diesel::joinable!(local_associations -> regions (region_id));
+diesel::joinable!(user_organization_roles -> roles (role_id));
+diesel::joinable!(user_organization_roles -> local_associations (local_association_id));
+diesel::joinable!(user_organization_roles -> organizations (organization_id));
+diesel::joinable!(settings -> users (user_id));
+diesel::joinable!(organization_labels -> organizations (organization_id));
+diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(audit_log -> users (actor_user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    regions,
+    local_associations,
+    roles,
+    users,
+    user_organization_roles,
+    settings,
+    organization_labels,
+    sessions,
+    auth_tokens,
+    rate_limits,
+    audit_log,
+);

@@ -1,0 +1,6 @@
+//! Users, their scoped roles (user × organization × role × association), invitations and
+//! personal settings.
+
+pub mod model;
+pub mod routes;
+pub mod service;

@@ -1,0 +1,116 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::auth::Role;
+use crate::schema::{settings, user_organization_roles, users};
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub password_hash: Option<String>,
+    pub is_active: bool,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    pub fn new(email: &str, name: &str, password_hash: Option<String>) -> User {
+        let t = crate::db::now();
+        User {
+            id: crate::db::new_id(),
+            email: email.trim().to_lowercase(),
+            name: name.trim().to_string(),
+            phone: None,
+            password_hash,
+            is_active: true,
+            last_login_at: None,
+            created_at: t,
+            updated_at: t,
+        }
+    }
+    pub fn last_login(&self) -> String {
+        self.last_login_at.map(crate::web::fmt::datetime).unwrap_or_else(|| "–".into())
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = settings)]
+pub struct Setting {
+    pub user_id: String,
+    pub language: String,
+    pub notify_email: bool,
+    pub notify_in_app: bool,
+    pub larger_text: bool,
+    pub high_contrast: bool,
+    pub reduced_motion: bool,
+    pub calendar_week_start: String,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Setting {
+    pub fn defaults(user_id: &str) -> Setting {
+        Setting {
+            user_id: user_id.to_string(),
+            language: "nb".into(),
+            notify_email: true,
+            notify_in_app: true,
+            larger_text: false,
+            high_contrast: false,
+            reduced_motion: false,
+            calendar_week_start: "monday".into(),
+            updated_at: crate::db::now(),
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = user_organization_roles)]
+pub struct RoleGrant {
+    pub id: String,
+    pub user_id: String,
+    pub organization_id: Option<String>,
+    pub role_id: String,
+    pub local_association_id: Option<String>,
+    pub granted_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_by: Option<String>,
+}
+
+impl RoleGrant {
+    pub fn new(user_id: &str, org: Option<&str>, role: Role, association: Option<&str>, by: Option<&str>) -> RoleGrant {
+        RoleGrant {
+            id: crate::db::new_id(),
+            user_id: user_id.to_string(),
+            organization_id: org.map(str::to_string),
+            role_id: role.key().to_string(),
+            local_association_id: association.map(str::to_string),
+            granted_by: by.map(str::to_string),
+            created_at: crate::db::now(),
+            revoked_at: None,
+            revoked_by: None,
+        }
+    }
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role_id).unwrap_or(Role::PeerMentor)
+    }
+}
+
+/// A role grant with the names a page shows.
+#[derive(Clone, Debug)]
+pub struct GrantView {
+    pub grant: RoleGrant,
+    pub organization_name: Option<String>,
+    pub association_name: Option<String>,
+}
+
+impl GrantView {
+    pub fn role_label_key(&self) -> &'static str {
+        self.grant.role().label_key()
+    }
+}

@@ -1,0 +1,193 @@
+//! Pages: users of the organization (list, invite, roles) and my settings.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::model::{GrantView, Setting, User};
+use super::service::{self, GrantForm, InviteForm, SettingsForm};
+use crate::auth::actor::{set_flash, Actor};
+use crate::auth::Role;
+use crate::web::forms::FieldErrors;
+use crate::web::page::{self, Page};
+use crate::web::pagination::PageOf;
+use crate::web::{db, redirect, AppError, AppResult};
+use crate::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(list))
+        .route("/users/invite", web::get().to(invite_form))
+        .route("/users/invite", web::post().to(invite))
+        .route("/users/{id}", web::get().to(show))
+        .route("/users/{id}/roles", web::post().to(assign))
+        .route("/users/{id}/roles/{grant}/revoke", web::post().to(revoke))
+        .route("/account/settings", web::get().to(settings_page))
+        .route("/account/settings", web::post().to(save_settings));
+}
+
+/// The roles an organization administrator can give, with their label keys.
+pub fn grantable_roles() -> Vec<(&'static str, &'static str)> {
+    [Role::PeerMentor, Role::Coordinator, Role::OrgAdmin].iter().map(|r| (r.key(), r.label_key())).collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    page: Page,
+    q: String,
+    base: String,
+    list: PageOf<User>,
+}
+
+async fn list(actor: Actor, state: web::Data<AppState>, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let (a, text, p) = (actor.clone(), q.q.clone(), q.page);
+    let list = db(&state, move |c| service::list(c, &a, &text, p)).await?;
+    let base = format!("/users?q={}&", crate::web::urlencode(&q.q));
+    page::ok(&ListPage { page: Page::for_actor(&actor, "page.users"), q: q.q.clone(), base, list })
+}
+
+#[derive(Template)]
+#[template(path = "users/invite.html")]
+struct InvitePage {
+    page: Page,
+    form: InviteForm,
+    errors: FieldErrors,
+    roles: Vec<(&'static str, &'static str)>,
+    associations: Vec<(String, String)>,
+}
+
+async fn render_invite(actor: &Actor, state: &web::Data<AppState>, form: InviteForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+    let org = actor.org()?.to_string();
+    let associations = db(state, move |c| Ok(crate::orgs::service::association_choices(c, &org)?)).await?;
+    let failed = !errors.is_empty();
+    let tpl = InvitePage { page: Page::for_actor(actor, "page.user_invite"), form, errors, roles: grantable_roles(), associations };
+    if failed {
+        page::unprocessable(&tpl)
+    } else {
+        page::ok(&tpl)
+    }
+}
+
+async fn invite_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let form = InviteForm { role: "peer_mentor".into(), ..Default::default() };
+    render_invite(&actor, &state, form, FieldErrors::new()).await
+}
+
+async fn invite(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<InviteForm>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let form = form.into_inner();
+    let (a, f, st) = (actor.clone(), form.clone(), state.clone());
+    let outcome = db(&state, move |c| {
+        let r = service::invite(c, &a, &f)?;
+        if let Ok((user, Some(token))) = &r {
+            let link = format!("{}/password/reset?token={token}", st.config.base_url);
+            let body = format!("{},\n\n{}\n\n{link}\n", user.name, a.t("text.invite_mail_subject"));
+            if let Err(e) = st.mailer.send(&user.email, a.t("text.invite_mail_subject"), body) {
+                log::error!("could not send the invitation: {e}");
+            }
+        }
+        Ok(r)
+    })
+    .await?;
+    match outcome {
+        Ok((user, _)) => {
+            set_flash(&session, "success", actor.t("text.invite_sent"));
+            Ok(redirect(&format!("/users/{}", user.id)))
+        }
+        Err(errors) => render_invite(&actor, &state, form, errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users/show.html")]
+struct ShowPage {
+    page: Page,
+    user: User,
+    grants: Vec<GrantView>,
+    form: GrantForm,
+    errors: FieldErrors,
+    roles: Vec<(&'static str, &'static str)>,
+    associations: Vec<(String, String)>,
+}
+
+async fn render_show(actor: &Actor, state: &web::Data<AppState>, id: String, form: GrantForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let (user, grants, associations) = db(state, move |c| {
+        let user = service::member(c, &a, &id)?;
+        let grants = service::grants_in_org(c, &a, &id)?;
+        let associations = crate::orgs::service::association_choices(c, a.org()?)?;
+        Ok((user, grants, associations))
+    })
+    .await?;
+    let mut page = Page::for_actor(actor, "term.user");
+    page.title = user.name.clone();
+    let failed = !errors.is_empty();
+    let tpl = ShowPage { page, user, grants, form, errors, roles: grantable_roles(), associations };
+    if failed {
+        page::unprocessable(&tpl)
+    } else {
+        page::ok(&tpl)
+    }
+}
+
+async fn show(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
+    render_show(&actor, &state, id, GrantForm::default(), FieldErrors::new()).await
+}
+
+async fn assign(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<GrantForm>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
+    let form = form.into_inner();
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| service::assign(c, &a, &i, &f)).await? {
+        Ok(()) => {
+            set_flash(&session, "success", actor.t("text.role_assigned"));
+            Ok(redirect(&format!("/users/{id}")))
+        }
+        Err(errors) => render_show(&actor, &state, id, form, errors).await,
+    }
+}
+
+async fn revoke(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let (raw_user, raw_grant) = path.into_inner();
+    let user = crate::db::parse_id(&raw_user).ok_or(AppError::NotFound)?;
+    let grant = crate::db::parse_id(&raw_grant).ok_or(AppError::NotFound)?;
+    let (a, u) = (actor.clone(), user.clone());
+    db(&state, move |c| service::revoke(c, &a, &u, &grant)).await?;
+    set_flash(&session, "success", actor.t("text.role_revoked"));
+    Ok(redirect(&format!("/users/{user}")))
+}
+
+#[derive(Template)]
+#[template(path = "users/settings.html")]
+struct SettingsPage {
+    page: Page,
+    s: Setting,
+}
+
+async fn settings_page(actor: Actor) -> AppResult<HttpResponse> {
+    page::ok(&SettingsPage { page: Page::for_actor(&actor, "page.settings"), s: actor.settings.clone() })
+}
+
+async fn save_settings(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<SettingsForm>) -> AppResult<HttpResponse> {
+    let (a, f) = (actor.clone(), form.into_inner());
+    let lang = crate::web::labels::Lang::parse(&f.language);
+    db(&state, move |c| service::save_settings(c, &a, &f)).await?;
+    // The message in the language just chosen.
+    let text = crate::web::labels::Labels::new(lang, Default::default()).get("text.saved").to_string();
+    set_flash(&session, "success", text);
+    Ok(redirect("/account/settings"))
+}

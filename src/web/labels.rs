@@ -1,0 +1,263 @@
+//! The label catalogue: every user-visible term, in Norwegian Bokmål and English, keyed so that
+//! an organization can override any of them (`organization_labels`), e.g. what a "peer mentor"
+//! or a "local association" is called.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Nb,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nb => "nb",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Lang {
+        match s {
+            "en" => Lang::En,
+            _ => Lang::Nb,
+        }
+    }
+    /// From an `Accept-Language` header: English when it is preferred over Norwegian.
+    pub fn from_accept(header: Option<&str>) -> Lang {
+        let Some(h) = header else { return Lang::Nb };
+        for part in h.split(',') {
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if tag.starts_with("nb") || tag.starts_with("no") || tag.starts_with("nn") {
+                return Lang::Nb;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Nb
+    }
+}
+
+/// (key, Bokmål, English)
+pub static CATALOGUE: &[(&str, &str, &str)] = &[
+    ("app.name", "Likeperson", "Likeperson"),
+    ("app.tagline", "Likepersonsarbeid i praksis", "Peer mentoring in practice"),
+    ("app.skip", "Hopp til hovedinnhold", "Skip to main content"),
+    ("nav.label", "Hovedmeny", "Main menu"),
+    ("nav.home", "Forside", "Home"),
+    ("nav.associations", "Lokallag", "Local associations"),
+    ("nav.regions", "Regioner", "Regions"),
+    ("nav.users", "Brukere", "Users"),
+    ("nav.labels", "Begreper", "Terminology"),
+    ("nav.audit", "Revisjonslogg", "Audit log"),
+    ("nav.organizations", "Organisasjoner", "Organizations"),
+    ("nav.sessions", "Mine innlogginger", "My sessions"),
+    ("nav.settings", "Innstillinger", "Settings"),
+    ("nav.account", "Konto", "Account"),
+    ("nav.context", "Aktiv rolle", "Active role"),
+    ("nav.switch", "Bytt", "Switch"),
+    ("nav.signed_in_as", "Innlogget som", "Signed in as"),
+    ("nav.pagination", "Sider", "Pages"),
+    ("term.organization", "Organisasjon", "Organization"),
+    ("term.region", "Region", "Region"),
+    ("term.local_association", "Lokallag", "Local association"),
+    ("term.local_associations", "Lokallag", "Local associations"),
+    ("term.peer_mentor", "Likeperson", "Peer mentor"),
+    ("term.coordinator", "Koordinator", "Coordinator"),
+    ("term.org_admin", "Organisasjonsadministrator", "Organization administrator"),
+    ("term.global_admin", "Global administrator", "Global administrator"),
+    ("term.user", "Bruker", "User"),
+    ("term.role", "Rolle", "Role"),
+    ("action.sign_in", "Logg inn", "Sign in"),
+    ("action.sign_out", "Logg ut", "Sign out"),
+    ("action.save", "Lagre", "Save"),
+    ("action.create", "Opprett", "Create"),
+    ("action.edit", "Rediger", "Edit"),
+    ("action.cancel", "Avbryt", "Cancel"),
+    ("action.search", "Søk", "Search"),
+    ("action.deactivate", "Deaktiver", "Deactivate"),
+    ("action.reactivate", "Aktiver igjen", "Reactivate"),
+    ("action.previous", "Forrige", "Previous"),
+    ("action.next", "Neste", "Next"),
+    ("action.invite", "Inviter", "Invite"),
+    ("action.assign_role", "Gi rolle", "Assign role"),
+    ("action.revoke", "Fjern", "Revoke"),
+    ("action.end_session", "Avslutt", "End"),
+    ("action.end_other_sessions", "Logg ut alle andre enheter", "Sign out all other devices"),
+    ("action.send_link", "Send lenke", "Send link"),
+    ("action.set_password", "Lagre passord", "Save password"),
+    ("action.back", "Tilbake", "Back"),
+    ("action.view", "Vis", "View"),
+    ("action.reset_label", "Bruk standard", "Use default"),
+    ("field.email", "E-post", "E-mail"),
+    ("field.password", "Passord", "Password"),
+    ("field.new_password", "Nytt passord", "New password"),
+    ("field.confirm_password", "Gjenta passordet", "Repeat the password"),
+    ("field.name", "Navn", "Name"),
+    ("field.short_name", "Kortnavn", "Short name"),
+    ("field.short_code", "Kortkode", "Short code"),
+    ("field.org_number", "Organisasjonsnummer", "Organization number"),
+    ("field.code", "Kode", "Code"),
+    ("field.phone", "Telefon", "Phone"),
+    ("field.contact_email", "Kontakt-e-post", "Contact e-mail"),
+    ("field.contact_phone", "Kontakttelefon", "Contact phone"),
+    ("field.address", "Adresse", "Address"),
+    ("field.external_id", "Ekstern ID", "External ID"),
+    ("field.metadata", "Metadata (JSON)", "Metadata (JSON)"),
+    ("field.status", "Status", "Status"),
+    ("field.language", "Språk", "Language"),
+    ("field.created", "Opprettet", "Created"),
+    ("field.updated", "Endret", "Updated"),
+    ("field.when", "Tidspunkt", "When"),
+    ("field.who", "Hvem", "Who"),
+    ("field.action", "Handling", "Action"),
+    ("field.target", "Gjelder", "Target"),
+    ("field.detail", "Detaljer", "Details"),
+    ("field.address_ip", "Adresse (IP)", "Address (IP)"),
+    ("field.device", "Enhet", "Device"),
+    ("field.last_seen", "Sist aktiv", "Last seen"),
+    ("field.expires", "Utløper", "Expires"),
+    ("field.login_method", "Innloggingsmåte", "Sign-in method"),
+    ("field.search", "Søk", "Search"),
+    ("field.key", "Nøkkel", "Key"),
+    ("field.default_text", "Standardtekst", "Default text"),
+    ("field.override", "Organisasjonens tekst", "Organization's text"),
+    ("field.locale", "Språk for teksten", "Language of the text"),
+    ("field.scope", "Gjelder for", "Applies to"),
+    ("field.roles", "Roller", "Roles"),
+    ("field.active_filter", "Vis", "Show"),
+    ("field.larger_text", "Større tekst", "Larger text"),
+    ("field.high_contrast", "Høy kontrast", "High contrast"),
+    ("field.reduced_motion", "Mindre bevegelse", "Reduced motion"),
+    ("field.notify_email", "Varsler på e-post", "Notifications by e-mail"),
+    ("field.notify_in_app", "Varsler i appen", "Notifications in the app"),
+    ("field.week_start", "Uken begynner", "Week starts on"),
+    ("value.active", "Aktiv", "Active"),
+    ("value.inactive", "Deaktivert", "Deactivated"),
+    ("value.all", "Alle", "All"),
+    ("value.none", "Ingen", "None"),
+    ("value.yes", "Ja", "Yes"),
+    ("value.no", "Nei", "No"),
+    ("value.this_device", "Denne enheten", "This device"),
+    ("value.password", "Passord", "Password"),
+    ("value.whole_organization", "Hele organisasjonen", "The whole organization"),
+    ("value.monday", "Mandag", "Monday"),
+    ("value.sunday", "Søndag", "Sunday"),
+    ("value.nb", "Norsk bokmål", "Norwegian Bokmål"),
+    ("value.en", "Engelsk", "English"),
+    ("value.no_region", "Uten region", "No region"),
+    ("page.login", "Logg inn", "Sign in"),
+    ("page.home", "Forside", "Home"),
+    ("page.forgot", "Glemt passord", "Forgotten password"),
+    ("page.reset", "Velg nytt passord", "Choose a new password"),
+    ("page.associations", "Lokallag", "Local associations"),
+    ("page.association_new", "Nytt lokallag", "New local association"),
+    ("page.association_edit", "Rediger lokallag", "Edit local association"),
+    ("page.regions", "Regioner", "Regions"),
+    ("page.region_edit", "Rediger region", "Edit region"),
+    ("page.users", "Brukere", "Users"),
+    ("page.user_invite", "Inviter bruker", "Invite a user"),
+    ("page.labels", "Begreper og tekster", "Terminology and texts"),
+    ("page.audit", "Revisjonslogg", "Audit log"),
+    ("page.organizations", "Organisasjoner", "Organizations"),
+    ("page.organization_new", "Ny organisasjon", "New organization"),
+    ("page.organization_edit", "Rediger organisasjon", "Edit organization"),
+    ("page.sessions", "Mine innlogginger", "My sessions"),
+    ("page.settings", "Innstillinger", "Settings"),
+    ("text.login_intro", "Logg inn med e-post og passord.", "Sign in with your e-mail and password."),
+    ("text.forgot_link", "Glemt passordet?", "Forgotten your password?"),
+    ("text.forgot_intro", "Skriv e-postadressen din, så sender vi en lenke for å velge nytt passord.", "Enter your e-mail address and we will send you a link to choose a new password."),
+    ("text.forgot_sent", "Hvis adressen hører til en konto, har vi sendt en lenke. Den gjelder i én time.", "If the address belongs to an account, we have sent a link. It is valid for one hour."),
+    ("text.reset_done", "Passordet er lagret. Du kan logge inn nå.", "Your password is saved. You can sign in now."),
+    ("text.password_rules", "Minst 8 tegn. Vanlige passord godtas ikke.", "At least 8 characters. Common passwords are not accepted."),
+    ("text.welcome", "Velkommen", "Welcome"),
+    ("text.you_act_as", "Du handler nå som", "You are acting as"),
+    ("text.in", "i", "in"),
+    ("text.your_associations", "Dine lokallag", "Your local associations"),
+    ("text.no_results", "Ingen treff.", "No results."),
+    ("text.showing", "Viser", "Showing"),
+    ("text.of", "av", "of"),
+    ("text.page", "Side", "Page"),
+    ("text.saved", "Endringene er lagret.", "Your changes are saved."),
+    ("text.created", "Opprettet.", "Created."),
+    ("text.deactivated", "er deaktivert.", "is deactivated."),
+    ("text.reactivated", "er aktiv igjen.", "is active again."),
+    ("text.fix_errors", "Skjemaet har feil. Rett opp og prøv igjen:", "The form has errors. Please correct them and try again:"),
+    ("text.signed_out", "Du er logget ut.", "You are signed out."),
+    ("text.session_ended", "Innloggingen er avsluttet.", "The session is ended."),
+    ("text.other_sessions_ended", "Alle andre innlogginger er avsluttet.", "All other sessions are ended."),
+    ("text.sessions_intro", "Her ser du enhetene der du er logget inn. Avslutt dem du ikke kjenner igjen.", "These are the devices where you are signed in. End any you do not recognise."),
+    ("text.labels_intro", "Her bestemmer dere hva ting heter i deres organisasjon. Et tomt felt bruker standardteksten.", "Here you decide what things are called in your organization. An empty field uses the default text."),
+    ("text.invite_sent", "Invitasjonen er sendt.", "The invitation is sent."),
+    ("text.role_assigned", "Rollen er gitt.", "The role is assigned."),
+    ("text.role_revoked", "Rollen er fjernet.", "The role is revoked."),
+    ("text.no_roles", "Ingen aktive roller.", "No active roles."),
+    ("text.context_switched", "Du har byttet rolle.", "You have switched role."),
+    ("text.association_history", "Lokallag med historikk slettes aldri; deaktiver dem i stedet.", "Local associations with history are never deleted; deactivate them instead."),
+    ("text.audit_chain_ok", "Kjeden av kontrollsummer er hel.", "The checksum chain is intact."),
+    ("text.audit_chain_broken", "Kjeden av kontrollsummer er brutt ved oppføring", "The checksum chain is broken at entry"),
+    ("text.optional", "valgfritt", "optional"),
+    ("text.login_first", "Logg inn for å fortsette.", "Sign in to continue."),
+    ("text.reset_mail_subject", "Velg nytt passord i Likeperson", "Choose a new password for Likeperson"),
+    ("text.invite_mail_subject", "Du er invitert til Likeperson", "You are invited to Likeperson"),
+    ("text.count_associations", "lokallag", "local associations"),
+    ("err.required", "Feltet må fylles ut.", "This field is required."),
+    ("err.email", "Skriv en gyldig e-postadresse, for eksempel navn@eksempel.no.", "Enter a valid e-mail address, such as name@example.com."),
+    ("err.phone", "Skriv et gyldig telefonnummer (8 til 15 sifre).", "Enter a valid phone number (8 to 15 digits)."),
+    ("err.org_number", "Organisasjonsnummeret må ha 9 sifre og gyldig kontrollsiffer.", "The organization number must have 9 digits and a valid check digit."),
+    ("err.name_taken", "Navnet er allerede i bruk i organisasjonen.", "The name is already used in the organization."),
+    ("err.external_id_taken", "Den eksterne ID-en er allerede i bruk i organisasjonen.", "The external ID is already used in the organization."),
+    ("err.metadata_json", "Metadata må være et gyldig JSON-objekt.", "Metadata must be a valid JSON object."),
+    ("err.too_long", "Teksten er for lang.", "The text is too long."),
+    ("err.login_failed", "E-post eller passord er feil.", "The e-mail or password is wrong."),
+    ("err.rate_limited", "For mange forsøk. Vent et kvarter og prøv igjen.", "Too many attempts. Wait fifteen minutes and try again."),
+    ("err.password_short", "Passordet må ha minst 8 tegn.", "The password must have at least 8 characters."),
+    ("err.password_long", "Passordet kan ha høyst 128 tegn.", "The password can have at most 128 characters."),
+    ("err.password_common", "Passordet er for vanlig eller lett å gjette. Velg et annet.", "The password is too common or easy to guess. Choose another."),
+    ("err.password_mismatch", "Passordene er ikke like.", "The passwords do not match."),
+    ("err.token_invalid", "Lenken er ugyldig eller utløpt. Be om en ny.", "The link is invalid or has expired. Ask for a new one."),
+    ("err.email_taken", "Det finnes allerede en bruker med denne e-postadressen.", "A user with this e-mail address already exists."),
+    ("err.association_required", "Velg et lokallag for denne rollen.", "Choose a local association for this role."),
+    ("err.role_exists", "Brukeren har allerede denne rollen.", "The user already has this role."),
+    ("err.choice", "Velg et av alternativene.", "Choose one of the options."),
+    ("err.unknown_key", "Ukjent begrep.", "Unknown term."),
+];
+
+fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    INDEX.get_or_init(|| CATALOGUE.iter().map(|(k, nb, en)| (*k, (*nb, *en))).collect())
+}
+
+pub fn default_text(key: &str, lang: Lang) -> Option<&'static str> {
+    index().get(key).map(|(nb, en)| match lang {
+        Lang::Nb => *nb,
+        Lang::En => *en,
+    })
+}
+
+pub fn is_known(key: &str) -> bool {
+    index().contains_key(key)
+}
+
+/// The terms for one request: the catalogue in the user's language with the active
+/// organization's overrides on top.
+#[derive(Clone, Debug)]
+pub struct Labels {
+    pub lang: Lang,
+    overrides: HashMap<String, String>,
+}
+
+impl Labels {
+    pub fn new(lang: Lang, overrides: HashMap<String, String>) -> Labels {
+        Labels { lang, overrides }
+    }
+
+    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        if let Some(v) = self.overrides.get(key) {
+            return v;
+        }
+        default_text(key, self.lang).unwrap_or(key)
+    }
+}

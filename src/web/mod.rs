@@ -1,0 +1,48 @@
+//! The web layer: layout and page context, errors, the label catalogue, embedded assets,
+//! security headers, CSRF, pagination and form helpers.
+
+pub mod assets;
+pub mod csrf;
+pub mod error;
+pub mod fmt;
+pub mod forms;
+pub mod labels;
+pub mod page;
+pub mod pagination;
+pub mod security;
+
+pub use error::{AppError, AppResult};
+
+use actix_web::web;
+
+use crate::db::DbConn;
+use crate::AppState;
+
+/// Runs blocking database work on the blocking thread pool with a pooled connection.
+pub async fn db<T, F>(state: &web::Data<AppState>, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+pub fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// `303 See Other` to `to`, or `HX-Redirect` for an htmx request.
+pub fn redirect(to: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to.to_string()))
+        .finish()
+}
+
+pub fn is_htmx(req: &actix_web::HttpRequest) -> bool {
+    req.headers().contains_key("HX-Request")
+}

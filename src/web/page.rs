@@ -1,0 +1,180 @@
+//! What the layout needs on every page: title, labels, the menu for the actor's role, the
+//! context switcher, the CSRF token, a status message, accessibility preferences and asset URLs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use askama::Template;
+
+use super::assets;
+use super::labels::{Labels, Lang};
+use crate::auth::actor::Actor;
+use crate::auth::Role;
+
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContextOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    /// "success" or "error"
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub title: String,
+    pub labels: Arc<Labels>,
+    pub lang: &'static str,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub context_label: String,
+    pub nav: Vec<NavItem>,
+    pub contexts: Vec<ContextOption>,
+    pub flash: Option<Flash>,
+    pub body_class: String,
+    pub css_url: String,
+    pub htmx_url: String,
+    pub js_url: String,
+}
+
+impl Page {
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.labels.get(key)
+    }
+
+    /// `{"X-CSRF-Token": "..."}` for `hx-headers` on `<body>`.
+    pub fn hx_headers(&self) -> String {
+        serde_json::json!({ super::csrf::HEADER: self.csrf }).to_string()
+    }
+
+    fn base(title: String, labels: Arc<Labels>, csrf: String) -> Page {
+        Page {
+            title,
+            lang: labels.lang.code(),
+            labels,
+            csrf,
+            user_name: None,
+            context_label: String::new(),
+            nav: Vec::new(),
+            contexts: Vec::new(),
+            flash: None,
+            body_class: String::new(),
+            css_url: assets::url("css/app.css"),
+            htmx_url: assets::url("js/htmx.min.js"),
+            js_url: assets::url("js/app.js"),
+        }
+    }
+
+    /// A page for someone not signed in (sign-in, password reset).
+    pub fn anonymous(title_key: &str, lang: Lang, csrf: String) -> Page {
+        let labels = Arc::new(Labels::new(lang, HashMap::new()));
+        let title = labels.get(title_key).to_string();
+        Page::base(title, labels, csrf)
+    }
+
+    /// A page for the signed-in actor, with the menu of the active role.
+    pub fn for_actor(actor: &Actor, title_key: &str) -> Page {
+        let mut page = Page::base(String::new(), actor.labels.clone(), actor.csrf.clone());
+        page.title = page.t(title_key).to_string();
+        page.user_name = Some(actor.name.clone());
+        page.flash = actor.flash.clone();
+        page.context_label = actor.context_label();
+        let s = &actor.settings;
+        let classes: Vec<&str> = [
+            (s.larger_text, "larger-text"),
+            (s.high_contrast, "high-contrast"),
+            (s.reduced_motion, "reduced-motion"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, c)| *c)
+        .collect();
+        page.body_class = classes.join(" ");
+        page.contexts = actor
+            .contexts
+            .iter()
+            .map(|c| ContextOption {
+                value: c.key(),
+                label: actor.describe_context(c),
+                selected: c.key() == actor.active.key(),
+            })
+            .collect();
+        let role = actor.active.role;
+        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+        if matches!(role, Role::Coordinator | Role::OrgAdmin) {
+            items.push(("/associations", "nav.associations"));
+        }
+        if role == Role::OrgAdmin {
+            items.extend([
+                ("/regions", "nav.regions"),
+                ("/users", "nav.users"),
+                ("/labels", "nav.labels"),
+                ("/audit", "nav.audit"),
+            ]);
+        }
+        if role == Role::GlobalAdmin {
+            items.extend([("/organizations", "nav.organizations"), ("/audit", "nav.audit")]);
+        }
+        items.extend([("/account/settings", "nav.settings"), ("/account/sessions", "nav.sessions")]);
+        page.nav = items
+            .into_iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: page.t(key).to_string(),
+                current: if href == "/" { actor.path == "/" } else { actor.path.starts_with(href) },
+            })
+            .collect();
+        page
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    page: Page,
+    heading: &'a str,
+    text: &'a str,
+}
+
+/// A plain, self-contained error page (no menu), bilingual because it can be shown before
+/// the user's language is known.
+pub fn error_page(status: StatusCode, heading: &str, text: &str) -> HttpResponse {
+    let page = Page::anonymous("app.name", Lang::Nb, String::new());
+    let body = ErrorTemplate { page, heading, text }
+        .render()
+        .unwrap_or_else(|_| heading.to_string());
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// Renders a template into an HTML response with the given status.
+pub fn html<T: Template>(status: StatusCode, t: &T) -> super::AppResult<HttpResponse> {
+    let body = t.render()?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Vary", "HX-Request"))
+        .body(body))
+}
+
+pub fn ok<T: Template>(t: &T) -> super::AppResult<HttpResponse> {
+    html(StatusCode::OK, t)
+}
+
+pub fn unprocessable<T: Template>(t: &T) -> super::AppResult<HttpResponse> {
+    html(StatusCode::UNPROCESSABLE_ENTITY, t)
+}

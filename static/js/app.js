@@ -1,0 +1,24 @@
+// Likeperson: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // A form that failed validation: move focus to the error summary so it is read out first.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+
+  // After an htmx swap, keep focus somewhere sensible: the swapped-in element marked
+  // data-focus-after-swap (e.g. the row's new button), else the swapped target itself.
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || !target.isConnected) { return; }
+    var wanted = target.matches("[data-focus-after-swap]") ? target : target.querySelector("[data-focus-after-swap]");
+    if (wanted) {
+      wanted.focus();
+      return;
+    }
+    var summary = target.querySelector("#error-summary");
+    if (summary) { summary.focus(); }
+  });
+})();

@@ -1,0 +1,483 @@
+// Likeperson browser suite: crawls the app as each role at desktop and phone
+// size with axe-core and structural checks, and runs keyboard-only flows.
+// Run: node --test suite.test.mjs   (see README.md)
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startServer } from './lib/server.mjs';
+import { launchBrowser, newContext, signIn, instrument, PASSWORD } from './lib/browser.mjs';
+import { visitAndCheck, pathPattern } from './lib/crawl.mjs';
+import { runAxe } from './lib/checks.mjs';
+import { focusTop, tabTo, describeFocus, liveRegionText, menuLink, fillFormByKeyboard } from './lib/keyboard.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MAX_PAGES = Number(process.env.CRAWL_MAX_PAGES || 60);
+const SCREENSHOTS = process.env.SCREENSHOTS ? resolve(process.env.SCREENSHOTS) : null;
+const LONG = { timeout: 30 * 60 * 1000 };
+
+const ACCOUNTS = [
+  ['mentor', 'nhf'], ['coordinator', 'nhf'], ['admin', 'nhf'],
+  ['mentor', 'blindeforbundet'], ['coordinator', 'blindeforbundet'], ['admin', 'blindeforbundet'],
+].map(([role, org]) => ({ role, org, email: `${role}@${org}.example`, who: `${role}-${org}` }))
+  .concat([{ role: 'global', org: 'likeperson', email: 'global@likeperson.example', who: 'global-likeperson' }]);
+const ROLES = process.env.ROLES
+  ? ACCOUNTS.filter((a) => process.env.ROLES.split(',').some((r) => a.email.startsWith(r.trim()) || a.who === r.trim()))
+  : ACCOUNTS;
+
+const report = { started: Date.now(), pages: {}, pageLoads: 0, flows: [], findings: [] };
+let server;
+let browser;
+const sessions = new Map();
+
+/** Signs in once per account and reuses the session cookie (sign-in is rate limited). */
+async function sessionFor(email) {
+  if (!sessions.has(email)) {
+    const ctx = await newContext(browser, server.baseURL, 'desktop');
+    try { sessions.set(email, await signIn(ctx, email)); } finally { await ctx.close(); }
+  }
+  return sessions.get(email);
+}
+
+async function signedInPage(email, size = 'desktop') {
+  const ctx = await newContext(browser, server.baseURL, size, await sessionFor(email));
+  const page = await ctx.newPage();
+  instrument(page);
+  return { ctx, page };
+}
+
+class Skip extends Error {}
+
+/** A keyboard flow: records passed / failed / skipped (with reason) for the report. */
+function flow(name, who, fn) {
+  test(`${name} (${who})`, LONG, async (t) => {
+    const entry = { name, who, status: 'running' };
+    report.flows.push(entry);
+    const t0 = Date.now();
+    const skip = (reason) => { entry.status = 'skipped'; entry.reason = reason; t.skip(reason); throw new Skip(reason); };
+    try {
+      await fn(t, skip);
+      entry.status = 'passed';
+    } catch (e) {
+      if (e instanceof Skip) return;
+      entry.status = 'failed';
+      entry.reason = e.message.split('\n').map((l) => l.trim()).filter((l) => l && !/^[-+] \[?\]?$|actual - expected|^\+ \[$/.test(l)).slice(0, 3).join(' / ').slice(0, 400);
+      throw e;
+    } finally {
+      entry.seconds = (Date.now() - t0) / 1000;
+    }
+  });
+}
+
+/** Console errors, uncaught exceptions and CSP violations since the last reset. */
+async function assertCleanLogs(page, what, { ignoreHttpErrors = false } = {}) {
+  const logs = await page.__log.take();
+  const errs = [
+    ...logs.csp.map((m) => `csp: ${m}`),
+    ...logs.pageErrors.map((m) => `js-exception: ${m}`),
+    ...logs.consoleErrors.filter((m) => !(ignoreHttpErrors && /Failed to load resource: the server responded with a status of 4\d\d/.test(m))).map((m) => `console-error: ${m}`),
+  ];
+  for (const m of errs) report.findings.push({ who: what, page: page.url(), size: 'desktop', kind: m.split(':')[0], message: m });
+  assert.deepEqual(errs, [], `${what}: console/CSP problems`);
+}
+
+async function assertNoSeriousAxe(page, what) {
+  const v = await runAxe(page);
+  const lines = v.flatMap((x) => x.nodes.map((n) => `axe ${x.impact} ${x.id}: ${n.target} — ${x.help}. ${n.summary}`));
+  for (const l of lines) report.findings.push({ who: what, page: new URL(page.url()).pathname, size: 'desktop', kind: 'axe', message: l });
+  assert.deepEqual(lines, [], `${what}: axe violations after the flow`);
+}
+
+/** Marks the first element matching `selector` whose text matches `re` with data-e2e=NAME. */
+async function markButton(page, scope, re, name) {
+  return page.evaluate(({ scope, src, flags, name }) => {
+    const re = new RegExp(src, flags);
+    document.querySelectorAll(`[data-e2e="${name}"]`).forEach((e) => e.removeAttribute('data-e2e'));
+    const el = [...document.querySelectorAll(`${scope} button, ${scope} input[type=submit]`)]
+      .find((b) => re.test((b.textContent || b.value || '').trim()) || re.test(b.getAttribute('aria-label') || ''));
+    if (!el) return null;
+    el.setAttribute('data-e2e', name);
+    return { text: (el.textContent || el.value).trim(), htmx: ['hx-post', 'hx-put', 'hx-patch', 'hx-delete'].some((a) => el.hasAttribute(a) || el.closest(`form[${a}]`)) };
+  }, { scope, src: re.source, flags: re.flags, name });
+}
+
+/**
+ * Presses Enter on the focused control and waits for the POST it sends and for
+ * the resulting navigation or htmx swap to settle. Returns { status, navigated }.
+ */
+async function pressAndSettle(page) {
+  const before = page.url();
+  const respP = page.waitForResponse((r) => r.request().method() !== 'GET', { timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  const resp = await respP;
+  await page.waitForLoadState('load');
+  await page.waitForTimeout(400); // htmx settle (20 ms) plus focus management
+  await page.waitForLoadState('load');
+  return { status: resp.status(), url: resp.url(), navigated: page.url() !== before, resp };
+}
+
+async function postErrors(page) {
+  return page.evaluate(() => [...document.querySelectorAll('[aria-invalid=true], .error, .field-error, [role=alert]')]
+    .map((e) => (e.getAttribute('name') ? `${e.getAttribute('name')}: ` : '') + (e.textContent || '').trim().replace(/\s+/g, ' ')).filter(Boolean).slice(0, 10));
+}
+
+function printReport() {
+  const seconds = (Date.now() - report.started) / 1000;
+  const byKind = {};
+  for (const f of report.findings) byKind[f.kind.split(' ').slice(0, 3).join(' ')] = (byKind[f.kind.split(' ').slice(0, 3).join(' ')] || 0) + 1;
+  const ran = report.flows.filter((f) => f.status === 'passed' || f.status === 'failed');
+  const lines = [
+    '',
+    '== Likeperson browser suite report ==',
+    'pages visited per role (each at desktop 1280x800 and phone 390x844):',
+    ...Object.entries(report.pages).map(([who, n]) => `  ${who.padEnd(28)} ${n}`),
+    `total pages: ${Object.values(report.pages).reduce((a, b) => a + b, 0)} (${report.pageLoads} page loads)`,
+    `flows: ${ran.length} ran (${ran.filter((f) => f.status === 'passed').length} passed, ${ran.filter((f) => f.status === 'failed').length} failed), ${report.flows.filter((f) => f.status === 'skipped').length} skipped`,
+    ...report.flows.map((f) => `  [${f.status}] ${f.name} (${f.who})${f.reason ? ' — ' + f.reason : ''}`),
+    `findings: ${report.findings.length}${Object.keys(byKind).length ? ' — ' + Object.entries(byKind).map(([k, n]) => `${k}: ${n}`).join(', ') : ''}`,
+    `duration: ${seconds.toFixed(1)} s`,
+    SCREENSHOTS ? `screenshots: ${SCREENSHOTS}` : 'screenshots: off (set SCREENSHOTS=<dir>)',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  try {
+    const dir = join(here, 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'report.json'), JSON.stringify({ ...report, seconds }, null, 2));
+  } catch { /* read-only checkout: the printed report is enough */ }
+}
+
+describe('Likeperson in headless Chromium', () => {
+  before(async () => {
+    server = await startServer({ timeoutMs: 60_000 });
+    browser = await launchBrowser();
+  }, { timeout: 120_000 });
+
+  after(async () => {
+    if (server?.exited || report.findings.some((f) => /answered 5\d\d/.test(f.message))) {
+      process.stderr.write((server?.logs?.(6000) || '') + '\n');
+    }
+    await browser?.close();
+    await server?.stop();
+    printReport();
+  });
+
+  test('server answers /healthz and shows a labelled sign-in form', async () => {
+    const r = await fetch(`${server.baseURL}/healthz`);
+    assert.equal(r.status, 200);
+    const ctx = await newContext(browser, server.baseURL, 'desktop');
+    try {
+      const page = await ctx.newPage();
+      const resp = await page.goto('/login');
+      assert.ok(resp.status() < 400, `/login answered ${resp.status()}`);
+      assert.equal(await page.locator('input[name="email"]').count(), 1, 'one email field');
+      assert.equal(await page.locator('input[name="password"][type="password"]').count(), 1, 'one password field');
+      assert.equal(await page.locator('form:has(input[name="email"]) input[type="hidden"][name="csrf_token"]').count(), 1, 'hidden csrf_token field');
+      assert.ok(await page.getByLabel(/e-?post|email/i).count() >= 1, 'email field is labelled');
+      const csp = resp.headers()['content-security-policy'] || '';
+      assert.match(csp, /script-src 'self'/, 'CSP header with script-src self');
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, 'CSP allows no inline script');
+    } finally { await ctx.close(); }
+  });
+
+  describe('crawl: every reachable page at desktop and phone size', () => {
+    for (const acct of ROLES) {
+      test(`crawl as ${acct.email}`, LONG, async (t) => {
+        const state = await sessionFor(acct.email);
+        const ctxs = {};
+        const pages = {};
+        for (const size of ['desktop', 'phone']) {
+          ctxs[size] = await newContext(browser, server.baseURL, size, state);
+          pages[size] = await ctxs[size].newPage();
+          instrument(pages[size]);
+        }
+        const queue = [{ url: '/' }];
+        const seen = new Set(['/']);
+        let count = 0;
+        try {
+          while (queue.length && count < MAX_PAGES) {
+            const { url } = queue.shift();
+            count += 1;
+            for (const size of ['desktop', 'phone']) {
+              await t.test(`${acct.who} ${url} [${size}]`, async (st) => {
+                const r = await visitAndCheck(pages[size], url, { size, who: acct.who, screenshotDir: SCREENSHOTS, collectLinks: size === 'desktop' });
+                report.pageLoads += 1;
+                if (size === 'desktop') {
+                  if (r.finalPath) seen.add(pathPattern(r.finalPath));
+                  // the main menu first, then the rest of the page
+                  const links = [...r.links.filter((l) => l.inNav), ...r.links.filter((l) => !l.inNav)];
+                  for (const l of links) {
+                    const p = pathPattern(l.url);
+                    if (seen.has(p)) continue;
+                    seen.add(p);
+                    queue.push({ url: l.url });
+                  }
+                }
+                report.findings.push(...r.findings);
+                if (r.skipped) { st.skip(r.skipped); return; }
+                if (r.failures.length) {
+                  const e = new Error(`${acct.who} ${url} [${size}]: ${r.failures.length} problem(s)\n  - ${r.failures.join('\n  - ')}`);
+                  e.stack = e.message; // the list is the point, not where it was thrown
+                  throw e;
+                }
+              });
+            }
+          }
+        } finally {
+          report.pages[acct.who] = count;
+          for (const c of Object.values(ctxs)) await c.close();
+        }
+        assert.ok(count >= 2, `${acct.who}: the crawl found only ${count} page(s); the main menu should lead somewhere`);
+      });
+    }
+  });
+
+  describe('keyboard-only flows', () => {
+    flow('sign in with the keyboard only', 'mentor@blindeforbundet.example', async () => {
+      const ctx = await newContext(browser, server.baseURL, 'desktop');
+      try {
+        const page = await ctx.newPage();
+        instrument(page);
+        await page.goto('/login');
+        await focusTop(page);
+        const n = await tabTo(page, 'input[name="email"]', { max: 40 });
+        assert.ok(n > 0, 'the email field can be reached with Tab');
+        await page.keyboard.type('mentor@blindeforbundet.example');
+        const m = await tabTo(page, 'input[name="password"]', { max: 2 });
+        assert.ok(m > 0, `Tab from the email field should reach the password field next (focus is on ${await describeFocus(page)})`);
+        await page.keyboard.type(PASSWORD);
+        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+        assert.equal(new URL(page.url()).pathname, '/', 'Enter in the password field signs in and lands on /');
+        assert.ok(await page.locator('form[action$="/logout"][method="post" i], form[action$="/logout"]').count() >= 1, 'a sign-out form is shown in the header');
+        await assertCleanLogs(page, 'keyboard sign-in');
+      } finally { await ctx.close(); }
+    });
+
+    flow('wrong password keeps the user on the sign-in page with an error they are told about', 'admin@blindeforbundet.example', async () => {
+      const ctx = await newContext(browser, server.baseURL, 'desktop');
+      try {
+        const page = await ctx.newPage();
+        instrument(page);
+        await page.goto('/login');
+        await focusTop(page);
+        assert.ok(await tabTo(page, 'input[name="email"]', { max: 40 }) > 0);
+        await page.keyboard.type('admin@blindeforbundet.example');
+        assert.ok(await tabTo(page, 'input[name="password"]', { max: 2 }) > 0);
+        await page.keyboard.type('not-the-password');
+        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+        assert.equal(await page.locator('input[name="email"]').count(), 1, 'the sign-in form is shown again');
+        assert.notEqual(new URL(page.url()).pathname, '/', 'not signed in');
+        const live = await liveRegionText(page);
+        const described = await page.evaluate(() => [...document.querySelectorAll('[aria-invalid="true"][aria-describedby]')]
+          .flatMap((e) => e.getAttribute('aria-describedby').split(/\s+/)).map((id) => document.getElementById(id)?.textContent.trim()).filter(Boolean));
+        assert.ok(live.length + described.length > 0,
+          'the error must be announced: a role=alert / role=status / aria-live message, or aria-invalid fields with aria-describedby text (WCAG 3.3.1, 4.1.3)');
+        await assertNoSeriousAxe(page, 'sign-in error page');
+        await assertCleanLogs(page, 'wrong-password sign-in', { ignoreHttpErrors: true });
+      } finally { await ctx.close(); }
+    });
+
+    flow('switch role context with the keyboard', 'coordinator@nhf.example', async () => {
+      const { ctx, page } = await signedInPage('coordinator@nhf.example');
+      try {
+        await page.goto('/');
+        const sel = 'select[name="context"]';
+        assert.equal(await page.locator(sel).count(), 1, 'the header shows a context <select name="context"> for a user with two role contexts');
+        const opts = await page.locator(`${sel} option`).evaluateAll((os) => os.map((o) => ({ value: o.value, text: o.textContent.trim(), selected: o.selected })));
+        assert.ok(opts.length >= 2, `coordinator@nhf.example should have at least two contexts, found ${JSON.stringify(opts)}`);
+        const fromIdx = opts.findIndex((o) => o.selected);
+        const toIdx = fromIdx < opts.length - 1 ? fromIdx + 1 : fromIdx - 1;
+        const navBefore = await page.locator('nav a').allInnerTexts();
+        await focusTop(page);
+        assert.ok(await tabTo(page, sel, { max: 80 }) > 0, 'the context select can be reached with Tab');
+        await page.keyboard.press(toIdx > fromIdx ? 'ArrowDown' : 'ArrowUp');
+        let value = await page.locator(sel).inputValue();
+        if (value !== opts[toIdx].value) {
+          // Some Chromium builds open a popup instead; fall back to choosing the option directly.
+          await page.locator(sel).selectOption(opts[toIdx].value);
+          value = opts[toIdx].value;
+        }
+        const submit = 'form:has(select[name="context"]) :is(button, input[type="submit"])';
+        assert.ok(await tabTo(page, submit, { max: 3 }) > 0, `Tab from the select should reach the switch button (focus is on ${await describeFocus(page)})`);
+        page.__log.reset();
+        const r = await pressAndSettle(page);
+        assert.ok(r.status < 400, `switching context answered ${r.status}`);
+        const after = await page.locator(sel).inputValue();
+        assert.equal(after, opts[toIdx].value, `after switching, the select shows the new context "${opts[toIdx].text}"`);
+        const navAfter = await page.locator('nav a').allInnerTexts();
+        if (JSON.stringify(navAfter) === JSON.stringify(navBefore)) {
+          process.stdout.write(`# note: the menu is identical in the contexts "${opts[fromIdx].text}" and "${opts[toIdx].text}"\n`);
+        }
+        assert.equal(await page.locator('h1').count(), 1, 'one h1 after switching');
+        await assertNoSeriousAxe(page, 'after context switch');
+        await assertCleanLogs(page, 'context switch');
+        // switch back so the account is left as it was
+        await page.locator(sel).selectOption(opts[fromIdx].value);
+        await Promise.all([page.waitForLoadState('load'), page.locator(submit).first().click()]);
+      } finally { await ctx.close(); }
+    });
+
+    flow('deactivate and reactivate a local association with htmx, keyboard only', 'admin@nhf.example', async (t, skip) => {
+      const { ctx, page } = await signedInPage('admin@nhf.example');
+      try {
+        await page.goto('/');
+        const re = /lokallag|local.?assoc|associations|foreninger/i;
+        let link = await menuLink(page, re);
+        if (!link) {
+          const admin = await menuLink(page, /admin/i);
+          if (admin) { await page.goto(admin.href); link = await menuLink(page, re) || (await page.evaluate((src) => { const r = new RegExp(src, 'i'); const a = [...document.querySelectorAll('main a[href]')].find((x) => r.test(x.textContent) || r.test(x.getAttribute('href'))); return a ? { href: new URL(a.href).pathname, text: a.textContent.trim() } : null; }, re.source)); }
+        }
+        if (!link) skip('no local associations page is reachable from the menu of admin@nhf.example');
+        await page.goto(link.href);
+        const toggleRe = /^(de|re)?aktiver|^(de|re)?activate|^reaktiver/i;
+        const found = await markButton(page, 'main tr', toggleRe, 'toggle');
+        if (!found) skip(`no deactivate/reactivate button in a table row on ${link.href}`);
+        if (!found.htmx) process.stdout.write(`# note: the toggle on ${link.href} is a plain form, not htmx\n`);
+        for (const round of ['first', 'second']) {
+          const rowKey = await page.evaluate(() => {
+            const tr = document.querySelector('[data-e2e="toggle"]').closest('tr');
+            return { id: tr.id || null, first: tr.querySelector('th, td').textContent.trim(), text: tr.textContent.replace(/\s+/g, ' ').trim() };
+          });
+          const liveBefore = await liveRegionText(page);
+          const btnBefore = found.text;
+          const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-e2e') === 'toggle');
+          if (!focused) {
+            await focusTop(page);
+            const n = await tabTo(page, '[data-e2e="toggle"]', { max: 400 });
+            assert.ok(n > 0, `the ${btnBefore} button can be reached with Tab`);
+          }
+          page.__log.reset();
+          const r = await pressAndSettle(page);
+          assert.ok(r.status < 400, `${btnBefore} answered ${r.status}`);
+          const state = await page.evaluate(({ id, first }) => {
+            const rows = [...document.querySelectorAll('main tr')];
+            const tr = id ? document.getElementById(id) : rows.find((x) => x.querySelector('th, td')?.textContent.trim() === first);
+            const a = document.activeElement;
+            const live = [...document.querySelectorAll('[aria-live]:not([aria-live="off"]), [role=status], [role=alert]')];
+            return {
+              rowText: tr ? tr.textContent.replace(/\s+/g, ' ').trim() : null,
+              focus: a && a !== document.body ? a.outerHTML.slice(0, 160) : '(body)',
+              focusInRow: !!(tr && a && tr.contains(a)),
+              focusInLive: !!(a && live.some((l) => l === a || l.contains(a))),
+              focusIsButton: !!(a && tr && tr.contains(a) && (a.tagName === 'BUTTON' || a.type === 'submit')),
+            };
+          }, rowKey);
+          assert.ok(state.rowText !== null, 'the row is still in the table after the swap');
+          assert.notEqual(state.rowText, rowKey.text, 'the row shows the new status after the swap');
+          assert.ok(state.focusInRow || state.focusInLive,
+            `after the swap focus must be on the row's button or the status region, but it is on ${state.focus}`);
+          const liveAfter = await liveRegionText(page);
+          assert.ok(liveAfter.length > 0 && JSON.stringify(liveAfter) !== JSON.stringify(liveBefore),
+            `a status message must be announced through aria-live/role=status (before: ${JSON.stringify(liveBefore)}, after: ${JSON.stringify(liveAfter)})`);
+          await assertNoSeriousAxe(page, `after ${btnBefore}`);
+          await assertCleanLogs(page, `htmx ${btnBefore}`);
+          if (round === 'first') {
+            // the same row's (new) toggle, to undo
+            const again = await markButton(page, rowKey.id ? `main tr[id="${rowKey.id}"]` : 'main tr', toggleRe, 'toggle');
+            const sameRow = await page.evaluate((first) => document.querySelector('[data-e2e="toggle"]')?.closest('tr')?.querySelector('th, td')?.textContent.trim() === first, rowKey.first);
+            assert.ok(again && sameRow, 'the swapped row offers the opposite action');
+            found.text = again.text;
+          } else {
+            t.diagnostic(`row "${rowKey.first}" toggled twice`);
+          }
+        }
+      } finally { await ctx.close(); }
+    });
+
+    async function genericCreate(email, linkRe, what, skip, { thenSubmit = false } = {}) {
+      const { ctx, page } = await signedInPage(email);
+      try {
+        await page.goto('/');
+        const link = await menuLink(page, linkRe);
+        if (!link) skip(`not built yet: no menu link matching ${linkRe} for ${email}`);
+        await page.goto(link.href);
+        const formSel = 'main form[method="post" i]:has(:is(input:not([type=hidden]), select, textarea))';
+        if (await page.locator(formSel).count() === 0) {
+          const newLink = await page.evaluate(() => {
+            const a = [...document.querySelectorAll('main a[href]')].find((x) => /\/(new|ny|create|registrer|register)(\/|$|\?)/i.test(x.getAttribute('href'))
+              || /^\+?\s*(ny|nytt|registrer|new|create|add|legg til|send inn)/i.test(x.textContent.trim()));
+            if (!a) return null;
+            a.setAttribute('data-e2e', 'new');
+            return a.getAttribute('href');
+          });
+          if (!newLink) skip(`${link.href} has no form and no "new" link to ${what}`);
+          await focusTop(page);
+          assert.ok(await tabTo(page, '[data-e2e="new"]', { max: 150 }) > 0, `the "new" link on ${link.href} can be reached with Tab`);
+          await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+        }
+        const formUrl = page.url();
+        if (await page.locator(formSel).count() === 0) skip(`no form to ${what} on ${new URL(formUrl).pathname}`);
+        await page.locator(formSel).first().evaluate((f) => f.setAttribute('data-e2e', 'form'));
+        let notes;
+        try { notes = await fillFormByKeyboard(page, 'form[data-e2e="form"]'); } catch (e) { skip(`cannot fill the form on ${new URL(formUrl).pathname} from the keyboard: ${e.message}`); }
+        page.__log.reset();
+        const r = await pressAndSettle(page);
+        const errors = r.status >= 400 ? await postErrors(page) : [];
+        assert.ok(r.status < 400, `${what}: POST ${new URL(r.url).pathname} answered ${r.status}; filled ${JSON.stringify(notes)}; errors shown: ${JSON.stringify(errors)}`);
+        const live = await liveRegionText(page);
+        assert.ok(page.url() !== formUrl || live.length > 0, `${what}: after submitting, the page neither moved on nor announced anything`);
+        if (thenSubmit) {
+          const sub = await markButton(page, 'main', /^send inn|^submit/i, 'submit');
+          if (sub) {
+            await focusTop(page);
+            assert.ok(await tabTo(page, '[data-e2e="submit"]', { max: 200 }) > 0, 'the submit-claim button can be reached with Tab');
+            const r2 = await pressAndSettle(page);
+            assert.ok(r2.status < 400, `submitting the claim answered ${r2.status}`);
+            assert.ok((await liveRegionText(page)).length > 0, 'submitting the claim announces the outcome');
+          }
+        }
+        await assertNoSeriousAxe(page, `after ${what}`);
+        await assertCleanLogs(page, what);
+      } finally { await ctx.close(); }
+    }
+
+    async function actOnListItem(email, linkRe, buttonRe, what, skip) {
+      const { ctx, page } = await signedInPage(email);
+      try {
+        await page.goto('/');
+        const link = await menuLink(page, linkRe);
+        if (!link) skip(`not built yet: no menu link matching ${linkRe} for ${email}`);
+        await page.goto(link.href);
+        let found = await markButton(page, 'main', buttonRe, 'act');
+        if (!found) {
+          // look on the first detail page of the list
+          const detail = await page.evaluate(() => {
+            const a = [...document.querySelectorAll('main table a[href], main li a[href], main article a[href]')][0];
+            return a ? new URL(a.href).pathname + new URL(a.href).search : null;
+          });
+          if (detail) { await page.goto(detail); found = await markButton(page, 'main', buttonRe, 'act'); }
+        }
+        if (!found) skip(`no button matching ${buttonRe} on ${link.href} or its first detail page (nothing in the demo data to ${what}?)`);
+        await focusTop(page);
+        assert.ok(await tabTo(page, '[data-e2e="act"]', { max: 300 }) > 0, `the "${found.text}" button can be reached with Tab`);
+        page.__log.reset();
+        const liveBefore = await liveRegionText(page);
+        const r = await pressAndSettle(page);
+        assert.ok(r.status < 400, `${what}: ${found.text} answered ${r.status}`);
+        const live = await liveRegionText(page);
+        assert.ok(live.length > 0 && JSON.stringify(live) !== JSON.stringify(liveBefore), `${what}: the outcome is announced through aria-live/role=status (got ${JSON.stringify(live)})`);
+        if (!r.navigated) {
+          const focus = await describeFocus(page);
+          assert.notEqual(focus, '(body)', `${what}: after the htmx swap focus was lost to <body>`);
+        }
+        await assertNoSeriousAxe(page, `after ${what}`);
+        await assertCleanLogs(page, what);
+      } finally { await ctx.close(); }
+    }
+
+    flow('register an activity', 'mentor@nhf.example', async (t, skip) => {
+      await genericCreate('mentor@nhf.example', /aktivitet|activit/i, 'register an activity', skip);
+    });
+    flow('submit a reimbursement claim', 'mentor@nhf.example', async (t, skip) => {
+      await genericCreate('mentor@nhf.example', /utlegg|refusjon|reimburs|expense|claim|krav/i, 'submit a reimbursement claim', skip, { thenSubmit: true });
+    });
+    flow('approve a reimbursement claim', 'coordinator@nhf.example', async (t, skip) => {
+      await actOnListItem('coordinator@nhf.example', /godkjenn|approv|utlegg|refusjon|reimburs|expense|claim|krav/i, /^godkjenn|^approve/i, 'approve a claim', skip);
+    });
+    flow('enroll in a course', 'mentor@nhf.example', async (t, skip) => {
+      await actOnListItem('mentor@nhf.example', /kurs|course/i, /^meld (meg )?på|^påmeld|^enrol|^sign up|^registrer meg/i, 'enroll in a course', skip);
+    });
+  });
+});
