@@ -58,15 +58,25 @@ impl Config {
         }
     }
 
-    pub fn from_env(database_url: Option<String>, bind: Option<SocketAddr>) -> anyhow::Result<Config> {
+    pub fn from_env(
+        database_url: Option<String>,
+        bind: Option<SocketAddr>,
+    ) -> anyhow::Result<Config> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(env("LIKEPERSON_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = database_url
             .or_else(|| env("DATABASE_URL"))
-            .unwrap_or_else(|| data_dir.join("likeperson.db").to_string_lossy().into_owned());
+            .unwrap_or_else(|| {
+                data_dir
+                    .join("likeperson.db")
+                    .to_string_lossy()
+                    .into_owned()
+            });
         let bind = match bind {
             Some(b) => b,
-            None => env("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()).parse()?,
+            None => env("BIND")
+                .unwrap_or_else(|| "127.0.0.1:8080".into())
+                .parse()?,
         };
         let mut c = Config::new(database_url, data_dir, bind);
         if let Some(u) = env("BASE_URL") {

@@ -22,7 +22,14 @@ struct HomePage {
 
 async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ids = actor.associations.clone();
-    let associations = db(&state, move |c| Ok(crate::auth::service::association_names(c, &ids)?)).await?;
+    let associations = db(&state, move |c| {
+        Ok(crate::auth::service::association_names(c, &ids)?)
+    })
+    .await?;
     let page = Page::for_actor(&actor, "page.home");
-    page::ok(&HomePage { context: actor.context_label(), page, associations })
+    page::ok(&HomePage {
+        context: actor.context_label(),
+        page,
+        associations,
+    })
 }

@@ -36,28 +36,51 @@ pub const SESSION_COOKIE: &str = "likeperson_session";
 
 pub fn build_app(
     state: aw::Data<AppState>,
-) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>> {
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     let c = &state.config;
     let key = Key::derive_from(&c.secret_key);
-    let sessions = SessionMiddleware::builder(DbSessionStore::new(state.pool.clone(), c.session_absolute_hours), key)
-        .cookie_name(SESSION_COOKIE.into())
-        .cookie_secure(c.cookie_secure)
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_content_security(CookieContentSecurity::Signed)
-        .session_lifecycle(
-            BrowserSession::default()
-                .state_ttl(Duration::minutes(c.session_idle_minutes))
-                .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
-        )
-        .build();
+    let sessions = SessionMiddleware::builder(
+        DbSessionStore::new(state.pool.clone(), c.session_absolute_hours),
+        key,
+    )
+    .cookie_name(SESSION_COOKIE.into())
+    .cookie_secure(c.cookie_secure)
+    .cookie_http_only(true)
+    .cookie_same_site(SameSite::Lax)
+    .cookie_content_security(CookieContentSecurity::Signed)
+    .session_lifecycle(
+        BrowserSession::default()
+            .state_ttl(Duration::minutes(c.session_idle_minutes))
+            .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+    )
+    .build();
     App::new()
         .app_data(state)
-        .app_data(aw::FormConfig::default().limit(256 * 1024).error_handler(|err, _| {
-            actix_web::error::InternalError::from_response(err, HttpResponse::BadRequest().body("Ugyldig skjema / Invalid form")).into()
-        }))
+        .app_data(
+            aw::FormConfig::default()
+                .limit(256 * 1024)
+                .error_handler(|err, _| {
+                    actix_web::error::InternalError::from_response(
+                        err,
+                        HttpResponse::BadRequest().body("Ugyldig skjema / Invalid form"),
+                    )
+                    .into()
+                }),
+        )
         .app_data(aw::QueryConfig::default().error_handler(|err, _| {
-            actix_web::error::InternalError::from_response(err, HttpResponse::BadRequest().body("Ugyldig adresse / Invalid address")).into()
+            actix_web::error::InternalError::from_response(
+                err,
+                HttpResponse::BadRequest().body("Ugyldig adresse / Invalid address"),
+            )
+            .into()
         }))
         .wrap(from_fn(web::csrf::middleware))
         .wrap(sessions)
@@ -85,7 +108,9 @@ async fn healthz(state: aw::Data<AppState>) -> HttpResponse {
     if ok {
         HttpResponse::Ok().content_type("text/plain").body("ok")
     } else {
-        HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unavailable")
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unavailable")
     }
 }
 

@@ -8,16 +8,28 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp { transport: SmtpTransport, from: Mailbox },
-    Folder { dir: PathBuf, from: Mailbox },
+    Smtp {
+        transport: SmtpTransport,
+        from: Mailbox,
+    },
+    Folder {
+        dir: PathBuf,
+        from: Mailbox,
+    },
 }
 
 impl Mailer {
     pub fn from_config(c: &crate::config::Config) -> anyhow::Result<Mailer> {
         let from: Mailbox = c.mail_from.parse()?;
         Ok(match &c.smtp_url {
-            Some(url) => Mailer::Smtp { transport: SmtpTransport::from_url(url)?.build(), from },
-            None => Mailer::Folder { dir: c.data_dir.join("mail"), from },
+            Some(url) => Mailer::Smtp {
+                transport: SmtpTransport::from_url(url)?.build(),
+                from,
+            },
+            None => Mailer::Folder {
+                dir: c.data_dir.join("mail"),
+                from,
+            },
         })
     }
 
@@ -39,7 +51,10 @@ impl Mailer {
             Mailer::Folder { dir, .. } => {
                 std::fs::create_dir_all(dir)?;
                 let id = FileTransport::new(dir).send(&msg)?;
-                log::info!("no SMTP_URL set: mail to {to} written to {}", dir.join(format!("{id}.eml")).display());
+                log::info!(
+                    "no SMTP_URL set: mail to {to} written to {}",
+                    dir.join(format!("{id}.eml")).display()
+                );
             }
         }
         Ok(())

@@ -11,7 +11,11 @@ use likeperson::db::Backend;
 use likeperson::{build_app, db, mail, prepare, seed, AppState};
 
 #[derive(Parser)]
-#[command(name = "likeperson", version, about = "Peer-mentoring coordination for Norwegian member organizations")]
+#[command(
+    name = "likeperson",
+    version,
+    about = "Peer-mentoring coordination for Norwegian member organizations"
+)]
 struct Cli {
     /// SQLite file path or postgres:// URL [default: data/likeperson.db]
     #[arg(long, env = "DATABASE_URL", global = true)]
@@ -62,9 +66,15 @@ struct ServeArgs {
 
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info,actix_server=warn")).init();
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,actix_server=warn"),
+    )
+    .init();
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve(ServeArgs { demo_password: seed::DEFAULT_DEMO_PASSWORD.into(), ..Default::default() })) {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs {
+        demo_password: seed::DEFAULT_DEMO_PASSWORD.into(),
+        ..Default::default()
+    })) {
         Command::Serve(args) => serve(cli.database_url, args, started),
         Command::Migrate => {
             let config = Config::from_env(cli.database_url, None)?;
@@ -73,16 +83,26 @@ fn main() -> anyhow::Result<()> {
             println!("{n} migrations applied");
             Ok(())
         }
-        Command::Seed { demo, demo_password } => {
+        Command::Seed {
+            demo,
+            demo_password,
+        } => {
             if !demo {
                 anyhow::bail!("nothing to seed: pass --demo");
             }
             let config = Config::from_env(cli.database_url, None)?;
             let pool = prepare(&config)?;
-            report_seed(seed::demo(&mut *(pool.get()?), &demo_password)?, &demo_password);
+            report_seed(
+                seed::demo(&mut *(pool.get()?), &demo_password)?,
+                &demo_password,
+            );
             Ok(())
         }
-        Command::CreateAdmin { email, password, name } => {
+        Command::CreateAdmin {
+            email,
+            password,
+            name,
+        } => {
             let config = Config::from_env(cli.database_url, None)?;
             let pool = prepare(&config)?;
             seed::create_admin(&mut *(pool.get()?), &email, &name, &password)?;
@@ -94,32 +114,56 @@ fn main() -> anyhow::Result<()> {
 
 fn report_seed(outcome: seed::SeedOutcome, password: &str) {
     match outcome {
-        seed::SeedOutcome::Created { organizations, associations, users } => {
+        seed::SeedOutcome::Created {
+            organizations,
+            associations,
+            users,
+        } => {
             println!("Demo data created: {organizations} organizations, {associations} local associations, {users} accounts.");
             println!("Sign in as mentor@, coordinator@ or admin@ at nhf.example, blindeforbundet.example, hlf.example,");
             println!("barnekreftforeningen.example, or global@likeperson.example, with the password: {password}");
         }
-        seed::SeedOutcome::AlreadyHasData => println!("The database already holds data: nothing was changed."),
+        seed::SeedOutcome::AlreadyHasData => {
+            println!("The database already holds data: nothing was changed.")
+        }
     }
 }
 
 #[actix_web::main]
-async fn serve(database_url: Option<String>, args: ServeArgs, started: Instant) -> anyhow::Result<()> {
+async fn serve(
+    database_url: Option<String>,
+    args: ServeArgs,
+    started: Instant,
+) -> anyhow::Result<()> {
     let config = Config::from_env(database_url, args.bind)?;
     let pool = prepare(&config)?;
-    let want_demo = if args.no_demo { false } else { args.demo || config.backend() == Backend::Sqlite };
+    let want_demo = if args.no_demo {
+        false
+    } else {
+        args.demo || config.backend() == Backend::Sqlite
+    };
     if want_demo {
         let mut conn = pool.get()?;
         if !seed::has_data(&mut conn)? {
-            report_seed(seed::demo(&mut conn, &args.demo_password)?, &args.demo_password);
+            report_seed(
+                seed::demo(&mut conn, &args.demo_password)?,
+                &args.demo_password,
+            );
         }
     }
     let mailer = mail::Mailer::from_config(&config)?;
     if config.smtp_url.is_none() {
-        log::info!("SMTP_URL is not set: e-mails are written to {}", config.data_dir.join("mail").display());
+        log::info!(
+            "SMTP_URL is not set: e-mails are written to {}",
+            config.data_dir.join("mail").display()
+        );
     }
     let bind = config.bind;
-    let state = web::Data::new(AppState { pool: pool.clone(), config, mailer });
+    let state = web::Data::new(AppState {
+        pool: pool.clone(),
+        config,
+        mailer,
+    });
     // Expired and revoked sessions are removed every ten minutes.
     std::thread::spawn(move || loop {
         if let Ok(mut conn) = pool.get() {
@@ -129,8 +173,13 @@ async fn serve(database_url: Option<String>, args: ServeArgs, started: Instant) 
         }
         std::thread::sleep(Duration::from_secs(600));
     });
-    let server = HttpServer::new(move || build_app(state.clone())).bind(bind)?.run();
-    log::info!("Likeperson listening on http://{bind} (ready in {} ms)", started.elapsed().as_millis());
+    let server = HttpServer::new(move || build_app(state.clone()))
+        .bind(bind)?
+        .run();
+    log::info!(
+        "Likeperson listening on http://{bind} (ready in {} ms)",
+        started.elapsed().as_millis()
+    );
     server.await?;
     Ok(())
 }

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use crate::auth::{password, Role};
 use crate::db::{new_id, now, DbConn};
 use crate::orgs::model::{LocalAssociation, Organization, Region};
-use crate::schema::{local_associations, organizations, regions, settings, user_organization_roles, users};
+use crate::schema::{
+    local_associations, organizations, regions, settings, user_organization_roles, users,
+};
 use crate::users::model::{RoleGrant, Setting, User};
 
 pub const DEFAULT_DEMO_PASSWORD: &str = "likeperson-demo";
@@ -15,13 +17,23 @@ pub const DEFAULT_DEMO_PASSWORD: &str = "likeperson-demo";
 /// (name, short name, organization number, e-mail domain)
 pub const DEMO_ORGS: [(&str, &str, &str, &str); 4] = [
     ("Norges Handikapforbund", "NHF", "974760673", "nhf.example"),
-    ("Norges Blindeforbund", "Blindeforbundet", "", "blindeforbundet.example"),
+    (
+        "Norges Blindeforbund",
+        "Blindeforbundet",
+        "",
+        "blindeforbundet.example",
+    ),
     ("Hørselshemmedes Landsforbund", "HLF", "", "hlf.example"),
-    ("Barnekreftforeningen", "Barnekreftforeningen", "", "barnekreftforeningen.example"),
+    (
+        "Barnekreftforeningen",
+        "Barnekreftforeningen",
+        "",
+        "barnekreftforeningen.example",
+    ),
 ];
 
 const REGIONS: [(&str, &str, [&str; 3]); 9] = [
-    ("Oslo", "OSL", ["Oslo sentrum", "Oslo øst", "Oslo vest"]),
+    ("Oslo", "OSL", ["Oslo sentrum", "Oslo øst", ""]),
     ("Viken", "VIK", ["Bærum", "Drammen", "Fredrikstad"]),
     ("Innlandet", "INN", ["Hamar", "Lillehammer", "Gjøvik"]),
     ("Agder", "AGD", ["Kristiansand", "Arendal", ""]),
@@ -33,12 +45,17 @@ const REGIONS: [(&str, &str, [&str; 3]); 9] = [
 ];
 
 pub enum SeedOutcome {
-    Created { organizations: usize, associations: usize, users: usize },
+    Created {
+        organizations: usize,
+        associations: usize,
+        users: usize,
+    },
     AlreadyHasData,
 }
 
 pub fn has_data(conn: &mut DbConn) -> QueryResult<bool> {
-    Ok(organizations::table.count().get_result::<i64>(conn)? > 0 || users::table.count().get_result::<i64>(conn)? > 0)
+    Ok(organizations::table.count().get_result::<i64>(conn)? > 0
+        || users::table.count().get_result::<i64>(conn)? > 0)
 }
 
 pub fn demo(conn: &mut DbConn, demo_password: &str) -> anyhow::Result<SeedOutcome> {
@@ -46,7 +63,14 @@ pub fn demo(conn: &mut DbConn, demo_password: &str) -> anyhow::Result<SeedOutcom
         return Ok(SeedOutcome::AlreadyHasData);
     }
     // One hash for every demo account: they share the password anyway, and seeding stays fast.
-    let hash = password::hash(demo_password);
+    demo_with_hash(conn, &password::hash(demo_password))
+}
+
+/// Seeds the demo data with an already hashed password (the tests hash once per run).
+pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutcome> {
+    if has_data(conn)? {
+        return Ok(SeedOutcome::AlreadyHasData);
+    }
     let t = now();
     let mut orgs = Vec::new();
     let mut regs = Vec::new();
@@ -55,7 +79,7 @@ pub fn demo(conn: &mut DbConn, demo_password: &str) -> anyhow::Result<SeedOutcom
     let mut prefs = Vec::new();
     let mut grants = Vec::new();
     let mut person = |email: String, name: String| {
-        let mut u = User::new(&email, &name, Some(hash.clone()));
+        let mut u = User::new(&email, &name, Some(hash.to_string()));
         u.created_at = t;
         prefs.push(Setting::defaults(&u.id));
         let id = u.id.clone();
@@ -75,10 +99,23 @@ pub fn demo(conn: &mut DbConn, demo_password: &str) -> anyhow::Result<SeedOutcom
         };
         let mut org_assocs: Vec<String> = Vec::new();
         for (rname, rcode, towns) in REGIONS {
-            let region = Region { id: new_id(), organization_id: org.id.clone(), name: rname.into(), code: Some(rcode.into()), is_active: true, created_at: t, updated_at: t };
+            let region = Region {
+                id: new_id(),
+                organization_id: org.id.clone(),
+                name: rname.into(),
+                code: Some(rcode.into()),
+                is_active: true,
+                created_at: t,
+                updated_at: t,
+            };
             for (i, town) in towns.iter().filter(|t| !t.is_empty()).enumerate() {
                 let a_name = format!("{short} {town}");
-                let code = format!("{}-{}{}", short.chars().take(3).collect::<String>().to_uppercase(), rcode, i + 1);
+                let code = format!(
+                    "{}-{}{}",
+                    short.chars().take(3).collect::<String>().to_uppercase(),
+                    rcode,
+                    i + 1
+                );
                 let a = LocalAssociation {
                     id: new_id(),
                     organization_id: org.id.clone(),
@@ -102,19 +139,52 @@ pub fn demo(conn: &mut DbConn, demo_password: &str) -> anyhow::Result<SeedOutcom
         }
         let org_id = org.id.clone();
         let mentor = person(format!("mentor@{domain}"), format!("Mona Mentor ({short})"));
-        grants.push(RoleGrant::new(&mentor, Some(&org_id), Role::PeerMentor, Some(&org_assocs[0]), None));
+        grants.push(RoleGrant::new(
+            &mentor,
+            Some(&org_id),
+            Role::PeerMentor,
+            Some(&org_assocs[0]),
+            None,
+        ));
         if short == "NHF" {
             // NHF mentors may belong to several associations.
-            grants.push(RoleGrant::new(&mentor, Some(&org_id), Role::PeerMentor, Some(&org_assocs[1]), None));
+            grants.push(RoleGrant::new(
+                &mentor,
+                Some(&org_id),
+                Role::PeerMentor,
+                Some(&org_assocs[1]),
+                None,
+            ));
         }
-        let coordinator = person(format!("coordinator@{domain}"), format!("Kari Koordinator ({short})"));
+        let coordinator = person(
+            format!("coordinator@{domain}"),
+            format!("Kari Koordinator ({short})"),
+        );
         for a in &org_assocs[0..3] {
-            grants.push(RoleGrant::new(&coordinator, Some(&org_id), Role::Coordinator, Some(a), None));
+            grants.push(RoleGrant::new(
+                &coordinator,
+                Some(&org_id),
+                Role::Coordinator,
+                Some(a),
+                None,
+            ));
         }
         // The coordinator is a peer mentor too, and switches context in the header.
-        grants.push(RoleGrant::new(&coordinator, Some(&org_id), Role::PeerMentor, Some(&org_assocs[0]), None));
+        grants.push(RoleGrant::new(
+            &coordinator,
+            Some(&org_id),
+            Role::PeerMentor,
+            Some(&org_assocs[0]),
+            None,
+        ));
         let admin = person(format!("admin@{domain}"), format!("Ada Admin ({short})"));
-        grants.push(RoleGrant::new(&admin, Some(&org_id), Role::OrgAdmin, None, None));
+        grants.push(RoleGrant::new(
+            &admin,
+            Some(&org_id),
+            Role::OrgAdmin,
+            None,
+            None,
+        ));
         orgs.push(org);
     }
     let global = person("global@likeperson.example".into(), "Gunnar Global".into());
@@ -125,50 +195,86 @@ pub fn demo(conn: &mut DbConn, demo_password: &str) -> anyhow::Result<SeedOutcom
         // One statement per row: batch inserts are not available through the two-backend
         // connection type, and this is a one-off of about 150 rows.
         for o in &orgs {
-            diesel::insert_into(organizations::table).values(o).execute(conn)?;
+            diesel::insert_into(organizations::table)
+                .values(o)
+                .execute(conn)?;
         }
         for r in &regs {
-            diesel::insert_into(regions::table).values(r).execute(conn)?;
+            diesel::insert_into(regions::table)
+                .values(r)
+                .execute(conn)?;
         }
         for a in &assocs {
-            diesel::insert_into(local_associations::table).values(a).execute(conn)?;
+            diesel::insert_into(local_associations::table)
+                .values(a)
+                .execute(conn)?;
         }
         for u in &people {
             diesel::insert_into(users::table).values(u).execute(conn)?;
         }
         for s in &prefs {
-            diesel::insert_into(settings::table).values(s).execute(conn)?;
+            diesel::insert_into(settings::table)
+                .values(s)
+                .execute(conn)?;
         }
         for g in &grants {
-            diesel::insert_into(user_organization_roles::table).values(g).execute(conn)?;
+            diesel::insert_into(user_organization_roles::table)
+                .values(g)
+                .execute(conn)?;
         }
-        crate::audit::service::append(conn, crate::audit::service::Event { action: "seed.demo", ..Default::default() })?;
+        crate::audit::service::append(
+            conn,
+            crate::audit::service::Event {
+                action: "seed.demo",
+                ..Default::default()
+            },
+        )?;
         Ok(())
     })?;
-    Ok(SeedOutcome::Created { organizations: counts.0, associations: counts.1, users: counts.2 })
+    Ok(SeedOutcome::Created {
+        organizations: counts.0,
+        associations: counts.1,
+        users: counts.2,
+    })
 }
 
 /// Creates a global administrator, or gives an existing user that role.
-pub fn create_admin(conn: &mut DbConn, email: &str, name: &str, pass: &str) -> anyhow::Result<String> {
+pub fn create_admin(
+    conn: &mut DbConn,
+    email: &str,
+    name: &str,
+    pass: &str,
+) -> anyhow::Result<String> {
     let email = email.trim().to_lowercase();
     if !crate::web::forms::is_email(&email) {
         anyhow::bail!("not a valid e-mail address: {email}");
     }
     if let Err(key) = password::validate_new(pass, &[&email]) {
-        anyhow::bail!("{}", crate::web::labels::default_text(key, crate::web::labels::Lang::En).unwrap_or(key));
+        anyhow::bail!(
+            "{}",
+            crate::web::labels::default_text(key, crate::web::labels::Lang::En).unwrap_or(key)
+        );
     }
     let hash = password::hash(pass);
     crate::db::tx(conn, |conn| -> anyhow::Result<String> {
-        let existing: Option<String> = users::table.filter(users::email.eq(&email)).select(users::id).first(conn).optional()?;
+        let existing: Option<String> = users::table
+            .filter(users::email.eq(&email))
+            .select(users::id)
+            .first(conn)
+            .optional()?;
         let id = match existing {
             Some(id) => {
-                diesel::update(users::table.find(&id)).set((users::password_hash.eq(&hash), users::is_active.eq(true))).execute(conn)?;
+                diesel::update(users::table.find(&id))
+                    .set((users::password_hash.eq(&hash), users::is_active.eq(true)))
+                    .execute(conn)?;
                 id
             }
             None => {
                 let u = User::new(&email, name, Some(hash.clone()));
                 diesel::insert_into(users::table).values(&u).execute(conn)?;
-                diesel::insert_into(settings::table).values(&Setting::defaults(&u.id)).execute(conn)?;
+                diesel::insert_into(settings::table)
+                    .values(&Setting::defaults(&u.id))
+                    .execute(conn)?;
                 u.id
             }
         };
@@ -179,11 +285,19 @@ pub fn create_admin(conn: &mut DbConn, email: &str, name: &str, pass: &str) -> a
             .count()
             .get_result(conn)?;
         if has == 0 {
-            diesel::insert_into(user_organization_roles::table).values(&RoleGrant::new(&id, None, Role::GlobalAdmin, None, None)).execute(conn)?;
+            diesel::insert_into(user_organization_roles::table)
+                .values(&RoleGrant::new(&id, None, Role::GlobalAdmin, None, None))
+                .execute(conn)?;
         }
         crate::audit::service::append(
             conn,
-            crate::audit::service::Event { action: "role.assigned", target_type: Some("user"), target_id: Some(&id), detail: Some(serde_json::json!({ "role": "global_admin", "via": "create-admin" })), ..Default::default() },
+            crate::audit::service::Event {
+                action: "role.assigned",
+                target_type: Some("user"),
+                target_id: Some(&id),
+                detail: Some(serde_json::json!({ "role": "global_admin", "via": "create-admin" })),
+                ..Default::default()
+            },
         )?;
         Ok(id)
     })

@@ -33,17 +33,34 @@ struct AuditPage {
     checked: bool,
 }
 
-async fn list(actor: Actor, state: web::Data<AppState>, q: web::Query<Query>) -> AppResult<HttpResponse> {
+async fn list(
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<Query>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin, Role::GlobalAdmin])?;
-    let org = if actor.role() == Role::GlobalAdmin { None } else { Some(actor.org()?.to_string()) };
+    let org = if actor.role() == Role::GlobalAdmin {
+        None
+    } else {
+        Some(actor.org()?.to_string())
+    };
     let paging = Paging::new(q.page, 50);
     let global = org.is_none();
     let (list, broken_at) = db(&state, move |c| {
         let list = service::list(c, org.as_deref(), &paging)?;
         // The whole chain is verified for the global administrator only: it reads every row.
-        let broken = if global { service::verify_chain(c)? } else { None };
+        let broken = if global {
+            service::verify_chain(c)?
+        } else {
+            None
+        };
         Ok((list, broken))
     })
     .await?;
-    page::ok(&AuditPage { page: Page::for_actor(&actor, "page.audit"), list, broken_at, checked: global })
+    page::ok(&AuditPage {
+        page: Page::for_actor(&actor, "page.audit"),
+        list,
+        broken_at,
+        checked: global,
+    })
 }

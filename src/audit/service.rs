@@ -46,7 +46,10 @@ fn digest(e: &AuditEntry) -> String {
 pub fn append(conn: &mut DbConn, ev: Event<'_>) -> QueryResult<()> {
     if let DbConn::Postgres(pg) = conn {
         // Serialize appends on PostgreSQL so the chain never forks; released at commit.
-        diesel::connection::SimpleConnection::batch_execute(pg, "SELECT pg_advisory_xact_lock(727275)")?;
+        diesel::connection::SimpleConnection::batch_execute(
+            pg,
+            "SELECT pg_advisory_xact_lock(727275)",
+        )?;
     }
     let last: Option<(i64, String)> = audit_log::table
         .select((audit_log::seq, audit_log::hash))
@@ -72,7 +75,9 @@ pub fn append(conn: &mut DbConn, ev: Event<'_>) -> QueryResult<()> {
         hash: String::new(),
     };
     entry.hash = digest(&entry);
-    diesel::insert_into(audit_log::table).values(&entry).execute(conn)?;
+    diesel::insert_into(audit_log::table)
+        .values(&entry)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -103,7 +108,11 @@ pub fn verify_chain(conn: &mut DbConn) -> QueryResult<Option<i64>> {
 
 /// The newest entries first; `organization` limits to one organization (org admins),
 /// `None` shows all (global admin).
-pub fn list(conn: &mut DbConn, organization: Option<&str>, paging: &Paging) -> QueryResult<PageOf<AuditRow>> {
+pub fn list(
+    conn: &mut DbConn,
+    organization: Option<&str>,
+    paging: &Paging,
+) -> QueryResult<PageOf<AuditRow>> {
     let mut count = audit_log::table.into_boxed();
     let mut q = audit_log::table.left_join(users::table).into_boxed();
     if let Some(org) = organization {
@@ -118,7 +127,10 @@ pub fn list(conn: &mut DbConn, organization: Option<&str>, paging: &Paging) -> Q
         .select((AuditEntry::as_select(), users::name.nullable()))
         .load(conn)?;
     Ok(PageOf {
-        rows: rows.into_iter().map(|(entry, actor_name)| AuditRow { entry, actor_name }).collect(),
+        rows: rows
+            .into_iter()
+            .map(|(entry, actor_name)| AuditRow { entry, actor_name })
+            .collect(),
         total,
         page: paging.page,
         per_page: paging.per_page,

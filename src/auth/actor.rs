@@ -101,7 +101,13 @@ pub fn ensure_csrf(session: &Session) -> String {
 }
 
 pub fn set_flash(session: &Session, kind: &str, text: impl Into<String>) {
-    let _ = session.insert(FLASH, Flash { kind: kind.to_string(), text: text.into() });
+    let _ = session.insert(
+        FLASH,
+        Flash {
+            kind: kind.to_string(),
+            text: text.into(),
+        },
+    );
 }
 
 /// The client's address: the peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
@@ -133,7 +139,9 @@ impl FromRequest for Actor {
         };
         let htmx = crate::web::is_htmx(req);
         let is_page_load = req.method() == actix_web::http::Method::GET && !htmx;
-        let ip = state.as_ref().and_then(|s| client_ip(req, s.config.trust_proxy));
+        let ip = state
+            .as_ref()
+            .and_then(|s| client_ip(req, s.config.trust_proxy));
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
             let uid: Option<String> = session.get(UID).ok().flatten();
@@ -141,7 +149,10 @@ impl FromRequest for Actor {
                 return Err(AppError::SignInRequired { next, htmx });
             };
             let ctx: Option<String> = session.get(CONTEXT).ok().flatten();
-            let loaded = crate::web::db(&state, move |c| Ok(super::service::load_actor(c, &uid, ctx.as_deref())?)).await?;
+            let loaded = crate::web::db(&state, move |c| {
+                Ok(super::service::load_actor(c, &uid, ctx.as_deref())?)
+            })
+            .await?;
             let Some(data) = loaded else {
                 session.purge();
                 return Err(AppError::SignInRequired { next, htmx });

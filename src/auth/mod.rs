@@ -19,7 +19,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::PeerMentor, Role::Coordinator, Role::OrgAdmin, Role::GlobalAdmin];
+    pub const ALL: [Role; 4] = [
+        Role::PeerMentor,
+        Role::Coordinator,
+        Role::OrgAdmin,
+        Role::GlobalAdmin,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {

@@ -45,11 +45,18 @@ pub fn describe_user_agent(ua: &str) -> String {
             _ => "Safari",
         })
         .unwrap_or("Ukjent nettleser");
-    let os = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux")]
-        .iter()
-        .find(|(k, _)| ua.contains(k))
-        .map(|(_, v)| *v)
-        .unwrap_or("?");
+    let os = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, v)| *v)
+    .unwrap_or("?");
     format!("{browser} · {os}")
 }
 

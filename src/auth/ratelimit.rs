@@ -35,7 +35,11 @@ pub fn hit(conn: &mut DbConn, key: &str, window: TimeDelta) -> QueryResult<()> {
         }
         diesel::delete(rate_limits::table.filter(rate_limits::key.eq(key))).execute(conn)?;
         match diesel::insert_into(rate_limits::table)
-            .values((rate_limits::key.eq(key), rate_limits::window_start.eq(t), rate_limits::count.eq(1)))
+            .values((
+                rate_limits::key.eq(key),
+                rate_limits::window_start.eq(t),
+                rate_limits::count.eq(1),
+            ))
             .execute(conn)
         {
             Ok(_) => return Ok(()),

@@ -32,7 +32,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn lang_of(req: &HttpRequest) -> Lang {
-    Lang::from_accept(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+    Lang::from_accept(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
 }
 
 fn limits(state: &AppState) -> SignInLimits {
@@ -46,7 +50,9 @@ fn limits(state: &AppState) -> SignInLimits {
 /// Only local paths are followed after sign-in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -67,7 +73,11 @@ struct NextQuery {
     reset: Option<String>,
 }
 
-async fn login_form(req: HttpRequest, session: Session, q: web::Query<NextQuery>) -> AppResult<HttpResponse> {
+async fn login_form(
+    req: HttpRequest,
+    session: Session,
+    q: web::Query<NextQuery>,
+) -> AppResult<HttpResponse> {
     if session.get::<String>(UID).ok().flatten().is_some() {
         return Ok(redirect(&safe_next(q.next.as_deref())));
     }
@@ -97,32 +107,61 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(req: HttpRequest, session: Session, state: web::Data<AppState>, form: web::Form<LoginForm>) -> AppResult<HttpResponse> {
+async fn login(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let ip = client_ip(&req, state.config.trust_proxy);
     let lim = limits(&state);
     let (email, pass, ip2) = (form.email.clone(), form.password.clone(), ip.clone());
-    let outcome = db(&state, move |c| service::sign_in(c, &email, &pass, ip2.as_deref(), &lim)).await?;
+    let outcome = db(&state, move |c| {
+        service::sign_in(c, &email, &pass, ip2.as_deref(), &lim)
+    })
+    .await?;
     match outcome {
         Ok(user) => {
             let csrf = crate::web::csrf::new_token();
-            let ua = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let ua = req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
             // A fresh session id at sign-in (no fixation), with what "my sessions" shows.
             session.clear();
             session.renew();
             session.insert(UID, &user.id).map_err(anyhow::Error::from)?;
-            session.insert(SID, crate::db::new_id()).map_err(anyhow::Error::from)?;
-            session.insert(USER_AGENT, ua).map_err(anyhow::Error::from)?;
-            session.insert(IP, ip.unwrap_or_default()).map_err(anyhow::Error::from)?;
-            session.insert(LOGIN_METHOD, "password").map_err(anyhow::Error::from)?;
-            session.insert(crate::web::csrf::SESSION_KEY, csrf).map_err(anyhow::Error::from)?;
+            session
+                .insert(SID, crate::db::new_id())
+                .map_err(anyhow::Error::from)?;
+            session
+                .insert(USER_AGENT, ua)
+                .map_err(anyhow::Error::from)?;
+            session
+                .insert(IP, ip.unwrap_or_default())
+                .map_err(anyhow::Error::from)?;
+            session
+                .insert(LOGIN_METHOD, "password")
+                .map_err(anyhow::Error::from)?;
+            session
+                .insert(crate::web::csrf::SESSION_KEY, csrf)
+                .map_err(anyhow::Error::from)?;
             Ok(redirect(&safe_next(form.next.as_deref())))
         }
         Err(e) => {
             let csrf = ensure_csrf(&session);
             let (status, error) = match e {
-                SignInError::Invalid => (actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "err.login_failed"),
-                SignInError::RateLimited => (actix_web::http::StatusCode::TOO_MANY_REQUESTS, "err.rate_limited"),
+                SignInError::Invalid => (
+                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "err.login_failed",
+                ),
+                SignInError::RateLimited => (
+                    actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                    "err.rate_limited",
+                ),
             };
             page::html(
                 status,
@@ -154,7 +193,12 @@ struct ForgotPage {
 
 async fn forgot_form(req: HttpRequest, session: Session) -> AppResult<HttpResponse> {
     let csrf = ensure_csrf(&session);
-    page::ok(&ForgotPage { page: Page::anonymous("page.forgot", lang_of(&req), csrf), email: String::new(), sent: false, errors: FieldErrors::new() })
+    page::ok(&ForgotPage {
+        page: Page::anonymous("page.forgot", lang_of(&req), csrf),
+        email: String::new(),
+        sent: false,
+        errors: FieldErrors::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -163,14 +207,24 @@ struct ForgotForm {
     email: String,
 }
 
-async fn forgot(req: HttpRequest, session: Session, state: web::Data<AppState>, form: web::Form<ForgotForm>) -> AppResult<HttpResponse> {
+async fn forgot(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<ForgotForm>,
+) -> AppResult<HttpResponse> {
     let csrf = ensure_csrf(&session);
     let lang = lang_of(&req);
     let email = form.email.trim().to_string();
     if !crate::web::forms::is_email(&email) {
         let mut errors = FieldErrors::new();
         errors.add("email", "err.email");
-        return page::unprocessable(&ForgotPage { page: Page::anonymous("page.forgot", lang, csrf), email, sent: false, errors });
+        return page::unprocessable(&ForgotPage {
+            page: Page::anonymous("page.forgot", lang, csrf),
+            email,
+            sent: false,
+            errors,
+        });
     }
     let ip = client_ip(&req, state.config.trust_proxy);
     let lim = limits(&state);
@@ -180,15 +234,28 @@ async fn forgot(req: HttpRequest, session: Session, state: web::Data<AppState>, 
         if let Some((user, token)) = service::request_reset(c, &e2, ip.as_deref(), &lim)? {
             let page = Page::anonymous("page.reset", lang, String::new());
             let link = format!("{}/password/reset?token={token}", st.config.base_url);
-            let body = format!("{}\n\n{}\n\n{link}\n", user.name, page.t("text.forgot_sent"));
-            if let Err(e) = st.mailer.send(&user.email, page.t("text.reset_mail_subject"), body) {
+            let body = format!(
+                "{} {},\n\n{}\n\n{link}\n",
+                page.t("text.hello"),
+                user.name,
+                page.t("text.reset_mail_body")
+            );
+            if let Err(e) = st
+                .mailer
+                .send(&user.email, page.t("text.reset_mail_subject"), body)
+            {
                 log::error!("could not send the reset mail: {e}");
             }
         }
         Ok(())
     })
     .await?;
-    page::ok(&ForgotPage { page: Page::anonymous("page.forgot", lang, csrf), email, sent: true, errors: FieldErrors::new() })
+    page::ok(&ForgotPage {
+        page: Page::anonymous("page.forgot", lang, csrf),
+        email,
+        sent: true,
+        errors: FieldErrors::new(),
+    })
 }
 
 #[derive(Template)]
@@ -206,12 +273,32 @@ struct TokenQuery {
     token: String,
 }
 
-async fn reset_form(req: HttpRequest, session: Session, state: web::Data<AppState>, q: web::Query<TokenQuery>) -> AppResult<HttpResponse> {
+async fn reset_form(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    q: web::Query<TokenQuery>,
+) -> AppResult<HttpResponse> {
     let csrf = ensure_csrf(&session);
     let token = q.token.clone();
-    let valid = db(&state, move |c| Ok(service::user_for_token(c, &token)?.is_some())).await?;
-    let status = if valid { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::NOT_FOUND };
-    page::html(status, &ResetPage { page: Page::anonymous("page.reset", lang_of(&req), csrf), token: q.token.clone(), valid, errors: FieldErrors::new() })
+    let valid = db(&state, move |c| {
+        Ok(service::user_for_token(c, &token)?.is_some())
+    })
+    .await?;
+    let status = if valid {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::NOT_FOUND
+    };
+    page::html(
+        status,
+        &ResetPage {
+            page: Page::anonymous("page.reset", lang_of(&req), csrf),
+            token: q.token.clone(),
+            valid,
+            errors: FieldErrors::new(),
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -224,7 +311,12 @@ struct ResetForm {
     confirm: String,
 }
 
-async fn reset(req: HttpRequest, session: Session, state: web::Data<AppState>, form: web::Form<ResetForm>) -> AppResult<HttpResponse> {
+async fn reset(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<ResetForm>,
+) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let csrf = ensure_csrf(&session);
     let mut errors = FieldErrors::new();
@@ -233,18 +325,32 @@ async fn reset(req: HttpRequest, session: Session, state: web::Data<AppState>, f
     } else {
         let ip = client_ip(&req, state.config.trust_proxy);
         let (token, pass) = (form.token.clone(), form.password.clone());
-        match db(&state, move |c| service::reset_password(c, &token, &pass, ip.as_deref())).await? {
+        match db(&state, move |c| {
+            service::reset_password(c, &token, &pass, ip.as_deref())
+        })
+        .await?
+        {
             Ok(()) => return Ok(redirect("/login?reset=1")),
             Err("err.token_invalid") => {
                 return page::html(
                     actix_web::http::StatusCode::NOT_FOUND,
-                    &ResetPage { page: Page::anonymous("page.reset", lang_of(&req), csrf), token: form.token, valid: false, errors },
+                    &ResetPage {
+                        page: Page::anonymous("page.reset", lang_of(&req), csrf),
+                        token: form.token,
+                        valid: false,
+                        errors,
+                    },
                 )
             }
             Err(e) => errors.add("password", e),
         }
     }
-    page::unprocessable(&ResetPage { page: Page::anonymous("page.reset", lang_of(&req), csrf), token: form.token, valid: true, errors })
+    page::unprocessable(&ResetPage {
+        page: Page::anonymous("page.reset", lang_of(&req), csrf),
+        token: form.token,
+        valid: true,
+        errors,
+    })
 }
 
 #[derive(Deserialize)]
@@ -253,12 +359,26 @@ struct ContextForm {
     context: String,
 }
 
-async fn switch_context(actor: Actor, session: Session, form: web::Form<ContextForm>) -> AppResult<HttpResponse> {
+async fn switch_context(
+    actor: Actor,
+    session: Session,
+    form: web::Form<ContextForm>,
+) -> AppResult<HttpResponse> {
     let Some(c) = actor.contexts.iter().find(|c| c.key() == form.context) else {
         return Err(AppError::NotFound);
     };
-    session.insert(CONTEXT, c.key()).map_err(anyhow::Error::from)?;
-    set_flash(&session, "success", format!("{} {}", actor.t("text.context_switched"), actor.describe_context(c)));
+    session
+        .insert(CONTEXT, c.key())
+        .map_err(anyhow::Error::from)?;
+    set_flash(
+        &session,
+        "success",
+        format!(
+            "{} {}",
+            actor.t("text.context_switched"),
+            actor.describe_context(c)
+        ),
+    );
     Ok(redirect("/"))
 }
 
@@ -270,14 +390,31 @@ struct SessionsPage {
     current: String,
 }
 
-async fn my_sessions(actor: Actor, session: Session, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+async fn my_sessions(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let uid = actor.user_id.clone();
     let rows = db(&state, move |c| Ok(service::sessions_of(c, &uid)?)).await?;
-    let current = session.get::<String>(SID).ok().flatten().unwrap_or_default();
-    page::ok(&SessionsPage { page: Page::for_actor(&actor, "page.sessions"), rows, current })
+    let current = session
+        .get::<String>(SID)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    page::ok(&SessionsPage {
+        page: Page::for_actor(&actor, "page.sessions"),
+        rows,
+        current,
+    })
 }
 
-async fn end_one(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn end_one(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
     let uid = actor.user_id.clone();
     let ended = db(&state, move |c| Ok(service::end_session(c, &uid, &id)?)).await?;
@@ -288,10 +425,21 @@ async fn end_one(actor: Actor, session: Session, state: web::Data<AppState>, pat
     Ok(redirect("/account/sessions"))
 }
 
-async fn end_others(actor: Actor, session: Session, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let keep = session.get::<String>(SID).ok().flatten().unwrap_or_default();
+async fn end_others(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let keep = session
+        .get::<String>(SID)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let uid = actor.user_id.clone();
-    db(&state, move |c| Ok(service::end_other_sessions(c, &uid, &keep)?)).await?;
+    db(&state, move |c| {
+        Ok(service::end_other_sessions(c, &uid, &keep)?)
+    })
+    .await?;
     set_flash(&session, "success", actor.t("text.other_sessions_ended"));
     Ok(redirect("/account/sessions"))
 }

@@ -10,7 +10,10 @@ use super::model::{AuthToken, SessionRow};
 use super::{password, ratelimit, Role};
 use crate::audit::service::{self as audit, Event};
 use crate::db::{new_id, now, DbConn};
-use crate::schema::{auth_tokens, local_associations, organization_labels, organizations, sessions, settings, user_organization_roles as uor, users};
+use crate::schema::{
+    auth_tokens, local_associations, organization_labels, organizations, sessions, settings,
+    user_organization_roles as uor, users,
+};
 use crate::users::model::{Setting, User};
 use crate::web::labels::{Labels, Lang};
 use crate::web::AppResult;
@@ -24,22 +27,39 @@ pub struct ActorData {
     pub labels: Labels,
 }
 
-/// Active grants of a user as (organization id, organization name, role, association id).
-fn grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(Option<String>, Option<String>, String, Option<String>)>> {
+/// An active grant as (organization id, organization short name, role, association id).
+type GrantRow = (Option<String>, Option<String>, String, Option<String>);
+
+fn grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<GrantRow>> {
     uor::table
         .left_join(organizations::table)
         .filter(uor::user_id.eq(user_id))
         .filter(uor::revoked_at.is_null())
-        .filter(organizations::is_active.eq(true).or(uor::organization_id.is_null()))
-        .select((uor::organization_id, organizations::name.nullable(), uor::role_id, uor::local_association_id))
+        .filter(
+            organizations::is_active
+                .eq(true)
+                .or(uor::organization_id.is_null()),
+        )
+        .select((
+            uor::organization_id,
+            organizations::short_name.nullable(),
+            uor::role_id,
+            uor::local_association_id,
+        ))
         .load(conn)
 }
 
 pub fn contexts_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Context>> {
     let mut out: Vec<Context> = Vec::new();
     for (org_id, org_name, role, _) in grants(conn, user_id)? {
-        let Some(role) = Role::parse(&role) else { continue };
-        let c = Context { org_id, org_name: org_name.unwrap_or_default(), role };
+        let Some(role) = Role::parse(&role) else {
+            continue;
+        };
+        let c = Context {
+            org_id,
+            org_name: org_name.unwrap_or_default(),
+            role,
+        };
         if !out.contains(&c) {
             out.push(c);
         }
@@ -58,7 +78,11 @@ pub fn setting_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Setting> {
         .unwrap_or_else(|| Setting::defaults(user_id)))
 }
 
-pub fn label_overrides(conn: &mut DbConn, org_id: &str, lang: Lang) -> QueryResult<HashMap<String, String>> {
+pub fn label_overrides(
+    conn: &mut DbConn,
+    org_id: &str,
+    lang: Lang,
+) -> QueryResult<HashMap<String, String>> {
     Ok(organization_labels::table
         .filter(organization_labels::organization_id.eq(org_id))
         .filter(organization_labels::locale.eq(lang.code()))
@@ -69,7 +93,11 @@ pub fn label_overrides(conn: &mut DbConn, org_id: &str, lang: Lang) -> QueryResu
 }
 
 /// Everything the `Actor` needs, or `None` when the user is gone, deactivated or has no role.
-pub fn load_actor(conn: &mut DbConn, user_id: &str, wanted_context: Option<&str>) -> QueryResult<Option<ActorData>> {
+pub fn load_actor(
+    conn: &mut DbConn,
+    user_id: &str,
+    wanted_context: Option<&str>,
+) -> QueryResult<Option<ActorData>> {
     let Some(user) = users::table
         .find(user_id)
         .filter(users::is_active.eq(true))
@@ -110,7 +138,14 @@ pub fn load_actor(conn: &mut DbConn, user_id: &str, wanted_context: Option<&str>
         Some(org) => label_overrides(conn, org, lang)?,
         None => HashMap::new(),
     };
-    Ok(Some(ActorData { user, contexts, active, associations, setting, labels: Labels::new(lang, overrides) }))
+    Ok(Some(ActorData {
+        user,
+        contexts,
+        active,
+        associations,
+        setting,
+        labels: Labels::new(lang, overrides),
+    }))
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -139,7 +174,15 @@ pub fn sign_in(
     if ratelimit::count(conn, &account_key, limits.window)? >= limits.per_account
         || ratelimit::count(conn, &address_key, limits.window)? >= limits.per_address
     {
-        audit::append(conn, Event { action: "auth.sign_in_rate_limited", detail: Some(serde_json::json!({ "email": email })), ip, ..Default::default() })?;
+        audit::append(
+            conn,
+            Event {
+                action: "auth.sign_in_rate_limited",
+                detail: Some(serde_json::json!({ "email": email })),
+                ip,
+                ..Default::default()
+            },
+        )?;
         return Ok(Err(SignInError::RateLimited));
     }
     let user: Option<User> = users::table
@@ -147,7 +190,10 @@ pub fn sign_in(
         .select(User::as_select())
         .first(conn)
         .optional()?;
-    let verified = match user.as_ref().and_then(|u| u.password_hash.as_deref().map(|h| (u, h))) {
+    let verified = match user
+        .as_ref()
+        .and_then(|u| u.password_hash.as_deref().map(|h| (u, h)))
+    {
         Some((u, h)) if u.is_active => {
             let (ok, rehash) = password::verify(h, pass);
             ok.then_some((u.clone(), rehash))
@@ -178,11 +224,25 @@ pub fn sign_in(
     };
     let t = now();
     if rehash {
-        diesel::update(users::table.find(&user.id)).set(users::password_hash.eq(password::hash(pass))).execute(conn)?;
+        diesel::update(users::table.find(&user.id))
+            .set(users::password_hash.eq(password::hash(pass)))
+            .execute(conn)?;
     }
-    diesel::update(users::table.find(&user.id)).set(users::last_login_at.eq(t)).execute(conn)?;
+    diesel::update(users::table.find(&user.id))
+        .set(users::last_login_at.eq(t))
+        .execute(conn)?;
     ratelimit::clear(conn, &account_key)?;
-    audit::append(conn, Event { actor_user_id: Some(&user.id), action: "auth.sign_in", target_type: Some("user"), target_id: Some(&user.id), ip, ..Default::default() })?;
+    audit::append(
+        conn,
+        Event {
+            actor_user_id: Some(&user.id),
+            action: "auth.sign_in",
+            target_type: Some("user"),
+            target_id: Some(&user.id),
+            ip,
+            ..Default::default()
+        },
+    )?;
     Ok(Ok(user))
 }
 
@@ -191,7 +251,12 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Issues a single-use token of `kind` ("password_reset", "invite") and returns its clear text.
-pub fn issue_token(conn: &mut DbConn, user_id: &str, kind: &str, valid: TimeDelta) -> QueryResult<String> {
+pub fn issue_token(
+    conn: &mut DbConn,
+    user_id: &str,
+    kind: &str,
+    valid: TimeDelta,
+) -> QueryResult<String> {
     let token = crate::web::csrf::new_token();
     let t = now();
     // A new link makes the older ones of the same kind useless.
@@ -223,11 +288,18 @@ pub fn issue_token(conn: &mut DbConn, user_id: &str, kind: &str, valid: TimeDelt
 
 /// For "forgot password": the user and a fresh token when the e-mail belongs to an active
 /// account and the limits allow; `None` otherwise (the page says the same either way).
-pub fn request_reset(conn: &mut DbConn, email: &str, ip: Option<&str>, limits: &SignInLimits) -> QueryResult<Option<(User, String)>> {
+pub fn request_reset(
+    conn: &mut DbConn,
+    email: &str,
+    ip: Option<&str>,
+    limits: &SignInLimits,
+) -> QueryResult<Option<(User, String)>> {
     let email = email.trim().to_lowercase();
     let account_key = format!("reset:account:{email}");
     let address_key = format!("reset:address:{}", ip.unwrap_or("unknown"));
-    if ratelimit::count(conn, &account_key, limits.window)? >= 3 || ratelimit::count(conn, &address_key, limits.window)? >= limits.per_address {
+    if ratelimit::count(conn, &account_key, limits.window)? >= 3
+        || ratelimit::count(conn, &address_key, limits.window)? >= limits.per_address
+    {
         return Ok(None);
     }
     ratelimit::hit(conn, &account_key, limits.window)?;
@@ -242,7 +314,17 @@ pub fn request_reset(conn: &mut DbConn, email: &str, ip: Option<&str>, limits: &
         return Ok(None);
     };
     let token = issue_token(conn, &user.id, "password_reset", TimeDelta::hours(1))?;
-    audit::append(conn, Event { actor_user_id: Some(&user.id), action: "auth.password_reset_requested", target_type: Some("user"), target_id: Some(&user.id), ip, ..Default::default() })?;
+    audit::append(
+        conn,
+        Event {
+            actor_user_id: Some(&user.id),
+            action: "auth.password_reset_requested",
+            target_type: Some("user"),
+            target_id: Some(&user.id),
+            ip,
+            ..Default::default()
+        },
+    )?;
     Ok(Some((user, token)))
 }
 
@@ -262,7 +344,12 @@ pub fn user_for_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<(Use
 }
 
 /// Sets a new password from a token: the token is used up and every session of the user ends.
-pub fn reset_password(conn: &mut DbConn, token: &str, new_password: &str, ip: Option<&str>) -> AppResult<Result<(), &'static str>> {
+pub fn reset_password(
+    conn: &mut DbConn,
+    token: &str,
+    new_password: &str,
+    ip: Option<&str>,
+) -> AppResult<Result<(), &'static str>> {
     crate::db::tx(conn, |conn| {
         let Some((user, token_id)) = user_for_token(conn, token)? else {
             return Ok(Err("err.token_invalid"));
@@ -271,19 +358,40 @@ pub fn reset_password(conn: &mut DbConn, token: &str, new_password: &str, ip: Op
             return Ok(Err(e));
         }
         let t = now();
-        let used = diesel::update(auth_tokens::table.find(&token_id).filter(auth_tokens::used_at.is_null()))
-            .set(auth_tokens::used_at.eq(t))
-            .execute(conn)?;
+        let used = diesel::update(
+            auth_tokens::table
+                .find(&token_id)
+                .filter(auth_tokens::used_at.is_null()),
+        )
+        .set(auth_tokens::used_at.eq(t))
+        .execute(conn)?;
         if used != 1 {
             return Ok(Err("err.token_invalid"));
         }
         diesel::update(users::table.find(&user.id))
-            .set((users::password_hash.eq(password::hash(new_password)), users::updated_at.eq(t)))
+            .set((
+                users::password_hash.eq(password::hash(new_password)),
+                users::updated_at.eq(t),
+            ))
             .execute(conn)?;
-        diesel::update(sessions::table.filter(sessions::user_id.eq(&user.id)).filter(sessions::revoked_at.is_null()))
-            .set(sessions::revoked_at.eq(t))
-            .execute(conn)?;
-        audit::append(conn, Event { actor_user_id: Some(&user.id), action: "auth.password_changed", target_type: Some("user"), target_id: Some(&user.id), ip, ..Default::default() })?;
+        diesel::update(
+            sessions::table
+                .filter(sessions::user_id.eq(&user.id))
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set(sessions::revoked_at.eq(t))
+        .execute(conn)?;
+        audit::append(
+            conn,
+            Event {
+                actor_user_id: Some(&user.id),
+                action: "auth.password_changed",
+                target_type: Some("user"),
+                target_id: Some(&user.id),
+                ip,
+                ..Default::default()
+            },
+        )?;
         Ok(Ok(()))
     })
 }

@@ -28,7 +28,10 @@ pub struct DbSessionStore {
 
 impl DbSessionStore {
     pub fn new(pool: Pool, absolute_hours: i64) -> DbSessionStore {
-        DbSessionStore { pool, absolute: TimeDelta::hours(absolute_hours) }
+        DbSessionStore {
+            pool,
+            absolute: TimeDelta::hours(absolute_hours),
+        }
     }
 }
 
@@ -46,7 +49,9 @@ fn new_key() -> String {
 
 /// actix-session keeps each value JSON-encoded; read a string value back.
 fn string_value(state: &HashMap<String, String>, key: &str) -> Option<String> {
-    state.get(key).and_then(|v| serde_json::from_str::<String>(v).ok())
+    state
+        .get(key)
+        .and_then(|v| serde_json::from_str::<String>(v).ok())
 }
 
 fn ttl_delta(ttl: &Duration) -> TimeDelta {
@@ -86,7 +91,11 @@ impl DbSessionStore {
         .await?
     }
 
-    fn new_row(&self, state: HashMap<String, String>, ttl: &Duration) -> anyhow::Result<(String, NewSession)> {
+    fn new_row(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> anyhow::Result<(String, NewSession)> {
         let key = new_key();
         let t = now();
         let user_id = string_value(&state, UID);
@@ -113,7 +122,10 @@ impl DbSessionStore {
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let key_hash = hash_key(session_key.as_ref());
         let found = self
             .run(move |conn| {
@@ -137,10 +149,18 @@ impl SessionStore for DbSessionStore {
         }
     }
 
-    async fn save(&self, session_state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
-        let (key, row) = self.new_row(session_state, ttl).map_err(SaveError::Serialization)?;
+    async fn save(
+        &self,
+        session_state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let (key, row) = self
+            .new_row(session_state, ttl)
+            .map_err(SaveError::Serialization)?;
         self.run(move |conn| {
-            diesel::insert_into(sessions::table).values(&row).execute(conn)?;
+            diesel::insert_into(sessions::table)
+                .values(&row)
+                .execute(conn)?;
             Ok(())
         })
         .await
@@ -155,9 +175,14 @@ impl SessionStore for DbSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let key_hash = hash_key(session_key.as_ref());
-        let state = serde_json::to_string(&session_state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let state = serde_json::to_string(&session_state)
+            .map_err(|e| UpdateError::Serialization(e.into()))?;
         let signed_in = session_state.contains_key(UID);
-        let idle = if signed_in { ttl_delta(ttl) } else { ANONYMOUS_TTL };
+        let idle = if signed_in {
+            ttl_delta(ttl)
+        } else {
+            ANONYMOUS_TTL
+        };
         let updated = self
             .run(move |conn| {
                 let t = now();
@@ -167,7 +192,11 @@ impl SessionStore for DbSessionStore {
                         .filter(sessions::revoked_at.is_null())
                         .filter(sessions::absolute_expires_at.gt(t)),
                 )
-                .set((sessions::state.eq(state), sessions::last_seen_at.eq(t), sessions::expires_at.eq(t + idle)))
+                .set((
+                    sessions::state.eq(state),
+                    sessions::last_seen_at.eq(t),
+                    sessions::expires_at.eq(t + idle),
+                ))
                 .execute(conn)?)
             })
             .await
@@ -176,11 +205,17 @@ impl SessionStore for DbSessionStore {
             Ok(session_key)
         } else {
             // The row expired or was revoked meanwhile: start a new session.
-            self.save(session_state, ttl).await.map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))
+            self.save(session_state, ttl)
+                .await
+                .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))
         }
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         let key_hash = hash_key(session_key.as_ref());
         let idle = ttl_delta(ttl);
         self.run(move |conn| {
@@ -193,7 +228,10 @@ impl SessionStore for DbSessionStore {
                     .filter(sessions::user_id.is_not_null())
                     .filter(sessions::last_seen_at.lt(t - TimeDelta::seconds(60))),
             )
-            .set((sessions::last_seen_at.eq(t), sessions::expires_at.eq(t + idle)))
+            .set((
+                sessions::last_seen_at.eq(t),
+                sessions::expires_at.eq(t + idle),
+            ))
             .execute(conn)?;
             Ok(())
         })
@@ -203,7 +241,8 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let key_hash = hash_key(session_key.as_ref());
         self.run(move |conn| {
-            diesel::delete(sessions::table.filter(sessions::key_hash.eq(key_hash))).execute(conn)?;
+            diesel::delete(sessions::table.filter(sessions::key_hash.eq(key_hash)))
+                .execute(conn)?;
             Ok(())
         })
         .await

@@ -58,7 +58,7 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             let mut conn = SqliteConnection::establish(path)?;
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             )
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
@@ -104,7 +104,9 @@ pub fn pool(url: &str, max_size: u32) -> anyhow::Result<Pool> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
-        .build(Manager { url: url.to_string() })?;
+        .build(Manager {
+            url: url.to_string(),
+        })?;
     Ok(pool)
 }
 

@@ -31,27 +31,45 @@ pub fn rows(conn: &mut DbConn, actor: &Actor, lang: Lang, q: &str) -> AppResult<
             default_text: if lang == Lang::En { en } else { nb },
             value: current.get(*key).cloned().unwrap_or_default(),
         })
-        .filter(|r| q.is_empty() || r.key.contains(&q) || r.default_text.to_lowercase().contains(&q) || r.value.to_lowercase().contains(&q))
+        .filter(|r| {
+            q.is_empty()
+                || r.key.contains(&q)
+                || r.default_text.to_lowercase().contains(&q)
+                || r.value.to_lowercase().contains(&q)
+        })
         .collect())
 }
 
 /// Saves the submitted texts: a non-empty text different from the default becomes an
 /// override, an empty one removes it. Unknown keys are ignored. Returns the changed keys.
-pub fn save(conn: &mut DbConn, actor: &Actor, lang: Lang, submitted: &HashMap<String, String>) -> AppResult<Vec<String>> {
+pub fn save(
+    conn: &mut DbConn,
+    actor: &Actor,
+    lang: Lang,
+    submitted: &HashMap<String, String>,
+) -> AppResult<Vec<String>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     crate::db::tx(conn, |conn| {
         let current = crate::auth::service::label_overrides(conn, &org, lang)?;
         let mut changed = Vec::new();
         for (key, text) in submitted {
-            let Some(default) = default_text(key, lang) else { continue };
+            let Some(default) = default_text(key, lang) else {
+                continue;
+            };
             let text = text.trim();
-            let wanted = (!text.is_empty() && text != default).then(|| text.chars().take(500).collect::<String>());
+            let wanted = (!text.is_empty() && text != default)
+                .then(|| text.chars().take(500).collect::<String>());
             if wanted.as_ref() == current.get(key) {
                 continue;
             }
-            diesel::delete(ol::table.filter(ol::organization_id.eq(&org)).filter(ol::locale.eq(lang.code())).filter(ol::key.eq(key)))
-                .execute(conn)?;
+            diesel::delete(
+                ol::table
+                    .filter(ol::organization_id.eq(&org))
+                    .filter(ol::locale.eq(lang.code()))
+                    .filter(ol::key.eq(key)),
+            )
+            .execute(conn)?;
             if let Some(text) = wanted {
                 diesel::insert_into(ol::table)
                     .values((

@@ -35,8 +35,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/associations/{id}", web::get().to(show_association))
         .route("/associations/{id}", web::post().to(update_association))
         .route("/associations/{id}/edit", web::get().to(edit_association))
-        .route("/associations/{id}/deactivate", web::post().to(deactivate_association))
-        .route("/associations/{id}/reactivate", web::post().to(reactivate_association))
+        .route(
+            "/associations/{id}/deactivate",
+            web::post().to(deactivate_association),
+        )
+        .route(
+            "/associations/{id}/reactivate",
+            web::post().to(reactivate_association),
+        )
         .route("/labels", web::get().to(label_page))
         .route("/labels", web::post().to(save_labels));
 }
@@ -57,7 +63,10 @@ struct OrganizationsPage {
 async fn organizations(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     actor.require(&[Role::GlobalAdmin])?;
     let rows = db(&state, |c| Ok(service::organizations(c)?)).await?;
-    page::ok(&OrganizationsPage { page: Page::for_actor(&actor, "page.organizations"), rows })
+    page::ok(&OrganizationsPage {
+        page: Page::for_actor(&actor, "page.organizations"),
+        rows,
+    })
 }
 
 #[derive(Template)]
@@ -71,37 +80,86 @@ struct OrganizationFormPage {
 
 async fn new_organization(actor: Actor) -> AppResult<HttpResponse> {
     actor.require(&[Role::GlobalAdmin])?;
-    let form = OrganizationForm { default_locale: "nb".into(), ..Default::default() };
-    page::ok(&OrganizationFormPage { page: Page::for_actor(&actor, "page.organization_new"), id: None, form, errors: FieldErrors::new() })
+    let form = OrganizationForm {
+        default_locale: "nb".into(),
+        ..Default::default()
+    };
+    page::ok(&OrganizationFormPage {
+        page: Page::for_actor(&actor, "page.organization_new"),
+        id: None,
+        form,
+        errors: FieldErrors::new(),
+    })
 }
 
-async fn edit_organization(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn edit_organization(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::GlobalAdmin])?;
     let id = id_of(&path)?;
     let id2 = id.clone();
-    let org = db(&state, move |c| Ok(service::organization(c, &id2)?)).await?.ok_or(AppError::NotFound)?;
-    page::ok(&OrganizationFormPage { page: Page::for_actor(&actor, "page.organization_edit"), id: Some(id), form: OrganizationForm::from(&org), errors: FieldErrors::new() })
+    let org = db(&state, move |c| Ok(service::organization(c, &id2)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    page::ok(&OrganizationFormPage {
+        page: Page::for_actor(&actor, "page.organization_edit"),
+        id: Some(id),
+        form: OrganizationForm::from(&org),
+        errors: FieldErrors::new(),
+    })
 }
 
-async fn save_org(actor: Actor, session: Session, state: web::Data<AppState>, id: Option<String>, form: OrganizationForm) -> AppResult<HttpResponse> {
+async fn save_org(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    id: Option<String>,
+    form: OrganizationForm,
+) -> AppResult<HttpResponse> {
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
-    match db(&state, move |c| service::save_organization(c, &a, i.as_deref(), &f)).await? {
+    match db(&state, move |c| {
+        service::save_organization(c, &a, i.as_deref(), &f)
+    })
+    .await?
+    {
         Ok(_) => {
             set_flash(&session, "success", actor.t("text.saved"));
             Ok(redirect("/organizations"))
         }
         Err(errors) => {
-            let title = if id.is_some() { "page.organization_edit" } else { "page.organization_new" };
-            page::unprocessable(&OrganizationFormPage { page: Page::for_actor(&actor, title), id, form, errors })
+            let title = if id.is_some() {
+                "page.organization_edit"
+            } else {
+                "page.organization_new"
+            };
+            page::unprocessable(&OrganizationFormPage {
+                page: Page::for_actor(&actor, title),
+                id,
+                form,
+                errors,
+            })
         }
     }
 }
 
-async fn create_organization(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<OrganizationForm>) -> AppResult<HttpResponse> {
+async fn create_organization(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<OrganizationForm>,
+) -> AppResult<HttpResponse> {
     save_org(actor, session, state, None, form.into_inner()).await
 }
 
-async fn update_organization(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<OrganizationForm>) -> AppResult<HttpResponse> {
+async fn update_organization(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<OrganizationForm>,
+) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
     save_org(actor, session, state, Some(id), form.into_inner()).await
 }
@@ -121,15 +179,29 @@ async fn regions(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResp
     actor.require(&[Role::OrgAdmin])?;
     let a = actor.clone();
     let rows = db(&state, move |c| service::regions(c, &a)).await?;
-    page::ok(&RegionsPage { page: Page::for_actor(&actor, "page.regions"), rows, form: RegionForm::default(), errors: FieldErrors::new() })
+    page::ok(&RegionsPage {
+        page: Page::for_actor(&actor, "page.regions"),
+        rows,
+        form: RegionForm::default(),
+        errors: FieldErrors::new(),
+    })
 }
 
-async fn create_region(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<RegionForm>) -> AppResult<HttpResponse> {
+async fn create_region(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<RegionForm>,
+) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let (a, f) = (actor.clone(), form.clone());
     let result = db(&state, move |c| {
         let r = service::save_region(c, &a, None, &f)?;
-        let rows = if r.is_err() { service::regions(c, &a)? } else { Vec::new() };
+        let rows = if r.is_err() {
+            service::regions(c, &a)?
+        } else {
+            Vec::new()
+        };
         Ok((r, rows))
     })
     .await?;
@@ -138,7 +210,12 @@ async fn create_region(actor: Actor, session: Session, state: web::Data<AppState
             set_flash(&session, "success", actor.t("text.created"));
             Ok(redirect("/regions"))
         }
-        (Err(errors), rows) => page::unprocessable(&RegionsPage { page: Page::for_actor(&actor, "page.regions"), rows, form, errors }),
+        (Err(errors), rows) => page::unprocessable(&RegionsPage {
+            page: Page::for_actor(&actor, "page.regions"),
+            rows,
+            form,
+            errors,
+        }),
     }
 }
 
@@ -151,16 +228,35 @@ struct RegionFormPage {
     errors: FieldErrors,
 }
 
-async fn edit_region(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn edit_region(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let id = id_of(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let r = db(&state, move |c| service::region(c, &a, &i)).await?;
-    let form = RegionForm { name: r.name, code: r.code.unwrap_or_default(), is_active: r.is_active.then(|| "on".into()) };
-    page::ok(&RegionFormPage { page: Page::for_actor(&actor, "page.region_edit"), id, form, errors: FieldErrors::new() })
+    let form = RegionForm {
+        name: r.name,
+        code: r.code.unwrap_or_default(),
+        is_active: r.is_active.then(|| "on".into()),
+    };
+    page::ok(&RegionFormPage {
+        page: Page::for_actor(&actor, "page.region_edit"),
+        id,
+        form,
+        errors: FieldErrors::new(),
+    })
 }
 
-async fn update_region(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<RegionForm>) -> AppResult<HttpResponse> {
+async fn update_region(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<RegionForm>,
+) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
@@ -169,7 +265,12 @@ async fn update_region(actor: Actor, session: Session, state: web::Data<AppState
             set_flash(&session, "success", actor.t("text.saved"));
             Ok(redirect("/regions"))
         }
-        Err(errors) => page::unprocessable(&RegionFormPage { page: Page::for_actor(&actor, "page.region_edit"), id, form, errors }),
+        Err(errors) => page::unprocessable(&RegionFormPage {
+            page: Page::for_actor(&actor, "page.region_edit"),
+            id,
+            form,
+            errors,
+        }),
     }
 }
 
@@ -185,7 +286,12 @@ struct AssociationsPage {
     can_edit: bool,
 }
 
-async fn associations(req: HttpRequest, actor: Actor, state: web::Data<AppState>, q: web::Query<AssociationFilter>) -> AppResult<HttpResponse> {
+async fn associations(
+    req: HttpRequest,
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<AssociationFilter>,
+) -> AppResult<HttpResponse> {
     let filter = q.into_inner();
     let (a, f) = (actor.clone(), filter.clone());
     let (list, regions) = db(&state, move |c| {
@@ -195,8 +301,19 @@ async fn associations(req: HttpRequest, actor: Actor, state: web::Data<AppState>
     })
     .await?;
     let can_edit = actor.role() == Role::OrgAdmin;
-    let tpl = AssociationsPage { page: Page::for_actor(&actor, "page.associations"), filter, list, regions, can_edit };
-    if is_htmx(&req) && req.headers().get("HX-Target").is_some_and(|t| t == "results") {
+    let tpl = AssociationsPage {
+        page: Page::for_actor(&actor, "page.associations"),
+        filter,
+        list,
+        regions,
+        can_edit,
+    };
+    if is_htmx(&req)
+        && req
+            .headers()
+            .get("HX-Target")
+            .is_some_and(|t| t == "results")
+    {
         return page::ok(&tpl.as_results());
     }
     page::ok(&tpl)
@@ -210,13 +327,21 @@ struct AssociationPage {
     can_edit: bool,
 }
 
-async fn show_association(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn show_association(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
     let a = actor.clone();
     let row = db(&state, move |c| service::association(c, &a, &id)).await?;
     let mut page = Page::for_actor(&actor, "term.local_association");
     page.title = row.a.name.clone();
-    page::ok(&AssociationPage { page, row, can_edit: actor.role() == Role::OrgAdmin })
+    page::ok(&AssociationPage {
+        page,
+        row,
+        can_edit: actor.role() == Role::OrgAdmin,
+    })
 }
 
 #[derive(Template)]
@@ -229,11 +354,27 @@ struct AssociationFormPage {
     regions: Vec<(String, String)>,
 }
 
-async fn association_form(actor: &Actor, state: &web::Data<AppState>, id: Option<String>, form: AssociationForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn association_form(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: Option<String>,
+    form: AssociationForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let org = actor.org()?.to_string();
     let regions = db(state, move |c| Ok(service::region_choices(c, &org)?)).await?;
-    let title = if id.is_some() { "page.association_edit" } else { "page.association_new" };
-    let tpl = AssociationFormPage { page: Page::for_actor(actor, title), id, form, regions, errors: errors.clone() };
+    let title = if id.is_some() {
+        "page.association_edit"
+    } else {
+        "page.association_new"
+    };
+    let tpl = AssociationFormPage {
+        page: Page::for_actor(actor, title),
+        id,
+        form,
+        regions,
+        errors: errors.clone(),
+    };
     if errors.is_empty() {
         page::ok(&tpl)
     } else {
@@ -243,18 +384,41 @@ async fn association_form(actor: &Actor, state: &web::Data<AppState>, id: Option
 
 async fn new_association(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    association_form(&actor, &state, None, AssociationForm::default(), FieldErrors::new()).await
+    association_form(
+        &actor,
+        &state,
+        None,
+        AssociationForm::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
-async fn edit_association(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn edit_association(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let id = id_of(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let row = db(&state, move |c| service::association(c, &a, &i)).await?;
-    association_form(&actor, &state, Some(id), AssociationForm::from(&row.a), FieldErrors::new()).await
+    association_form(
+        &actor,
+        &state,
+        Some(id),
+        AssociationForm::from(&row.a),
+        FieldErrors::new(),
+    )
+    .await
 }
 
-async fn create_association(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<AssociationForm>) -> AppResult<HttpResponse> {
+async fn create_association(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<AssociationForm>,
+) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let (a, f) = (actor.clone(), form.clone());
     match db(&state, move |c| service::create_association(c, &a, &f)).await? {
@@ -266,7 +430,13 @@ async fn create_association(actor: Actor, session: Session, state: web::Data<App
     }
 }
 
-async fn update_association(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<AssociationForm>) -> AppResult<HttpResponse> {
+async fn update_association(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<AssociationForm>,
+) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
@@ -288,23 +458,58 @@ struct AssociationRowSwap {
     message: String,
 }
 
-async fn set_active(req: HttpRequest, actor: Actor, session: Session, state: web::Data<AppState>, raw: String, active: bool) -> AppResult<HttpResponse> {
+async fn set_active(
+    req: HttpRequest,
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    raw: String,
+    active: bool,
+) -> AppResult<HttpResponse> {
     let id = id_of(&raw)?;
     let a = actor.clone();
-    let row = db(&state, move |c| service::set_association_active(c, &a, &id, active)).await?;
-    let message = format!("{} {}", row.a.name, actor.t(if active { "text.reactivated" } else { "text.deactivated" }));
+    let row = db(&state, move |c| {
+        service::set_association_active(c, &a, &id, active)
+    })
+    .await?;
+    let message = format!(
+        "{} {}",
+        row.a.name,
+        actor.t(if active {
+            "text.reactivated"
+        } else {
+            "text.deactivated"
+        })
+    );
     if is_htmx(&req) {
-        return page::ok(&AssociationRowSwap { page: Page::for_actor(&actor, "page.associations"), row, can_edit: true, message });
+        return page::ok(&AssociationRowSwap {
+            page: Page::for_actor(&actor, "page.associations"),
+            row,
+            can_edit: true,
+            message,
+        });
     }
     set_flash(&session, "success", message);
     Ok(redirect(&format!("/associations/{}", row.a.id)))
 }
 
-async fn deactivate_association(req: HttpRequest, actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn deactivate_association(
+    req: HttpRequest,
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     set_active(req, actor, session, state, path.into_inner(), false).await
 }
 
-async fn reactivate_association(req: HttpRequest, actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn reactivate_association(
+    req: HttpRequest,
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     set_active(req, actor, session, state, path.into_inner(), true).await
 }
 
@@ -326,15 +531,29 @@ struct LabelsPage {
     rows: Vec<LabelRow>,
 }
 
-async fn label_page(actor: Actor, state: web::Data<AppState>, q: web::Query<LabelQuery>) -> AppResult<HttpResponse> {
+async fn label_page(
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<LabelQuery>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let lang = Lang::parse(&q.locale);
     let (a, text) = (actor.clone(), q.q.clone());
     let rows = db(&state, move |c| labels::rows(c, &a, lang, &text)).await?;
-    page::ok(&LabelsPage { page: Page::for_actor(&actor, "page.labels"), locale: lang.code(), q: q.q.clone(), rows })
+    page::ok(&LabelsPage {
+        page: Page::for_actor(&actor, "page.labels"),
+        locale: lang.code(),
+        q: q.q.clone(),
+        rows,
+    })
 }
 
-async fn save_labels(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+async fn save_labels(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let mut submitted: HashMap<String, String> = HashMap::new();
     let mut locale = String::new();
@@ -355,5 +574,9 @@ async fn save_labels(actor: Actor, session: Session, state: web::Data<AppState>,
     let a = actor.clone();
     db(&state, move |c| labels::save(c, &a, lang, &submitted)).await?;
     set_flash(&session, "success", actor.t("text.saved"));
-    Ok(redirect(&format!("/labels?locale={}&q={}", lang.code(), crate::web::urlencode(&q))))
+    Ok(redirect(&format!(
+        "/labels?locale={}&q={}",
+        lang.code(),
+        crate::web::urlencode(&q)
+    )))
 }

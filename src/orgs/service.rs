@@ -19,11 +19,18 @@ use crate::web::{AppError, AppResult};
 // ---------------------------------------------------------------- organizations (global admin)
 
 pub fn organizations(conn: &mut DbConn) -> QueryResult<Vec<Organization>> {
-    organizations::table.order(organizations::name.asc()).select(Organization::as_select()).load(conn)
+    organizations::table
+        .order(organizations::name.asc())
+        .select(Organization::as_select())
+        .load(conn)
 }
 
 pub fn organization(conn: &mut DbConn, id: &str) -> QueryResult<Option<Organization>> {
-    organizations::table.find(id).select(Organization::as_select()).first(conn).optional()
+    organizations::table
+        .find(id)
+        .select(Organization::as_select())
+        .first(conn)
+        .optional()
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -55,7 +62,12 @@ fn check_len(errors: &mut FieldErrors, field: &'static str, value: &str, max: us
 }
 
 /// Creates (`id` None) or updates an organization; global admin only.
-pub fn save_organization(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: &OrganizationForm) -> AppResult<Result<String, FieldErrors>> {
+pub fn save_organization(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: Option<&str>,
+    f: &OrganizationForm,
+) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::GlobalAdmin])?;
     let mut errors = FieldErrors::new();
     let name = f.name.trim().to_string();
@@ -77,7 +89,11 @@ pub fn save_organization(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: 
     let locale = if f.default_locale == "en" { "en" } else { "nb" };
     let others = |conn: &mut DbConn, col: &str, v: &str| -> QueryResult<i64> {
         let mut q = organizations::table.into_boxed();
-        q = if col == "name" { q.filter(organizations::name.eq(v.to_string())) } else { q.filter(organizations::short_name.eq(v.to_string())) };
+        q = if col == "name" {
+            q.filter(organizations::name.eq(v.to_string()))
+        } else {
+            q.filter(organizations::short_name.eq(v.to_string()))
+        };
         if let Some(id) = id {
             q = q.filter(organizations::id.ne(id.to_string()));
         }
@@ -123,7 +139,9 @@ pub fn save_organization(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: 
                     created_at: t,
                     updated_at: t,
                 };
-                diesel::insert_into(organizations::table).values(&o).execute(conn)?;
+                diesel::insert_into(organizations::table)
+                    .values(&o)
+                    .execute(conn)?;
                 o.id
             }
         };
@@ -132,10 +150,16 @@ pub fn save_organization(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: 
             Event {
                 organization_id: Some(&target),
                 actor_user_id: Some(&actor.user_id),
-                action: if id.is_some() { "organization.updated" } else { "organization.created" },
+                action: if id.is_some() {
+                    "organization.updated"
+                } else {
+                    "organization.created"
+                },
                 target_type: Some("organization"),
                 target_id: Some(&target),
-                detail: Some(serde_json::json!({ "name": name, "short_name": short, "active": active })),
+                detail: Some(
+                    serde_json::json!({ "name": name, "short_name": short, "active": active }),
+                ),
                 ip: actor.ip.as_deref(),
             },
         )?;
@@ -159,8 +183,15 @@ pub fn regions(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<RegionRow>> {
         .load(conn)?
         .into_iter()
         .map(|region| {
-            let associations = counts.iter().find(|(r, _)| r.as_deref() == Some(region.id.as_str())).map(|(_, n)| *n).unwrap_or(0);
-            RegionRow { region, associations }
+            let associations = counts
+                .iter()
+                .find(|(r, _)| r.as_deref() == Some(region.id.as_str()))
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            RegionRow {
+                region,
+                associations,
+            }
         })
         .collect();
     Ok(rows)
@@ -195,7 +226,12 @@ pub struct RegionForm {
     pub is_active: Option<String>,
 }
 
-pub fn save_region(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: &RegionForm) -> AppResult<Result<String, FieldErrors>> {
+pub fn save_region(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: Option<&str>,
+    f: &RegionForm,
+) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     if let Some(id) = id {
@@ -208,7 +244,10 @@ pub fn save_region(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: &Regio
         errors.add("name", "err.required");
     }
     check_len(&mut errors, "name", &name, 120);
-    let mut dup = regions::table.filter(regions::organization_id.eq(&org)).filter(regions::name.eq(&name)).into_boxed();
+    let mut dup = regions::table
+        .filter(regions::organization_id.eq(&org))
+        .filter(regions::name.eq(&name))
+        .into_boxed();
     if let Some(id) = id {
         dup = dup.filter(regions::id.ne(id.to_string()));
     }
@@ -224,13 +263,28 @@ pub fn save_region(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: &Regio
         let target = match id {
             Some(id) => {
                 diesel::update(regions::table.find(id))
-                    .set((regions::name.eq(&name), regions::code.eq(&code), regions::is_active.eq(active), regions::updated_at.eq(t)))
+                    .set((
+                        regions::name.eq(&name),
+                        regions::code.eq(&code),
+                        regions::is_active.eq(active),
+                        regions::updated_at.eq(t),
+                    ))
                     .execute(conn)?;
                 id.to_string()
             }
             None => {
-                let r = Region { id: new_id(), organization_id: org.clone(), name: name.clone(), code: code.clone(), is_active: true, created_at: t, updated_at: t };
-                diesel::insert_into(regions::table).values(&r).execute(conn)?;
+                let r = Region {
+                    id: new_id(),
+                    organization_id: org.clone(),
+                    name: name.clone(),
+                    code: code.clone(),
+                    is_active: true,
+                    created_at: t,
+                    updated_at: t,
+                };
+                diesel::insert_into(regions::table)
+                    .values(&r)
+                    .execute(conn)?;
                 r.id
             }
         };
@@ -239,7 +293,11 @@ pub fn save_region(conn: &mut DbConn, actor: &Actor, id: Option<&str>, f: &Regio
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
-                action: if id.is_some() { "region.updated" } else { "region.created" },
+                action: if id.is_some() {
+                    "region.updated"
+                } else {
+                    "region.created"
+                },
                 target_type: Some("region"),
                 target_id: Some(&target),
                 detail: Some(serde_json::json!({ "name": name, "active": active })),
@@ -265,7 +323,11 @@ impl AssociationFilter {
     /// The query string of the filter without the page, ending in `&` (for pagination links).
     pub fn base(&self) -> String {
         let mut s = String::from("/associations?");
-        for (k, v) in [("q", &self.q), ("status", &self.status), ("region", &self.region)] {
+        for (k, v) in [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("region", &self.region),
+        ] {
             if !v.is_empty() {
                 s.push_str(&format!("{k}={}&", crate::web::urlencode(v)));
             }
@@ -276,18 +338,29 @@ impl AssociationFilter {
 
 fn scoped(actor: &Actor) -> AppResult<la::BoxedQuery<'static, crate::db::DbConnBackend>> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let mut q = la::table.filter(la::organization_id.eq(actor.org()?.to_string())).into_boxed();
+    let mut q = la::table
+        .filter(la::organization_id.eq(actor.org()?.to_string()))
+        .into_boxed();
     if !actor.sees_whole_org() {
         q = q.filter(la::id.eq_any(actor.associations.clone()));
     }
     Ok(q)
 }
 
-fn filtered(actor: &Actor, f: &AssociationFilter) -> AppResult<la::BoxedQuery<'static, crate::db::DbConnBackend>> {
+fn filtered(
+    actor: &Actor,
+    f: &AssociationFilter,
+) -> AppResult<la::BoxedQuery<'static, crate::db::DbConnBackend>> {
     let mut q = scoped(actor)?;
     if !f.q.trim().is_empty() {
         let pattern = forms::like_contains(&f.q);
-        q = q.filter(la::name_key.like(pattern.clone()).escape('\\').or(la::short_code.like(pattern).escape('\\')));
+        // Short codes are stored in upper case; names are searched through their lower-case key.
+        q = q.filter(
+            la::name_key
+                .like(pattern.clone())
+                .escape('\\')
+                .or(la::short_code.like(pattern.to_uppercase()).escape('\\')),
+        );
     }
     match f.status.as_str() {
         "inactive" => q = q.filter(la::is_active.eq(false)),
@@ -300,7 +373,11 @@ fn filtered(actor: &Actor, f: &AssociationFilter) -> AppResult<la::BoxedQuery<'s
     Ok(q)
 }
 
-pub fn associations(conn: &mut DbConn, actor: &Actor, f: &AssociationFilter) -> AppResult<PageOf<AssociationRow>> {
+pub fn associations(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &AssociationFilter,
+) -> AppResult<PageOf<AssociationRow>> {
     let paging = Paging::new(f.page, 25);
     let total: i64 = filtered(actor, f)?.count().get_result(conn)?;
     let rows: Vec<LocalAssociation> = filtered(actor, f)?
@@ -310,15 +387,27 @@ pub fn associations(conn: &mut DbConn, actor: &Actor, f: &AssociationFilter) -> 
         .select(LocalAssociation::as_select())
         .load(conn)?;
     let region_ids: Vec<String> = rows.iter().filter_map(|r| r.region_id.clone()).collect();
-    let names: Vec<(String, String)> = regions::table.filter(regions::id.eq_any(region_ids)).select((regions::id, regions::name)).load(conn)?;
+    let names: Vec<(String, String)> = regions::table
+        .filter(regions::id.eq_any(region_ids))
+        .select((regions::id, regions::name))
+        .load(conn)?;
     let rows = rows
         .into_iter()
         .map(|a| {
-            let region_name = a.region_id.as_ref().and_then(|r| names.iter().find(|(id, _)| id == r)).map(|(_, n)| n.clone());
+            let region_name = a
+                .region_id
+                .as_ref()
+                .and_then(|r| names.iter().find(|(id, _)| id == r))
+                .map(|(_, n)| n.clone());
             AssociationRow { a, region_name }
         })
         .collect();
-    Ok(PageOf { rows, total, page: paging.page, per_page: paging.per_page })
+    Ok(PageOf {
+        rows,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
 }
 
 /// One association in the actor's scope, or 404.
@@ -330,7 +419,11 @@ pub fn association(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Asso
         .optional()?
         .ok_or(AppError::NotFound)?;
     let region_name = match &a.region_id {
-        Some(r) => regions::table.find(r).select(regions::name).first(conn).optional()?,
+        Some(r) => regions::table
+            .find(r)
+            .select(regions::name)
+            .first(conn)
+            .optional()?,
         None => None,
     };
     Ok(AssociationRow { a, region_name })
@@ -368,7 +461,12 @@ impl AssociationForm {
 /// Validates the form against the rules of the seed card: name not empty and unique within
 /// the organization, e-mail format, external id unique per organization, metadata valid JSON,
 /// region of the same organization.
-fn validate(conn: &mut DbConn, org: &str, id: Option<&str>, f: &AssociationForm) -> QueryResult<Result<AssociationChanges, FieldErrors>> {
+fn validate(
+    conn: &mut DbConn,
+    org: &str,
+    id: Option<&str>,
+    f: &AssociationForm,
+) -> QueryResult<Result<AssociationChanges, FieldErrors>> {
     let mut errors = FieldErrors::new();
     let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
     let name_key = forms::search_key(&name);
@@ -376,16 +474,22 @@ fn validate(conn: &mut DbConn, org: &str, id: Option<&str>, f: &AssociationForm)
         errors.add("name", "err.required");
     }
     check_len(&mut errors, "name", &name, 200);
-    let short_code = opt(&Some(f.short_code.clone()));
+    let short_code = opt(&Some(f.short_code.clone())).map(|c| c.to_uppercase());
     if let Some(c) = &short_code {
         check_len(&mut errors, "short_code", c, 30);
     }
     let contact_email = opt(&Some(f.contact_email.clone())).map(|e| e.to_lowercase());
-    if contact_email.as_deref().is_some_and(|e| !forms::is_email(e)) {
+    if contact_email
+        .as_deref()
+        .is_some_and(|e| !forms::is_email(e))
+    {
         errors.add("contact_email", "err.email");
     }
     let contact_phone = opt(&Some(f.contact_phone.clone()));
-    if contact_phone.as_deref().is_some_and(|p| !forms::is_phone(p)) {
+    if contact_phone
+        .as_deref()
+        .is_some_and(|p| !forms::is_phone(p))
+    {
         errors.add("contact_phone", "err.phone");
     }
     let address = opt(&Some(f.address.clone()));
@@ -409,7 +513,12 @@ fn validate(conn: &mut DbConn, org: &str, id: Option<&str>, f: &AssociationForm)
     let region_id = match f.region_id.trim() {
         "" => None,
         r => {
-            let ok = regions::table.find(r).filter(regions::organization_id.eq(org)).count().get_result::<i64>(conn)? == 1;
+            let ok = regions::table
+                .find(r)
+                .filter(regions::organization_id.eq(org))
+                .count()
+                .get_result::<i64>(conn)?
+                == 1;
             if !ok {
                 errors.add("region_id", "err.choice");
             }
@@ -421,13 +530,23 @@ fn validate(conn: &mut DbConn, org: &str, id: Option<&str>, f: &AssociationForm)
         None => q,
     };
     if !name.is_empty() {
-        let q = not_me(la::table.filter(la::organization_id.eq(org.to_string())).filter(la::name_key.eq(name_key.clone())).into_boxed());
+        let q = not_me(
+            la::table
+                .filter(la::organization_id.eq(org.to_string()))
+                .filter(la::name_key.eq(name_key.clone()))
+                .into_boxed(),
+        );
         if q.count().get_result::<i64>(conn)? > 0 {
             errors.add("name", "err.name_taken");
         }
     }
     if let Some(x) = &external_id {
-        let q = not_me(la::table.filter(la::organization_id.eq(org.to_string())).filter(la::external_id.eq(x.clone())).into_boxed());
+        let q = not_me(
+            la::table
+                .filter(la::organization_id.eq(org.to_string()))
+                .filter(la::external_id.eq(x.clone()))
+                .into_boxed(),
+        );
         if q.count().get_result::<i64>(conn)? > 0 {
             errors.add("external_id", "err.external_id_taken");
         }
@@ -435,14 +554,29 @@ fn validate(conn: &mut DbConn, org: &str, id: Option<&str>, f: &AssociationForm)
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    Ok(Ok(AssociationChanges { region_id, name, name_key, short_code, contact_email, contact_phone, address, external_id, metadata, updated_at: now() }))
+    Ok(Ok(AssociationChanges {
+        region_id,
+        name,
+        name_key,
+        short_code,
+        contact_email,
+        contact_phone,
+        address,
+        external_id,
+        metadata,
+        updated_at: now(),
+    }))
 }
 
 /// A unique index lost a race with another writer: report it on the right field.
 fn unique_error(e: &DieselError) -> Option<FieldErrors> {
     if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = e {
         let mut errors = FieldErrors::new();
-        if info.message().contains("external_id") || info.constraint_name().is_some_and(|c| c.contains("external_id")) {
+        if info.message().contains("external_id")
+            || info
+                .constraint_name()
+                .is_some_and(|c| c.contains("external_id"))
+        {
             errors.add("external_id", "err.external_id_taken");
         } else {
             errors.add("name", "err.name_taken");
@@ -452,7 +586,11 @@ fn unique_error(e: &DieselError) -> Option<FieldErrors> {
     None
 }
 
-pub fn create_association(conn: &mut DbConn, actor: &Actor, f: &AssociationForm) -> AppResult<Result<String, FieldErrors>> {
+pub fn create_association(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &AssociationForm,
+) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let result = crate::db::tx(conn, |conn| {
@@ -492,12 +630,19 @@ pub fn create_association(conn: &mut DbConn, actor: &Actor, f: &AssociationForm)
         Ok(Ok(a.id))
     });
     match result {
-        Err(AppError::Db(e)) => unique_error(&e).map(|f| Ok(Err(f))).unwrap_or(Err(AppError::Db(e))),
+        Err(AppError::Db(e)) => unique_error(&e)
+            .map(|f| Ok(Err(f)))
+            .unwrap_or(Err(AppError::Db(e))),
         other => other,
     }
 }
 
-pub fn update_association(conn: &mut DbConn, actor: &Actor, id: &str, f: &AssociationForm) -> AppResult<Result<(), FieldErrors>> {
+pub fn update_association(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    f: &AssociationForm,
+) -> AppResult<Result<(), FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let before = association(conn, actor, id)?.a;
     let org = before.organization_id.clone();
@@ -522,30 +667,45 @@ pub fn update_association(conn: &mut DbConn, actor: &Actor, id: &str, f: &Associ
                 action: "association.updated",
                 target_type: Some("local_association"),
                 target_id: Some(id),
-                detail: Some(serde_json::json!({ "name": c.name, "previous_name": before.name, "changed": changed })),
+                detail: Some(
+                    serde_json::json!({ "name": c.name, "previous_name": before.name, "changed": changed }),
+                ),
                 ip: actor.ip.as_deref(),
             },
         )?;
         Ok(Ok(()))
     });
     match result {
-        Err(AppError::Db(e)) => unique_error(&e).map(|f| Ok(Err(f))).unwrap_or(Err(AppError::Db(e))),
+        Err(AppError::Db(e)) => unique_error(&e)
+            .map(|f| Ok(Err(f)))
+            .unwrap_or(Err(AppError::Db(e))),
         other => other,
     }
 }
 
 /// Deactivates or reactivates; an association is never deleted.
-pub fn set_association_active(conn: &mut DbConn, actor: &Actor, id: &str, active: bool) -> AppResult<AssociationRow> {
+pub fn set_association_active(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    active: bool,
+) -> AppResult<AssociationRow> {
     actor.require(&[Role::OrgAdmin])?;
     let row = association(conn, actor, id)?;
     crate::db::tx(conn, |conn| {
-        diesel::update(la::table.find(id)).set((la::is_active.eq(active), la::updated_at.eq(now()))).execute(conn)?;
+        diesel::update(la::table.find(id))
+            .set((la::is_active.eq(active), la::updated_at.eq(now())))
+            .execute(conn)?;
         audit::append(
             conn,
             Event {
                 organization_id: Some(&row.a.organization_id),
                 actor_user_id: Some(&actor.user_id),
-                action: if active { "association.reactivated" } else { "association.deactivated" },
+                action: if active {
+                    "association.reactivated"
+                } else {
+                    "association.deactivated"
+                },
                 target_type: Some("local_association"),
                 target_id: Some(id),
                 detail: Some(serde_json::json!({ "name": row.a.name })),

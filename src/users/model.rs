@@ -34,7 +34,9 @@ impl User {
         }
     }
     pub fn last_login(&self) -> String {
-        self.last_login_at.map(crate::web::fmt::datetime).unwrap_or_else(|| "–".into())
+        self.last_login_at
+            .map(crate::web::fmt::datetime)
+            .unwrap_or_else(|| "–".into())
     }
 }
 
@@ -83,7 +85,13 @@ pub struct RoleGrant {
 }
 
 impl RoleGrant {
-    pub fn new(user_id: &str, org: Option<&str>, role: Role, association: Option<&str>, by: Option<&str>) -> RoleGrant {
+    pub fn new(
+        user_id: &str,
+        org: Option<&str>,
+        role: Role,
+        association: Option<&str>,
+        by: Option<&str>,
+    ) -> RoleGrant {
         RoleGrant {
             id: crate::db::new_id(),
             user_id: user_id.to_string(),

@@ -28,7 +28,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The roles an organization administrator can give, with their label keys.
 pub fn grantable_roles() -> Vec<(&'static str, &'static str)> {
-    [Role::PeerMentor, Role::Coordinator, Role::OrgAdmin].iter().map(|r| (r.key(), r.label_key())).collect()
+    [Role::PeerMentor, Role::Coordinator, Role::OrgAdmin]
+        .iter()
+        .map(|r| (r.key(), r.label_key()))
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -47,12 +50,21 @@ struct ListPage {
     list: PageOf<User>,
 }
 
-async fn list(actor: Actor, state: web::Data<AppState>, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+async fn list(
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let (a, text, p) = (actor.clone(), q.q.clone(), q.page);
     let list = db(&state, move |c| service::list(c, &a, &text, p)).await?;
     let base = format!("/users?q={}&", crate::web::urlencode(&q.q));
-    page::ok(&ListPage { page: Page::for_actor(&actor, "page.users"), q: q.q.clone(), base, list })
+    page::ok(&ListPage {
+        page: Page::for_actor(&actor, "page.users"),
+        q: q.q.clone(),
+        base,
+        list,
+    })
 }
 
 #[derive(Template)]
@@ -65,11 +77,25 @@ struct InvitePage {
     associations: Vec<(String, String)>,
 }
 
-async fn render_invite(actor: &Actor, state: &web::Data<AppState>, form: InviteForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn render_invite(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    form: InviteForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let org = actor.org()?.to_string();
-    let associations = db(state, move |c| Ok(crate::orgs::service::association_choices(c, &org)?)).await?;
+    let associations = db(state, move |c| {
+        Ok(crate::orgs::service::association_choices(c, &org)?)
+    })
+    .await?;
     let failed = !errors.is_empty();
-    let tpl = InvitePage { page: Page::for_actor(actor, "page.user_invite"), form, errors, roles: grantable_roles(), associations };
+    let tpl = InvitePage {
+        page: Page::for_actor(actor, "page.user_invite"),
+        form,
+        errors,
+        roles: grantable_roles(),
+        associations,
+    };
     if failed {
         page::unprocessable(&tpl)
     } else {
@@ -79,11 +105,19 @@ async fn render_invite(actor: &Actor, state: &web::Data<AppState>, form: InviteF
 
 async fn invite_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    let form = InviteForm { role: "peer_mentor".into(), ..Default::default() };
+    let form = InviteForm {
+        role: "peer_mentor".into(),
+        ..Default::default()
+    };
     render_invite(&actor, &state, form, FieldErrors::new()).await
 }
 
-async fn invite(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<InviteForm>) -> AppResult<HttpResponse> {
+async fn invite(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<InviteForm>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let form = form.into_inner();
     let (a, f, st) = (actor.clone(), form.clone(), state.clone());
@@ -91,8 +125,16 @@ async fn invite(actor: Actor, session: Session, state: web::Data<AppState>, form
         let r = service::invite(c, &a, &f)?;
         if let Ok((user, Some(token))) = &r {
             let link = format!("{}/password/reset?token={token}", st.config.base_url);
-            let body = format!("{},\n\n{}\n\n{link}\n", user.name, a.t("text.invite_mail_subject"));
-            if let Err(e) = st.mailer.send(&user.email, a.t("text.invite_mail_subject"), body) {
+            let body = format!(
+                "{} {},\n\n{}\n\n{link}\n",
+                a.t("text.hello"),
+                user.name,
+                a.t("text.invite_mail_body")
+            );
+            if let Err(e) = st
+                .mailer
+                .send(&user.email, a.t("text.invite_mail_subject"), body)
+            {
                 log::error!("could not send the invitation: {e}");
             }
         }
@@ -120,7 +162,13 @@ struct ShowPage {
     associations: Vec<(String, String)>,
 }
 
-async fn render_show(actor: &Actor, state: &web::Data<AppState>, id: String, form: GrantForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn render_show(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: String,
+    form: GrantForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let a = actor.clone();
     let (user, grants, associations) = db(state, move |c| {
         let user = service::member(c, &a, &id)?;
@@ -132,7 +180,15 @@ async fn render_show(actor: &Actor, state: &web::Data<AppState>, id: String, for
     let mut page = Page::for_actor(actor, "term.user");
     page.title = user.name.clone();
     let failed = !errors.is_empty();
-    let tpl = ShowPage { page, user, grants, form, errors, roles: grantable_roles(), associations };
+    let tpl = ShowPage {
+        page,
+        user,
+        grants,
+        form,
+        errors,
+        roles: grantable_roles(),
+        associations,
+    };
     if failed {
         page::unprocessable(&tpl)
     } else {
@@ -140,13 +196,23 @@ async fn render_show(actor: &Actor, state: &web::Data<AppState>, id: String, for
     }
 }
 
-async fn show(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn show(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
     render_show(&actor, &state, id, GrantForm::default(), FieldErrors::new()).await
 }
 
-async fn assign(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<GrantForm>) -> AppResult<HttpResponse> {
+async fn assign(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<GrantForm>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
     let form = form.into_inner();
@@ -160,7 +226,12 @@ async fn assign(actor: Actor, session: Session, state: web::Data<AppState>, path
     }
 }
 
-async fn revoke(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+async fn revoke(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let (raw_user, raw_grant) = path.into_inner();
     let user = crate::db::parse_id(&raw_user).ok_or(AppError::NotFound)?;
@@ -179,15 +250,25 @@ struct SettingsPage {
 }
 
 async fn settings_page(actor: Actor) -> AppResult<HttpResponse> {
-    page::ok(&SettingsPage { page: Page::for_actor(&actor, "page.settings"), s: actor.settings.clone() })
+    page::ok(&SettingsPage {
+        page: Page::for_actor(&actor, "page.settings"),
+        s: actor.settings.clone(),
+    })
 }
 
-async fn save_settings(actor: Actor, session: Session, state: web::Data<AppState>, form: web::Form<SettingsForm>) -> AppResult<HttpResponse> {
+async fn save_settings(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<SettingsForm>,
+) -> AppResult<HttpResponse> {
     let (a, f) = (actor.clone(), form.into_inner());
     let lang = crate::web::labels::Lang::parse(&f.language);
     db(&state, move |c| service::save_settings(c, &a, &f)).await?;
     // The message in the language just chosen.
-    let text = crate::web::labels::Labels::new(lang, Default::default()).get("text.saved").to_string();
+    let text = crate::web::labels::Labels::new(lang, Default::default())
+        .get("text.saved")
+        .to_string();
     set_flash(&session, "success", text);
     Ok(redirect("/account/settings"))
 }

@@ -9,7 +9,9 @@ use crate::audit::service::{self as audit, Event};
 use crate::auth::actor::Actor;
 use crate::auth::Role;
 use crate::db::{now, DbConn};
-use crate::schema::{local_associations as la, organizations, settings, user_organization_roles as uor, users};
+use crate::schema::{
+    local_associations as la, organizations, settings, user_organization_roles as uor, users,
+};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::pagination::{PageOf, Paging};
 use crate::web::{AppError, AppResult};
@@ -17,19 +19,33 @@ use crate::web::{AppError, AppResult};
 /// Users with any grant (current or past) in the organization.
 macro_rules! members {
     ($org:expr) => {
-        uor::table.filter(uor::organization_id.eq($org.to_string())).select(uor::user_id)
+        uor::table
+            .filter(uor::organization_id.eq($org.to_string()))
+            .select(uor::user_id)
     };
 }
 
-pub fn list(conn: &mut DbConn, actor: &Actor, q: &str, page: Option<i64>) -> AppResult<PageOf<User>> {
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    q: &str,
+    page: Option<i64>,
+) -> AppResult<PageOf<User>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let paging = Paging::new(page, 25);
     let build = || {
-        let mut query = users::table.filter(users::id.eq_any(members!(org))).into_boxed();
+        let mut query = users::table
+            .filter(users::id.eq_any(members!(org)))
+            .into_boxed();
         if !q.trim().is_empty() {
             let p = forms::like_contains(q);
-            query = query.filter(users::email.like(p.clone()).escape('\\').or(users::name.like(p).escape('\\')));
+            query = query.filter(
+                users::email
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(users::name.like(p).escape('\\')),
+            );
         }
         query
     };
@@ -40,7 +56,12 @@ pub fn list(conn: &mut DbConn, actor: &Actor, q: &str, page: Option<i64>) -> App
         .offset(paging.offset())
         .select(User::as_select())
         .load(conn)?;
-    Ok(PageOf { rows, total, page: paging.page, per_page: paging.per_page })
+    Ok(PageOf {
+        rows,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
 }
 
 /// A user of the actor's organization, or 404.
@@ -66,9 +87,20 @@ pub fn grants_in_org(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResu
         .filter(uor::organization_id.eq(org))
         .filter(uor::revoked_at.is_null())
         .order((uor::role_id.asc(), la::name.asc()))
-        .select((RoleGrant::as_select(), organizations::name.nullable(), la::name.nullable()))
+        .select((
+            RoleGrant::as_select(),
+            organizations::name.nullable(),
+            la::name.nullable(),
+        ))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(grant, organization_name, association_name)| GrantView { grant, organization_name, association_name }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(grant, organization_name, association_name)| GrantView {
+            grant,
+            organization_name,
+            association_name,
+        })
+        .collect())
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -80,7 +112,12 @@ pub struct GrantForm {
 
 /// Checks a role choice for the actor's organization; the association must be an active one
 /// of the same organization when the role needs one.
-fn check_grant(conn: &mut DbConn, org: &str, f: &GrantForm, errors: &mut FieldErrors) -> QueryResult<Option<(Role, Option<String>)>> {
+fn check_grant(
+    conn: &mut DbConn,
+    org: &str,
+    f: &GrantForm,
+    errors: &mut FieldErrors,
+) -> QueryResult<Option<(Role, Option<String>)>> {
     let role = match Role::parse(&f.role) {
         Some(r) if r != Role::GlobalAdmin => r,
         _ => {
@@ -95,7 +132,12 @@ fn check_grant(conn: &mut DbConn, org: &str, f: &GrantForm, errors: &mut FieldEr
         errors.add("association_id", "err.association_required");
         return Ok(None);
     };
-    let ok: i64 = la::table.find(&assoc).filter(la::organization_id.eq(org)).filter(la::is_active.eq(true)).count().get_result(conn)?;
+    let ok: i64 = la::table
+        .find(&assoc)
+        .filter(la::organization_id.eq(org))
+        .filter(la::is_active.eq(true))
+        .count()
+        .get_result(conn)?;
     if ok != 1 {
         errors.add("association_id", "err.association_required");
         return Ok(None);
@@ -103,7 +145,14 @@ fn check_grant(conn: &mut DbConn, org: &str, f: &GrantForm, errors: &mut FieldEr
     Ok(Some((role, Some(assoc))))
 }
 
-fn insert_grant(conn: &mut DbConn, actor: &Actor, org: &str, user_id: &str, role: Role, assoc: Option<&str>) -> AppResult<Result<(), &'static str>> {
+fn insert_grant(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: &str,
+    user_id: &str,
+    role: Role,
+    assoc: Option<&str>,
+) -> AppResult<Result<(), &'static str>> {
     let mut dup = uor::table
         .filter(uor::user_id.eq(user_id))
         .filter(uor::organization_id.eq(org))
@@ -127,19 +176,28 @@ fn insert_grant(conn: &mut DbConn, actor: &Actor, org: &str, user_id: &str, role
             action: "role.assigned",
             target_type: Some("user"),
             target_id: Some(user_id),
-            detail: Some(serde_json::json!({ "role": role.key(), "local_association_id": assoc, "grant_id": g.id })),
+            detail: Some(
+                serde_json::json!({ "role": role.key(), "local_association_id": assoc, "grant_id": g.id }),
+            ),
             ip: actor.ip.as_deref(),
         },
     )?;
     Ok(Ok(()))
 }
 
-pub fn assign(conn: &mut DbConn, actor: &Actor, user_id: &str, f: &GrantForm) -> AppResult<Result<(), FieldErrors>> {
+pub fn assign(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    f: &GrantForm,
+) -> AppResult<Result<(), FieldErrors>> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
     crate::db::tx(conn, |conn| {
         let mut errors = FieldErrors::new();
-        let Some((role, assoc)) = check_grant(conn, &org, f, &mut errors)? else { return Ok(Err(errors)) };
+        let Some((role, assoc)) = check_grant(conn, &org, f, &mut errors)? else {
+            return Ok(Err(errors));
+        };
         match insert_grant(conn, actor, &org, user_id, role, assoc.as_deref())? {
             Ok(()) => Ok(Ok(())),
             Err(key) => {
@@ -164,7 +222,10 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -
             .optional()?
             .ok_or(AppError::NotFound)?;
         diesel::update(uor::table.find(grant_id))
-            .set((uor::revoked_at.eq(now()), uor::revoked_by.eq(&actor.user_id)))
+            .set((
+                uor::revoked_at.eq(now()),
+                uor::revoked_by.eq(&actor.user_id),
+            ))
             .execute(conn)?;
         audit::append(
             conn,
@@ -174,7 +235,9 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -
                 action: "role.revoked",
                 target_type: Some("user"),
                 target_id: Some(user_id),
-                detail: Some(serde_json::json!({ "role": grant.role_id, "local_association_id": grant.local_association_id, "grant_id": grant.id })),
+                detail: Some(
+                    serde_json::json!({ "role": grant.role_id, "local_association_id": grant.local_association_id, "grant_id": grant.id }),
+                ),
                 ip: actor.ip.as_deref(),
             },
         )?;
@@ -194,7 +257,11 @@ pub struct InviteForm {
 /// Invites a person: creates the user (or reuses an existing account by e-mail, since one
 /// person may hold roles in several organizations), grants the role, and returns the user and
 /// a set-password token for a new account.
-pub fn invite(conn: &mut DbConn, actor: &Actor, f: &InviteForm) -> AppResult<Result<(User, Option<String>), FieldErrors>> {
+pub fn invite(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &InviteForm,
+) -> AppResult<Result<(User, Option<String>), FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     crate::db::tx(conn, |conn| {
@@ -211,16 +278,33 @@ pub fn invite(conn: &mut DbConn, actor: &Actor, f: &InviteForm) -> AppResult<Res
         } else if name.chars().count() > 200 {
             errors.add("name", "err.too_long");
         }
-        let grant = check_grant(conn, &org, &GrantForm { role: f.role.clone(), association_id: f.association_id.clone() }, &mut errors)?;
-        let (Some((role, assoc)), true) = (grant, errors.is_empty()) else { return Ok(Err(errors)) };
-        let existing: Option<User> = users::table.filter(users::email.eq(&email)).select(User::as_select()).first(conn).optional()?;
+        let grant = check_grant(
+            conn,
+            &org,
+            &GrantForm {
+                role: f.role.clone(),
+                association_id: f.association_id.clone(),
+            },
+            &mut errors,
+        )?;
+        let (Some((role, assoc)), true) = (grant, errors.is_empty()) else {
+            return Ok(Err(errors));
+        };
+        let existing: Option<User> = users::table
+            .filter(users::email.eq(&email))
+            .select(User::as_select())
+            .first(conn)
+            .optional()?;
         let (user, token) = match existing {
             Some(u) => (u, None),
             None => {
                 let u = User::new(&email, &name, None);
                 diesel::insert_into(users::table).values(&u).execute(conn)?;
-                diesel::insert_into(settings::table).values(&Setting::defaults(&u.id)).execute(conn)?;
-                let token = crate::auth::service::issue_token(conn, &u.id, "invite", TimeDelta::days(7))?;
+                diesel::insert_into(settings::table)
+                    .values(&Setting::defaults(&u.id))
+                    .execute(conn)?;
+                let token =
+                    crate::auth::service::issue_token(conn, &u.id, "invite", TimeDelta::days(7))?;
                 audit::append(
                     conn,
                     Event {
@@ -259,19 +343,31 @@ pub struct SettingsForm {
 pub fn save_settings(conn: &mut DbConn, actor: &Actor, f: &SettingsForm) -> AppResult<()> {
     let s = Setting {
         user_id: actor.user_id.clone(),
-        language: if f.language == "en" { "en".into() } else { "nb".into() },
+        language: if f.language == "en" {
+            "en".into()
+        } else {
+            "nb".into()
+        },
         notify_email: f.notify_email.is_some(),
         notify_in_app: f.notify_in_app.is_some(),
         larger_text: f.larger_text.is_some(),
         high_contrast: f.high_contrast.is_some(),
         reduced_motion: f.reduced_motion.is_some(),
-        calendar_week_start: if f.calendar_week_start == "sunday" { "sunday".into() } else { "monday".into() },
+        calendar_week_start: if f.calendar_week_start == "sunday" {
+            "sunday".into()
+        } else {
+            "monday".into()
+        },
         updated_at: now(),
     };
     crate::db::tx(conn, |conn| {
-        let n = diesel::update(settings::table.find(&actor.user_id)).set(&s).execute(conn)?;
+        let n = diesel::update(settings::table.find(&actor.user_id))
+            .set(&s)
+            .execute(conn)?;
         if n == 0 {
-            diesel::insert_into(settings::table).values(&s).execute(conn)?;
+            diesel::insert_into(settings::table)
+                .values(&s)
+                .execute(conn)?;
         }
         audit::append(
             conn,

@@ -50,7 +50,11 @@ fn token_from_form(body: &[u8]) -> Option<String> {
 }
 
 fn forbidden(req: ServiceRequest, why: &str) -> ServiceResponse<BoxBody> {
-    log::warn!("CSRF check failed for {} {}: {why}", req.method(), req.path());
+    log::warn!(
+        "CSRF check failed for {} {}: {why}",
+        req.method(),
+        req.path()
+    );
     let res = super::page::error_page(
         StatusCode::FORBIDDEN,
         "Skjemaet kunne ikke sendes / The form could not be sent",
@@ -65,7 +69,10 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     }
     if !same_origin(&req) {
         return Ok(forbidden(req, "cross-origin"));
@@ -99,5 +106,7 @@ pub async fn middleware(
     if !ok {
         return Ok(forbidden(req, "missing or wrong token"));
     }
-    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }

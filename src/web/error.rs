@@ -50,9 +50,13 @@ impl ResponseError for AppError {
             AppError::SignInRequired { next, htmx } => {
                 let target = format!("/login?next={}", super::urlencode(next));
                 if *htmx {
-                    HttpResponse::Ok().insert_header(("HX-Redirect", target)).finish()
+                    HttpResponse::Ok()
+                        .insert_header(("HX-Redirect", target))
+                        .finish()
                 } else {
-                    HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish()
+                    HttpResponse::SeeOther()
+                        .insert_header((header::LOCATION, target))
+                        .finish()
                 }
             }
             _ => {

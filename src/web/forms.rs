@@ -37,24 +37,39 @@ impl FieldErrors {
 
 /// Trims and turns an empty string into `None`.
 pub fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 pub fn is_email(s: &str) -> bool {
-    s.len() <= 254 && email_address::EmailAddress::parse_with_options(s, email_address::Options::default().without_display_text()).is_ok()
+    s.len() <= 254
+        && email_address::EmailAddress::parse_with_options(
+            s,
+            email_address::Options::default().without_display_text(),
+        )
+        .is_ok()
         && s.contains('.')
 }
 
 /// Norwegian and international phone numbers: digits, spaces, one leading +, 8 to 15 digits.
 pub fn is_phone(s: &str) -> bool {
     let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
-    let allowed = s.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (c == '+' && i == 0));
+    let allowed = s
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (c == '+' && i == 0));
     allowed && (8..=15).contains(&digits)
 }
 
 /// Norwegian organization number: nine digits with a modulus 11 check digit.
 pub fn is_org_number(s: &str) -> bool {
-    let d: Vec<u32> = s.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_digit(10).unwrap_or(99)).collect();
+    let d: Vec<u32> = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_digit(10).unwrap_or(99))
+        .collect();
     if d.len() != 9 || d.iter().any(|&x| x > 9) {
         return false;
     }
@@ -70,7 +85,10 @@ pub fn is_org_number(s: &str) -> bool {
 
 /// Lower-cased, whitespace-folded form used for case-insensitive uniqueness and search.
 pub fn search_key(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).

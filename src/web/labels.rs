@@ -28,7 +28,12 @@ impl Lang {
     pub fn from_accept(header: Option<&str>) -> Lang {
         let Some(h) = header else { return Lang::Nb };
         for part in h.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if tag.starts_with("nb") || tag.starts_with("no") || tag.starts_with("nn") {
                 return Lang::Nb;
             }
@@ -202,6 +207,9 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("text.login_first", "Logg inn for å fortsette.", "Sign in to continue."),
     ("text.reset_mail_subject", "Velg nytt passord i Likeperson", "Choose a new password for Likeperson"),
     ("text.invite_mail_subject", "Du er invitert til Likeperson", "You are invited to Likeperson"),
+    ("text.reset_mail_body", "Noen, forhåpentligvis du, har bedt om å velge nytt passord i Likeperson. Åpne lenken under innen én time. Har du ikke bedt om dette, kan du se bort fra e-posten.", "Someone, hopefully you, asked to choose a new password for Likeperson. Open the link below within one hour. If you did not ask for this, you can ignore this e-mail."),
+    ("text.invite_mail_body", "Du er invitert til Likeperson. Åpne lenken under for å velge passord. Lenken gjelder i sju dager.", "You are invited to Likeperson. Open the link below to choose your password. The link is valid for seven days."),
+    ("text.hello", "Hei", "Hello"),
     ("text.count_associations", "lokallag", "local associations"),
     ("err.required", "Feltet må fylles ut.", "This field is required."),
     ("err.email", "Skriv en gyldig e-postadresse, for eksempel navn@eksempel.no.", "Enter a valid e-mail address, such as name@example.com."),
@@ -227,7 +235,12 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
 
 fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    INDEX.get_or_init(|| CATALOGUE.iter().map(|(k, nb, en)| (*k, (*nb, *en))).collect())
+    INDEX.get_or_init(|| {
+        CATALOGUE
+            .iter()
+            .map(|(k, nb, en)| (*k, (*nb, *en)))
+            .collect()
+    })
 }
 
 pub fn default_text(key: &str, lang: Lang) -> Option<&'static str> {

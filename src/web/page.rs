@@ -49,6 +49,7 @@ pub struct Page {
     pub css_url: String,
     pub htmx_url: String,
     pub js_url: String,
+    pub icon_url: String,
 }
 
 impl Page {
@@ -76,6 +77,7 @@ impl Page {
             css_url: assets::url("css/app.css"),
             htmx_url: assets::url("js/htmx.min.js"),
             js_url: assets::url("js/app.js"),
+            icon_url: assets::url("favicon.svg"),
         }
     }
 
@@ -127,15 +129,25 @@ impl Page {
             ]);
         }
         if role == Role::GlobalAdmin {
-            items.extend([("/organizations", "nav.organizations"), ("/audit", "nav.audit")]);
+            items.extend([
+                ("/organizations", "nav.organizations"),
+                ("/audit", "nav.audit"),
+            ]);
         }
-        items.extend([("/account/settings", "nav.settings"), ("/account/sessions", "nav.sessions")]);
+        items.extend([
+            ("/account/settings", "nav.settings"),
+            ("/account/sessions", "nav.sessions"),
+        ]);
         page.nav = items
             .into_iter()
             .map(|(href, key)| NavItem {
                 href,
                 label: page.t(key).to_string(),
-                current: if href == "/" { actor.path == "/" } else { actor.path.starts_with(href) },
+                current: if href == "/" {
+                    actor.path == "/"
+                } else {
+                    actor.path.starts_with(href)
+                },
             })
             .collect();
         page
@@ -154,9 +166,13 @@ struct ErrorTemplate<'a> {
 /// the user's language is known.
 pub fn error_page(status: StatusCode, heading: &str, text: &str) -> HttpResponse {
     let page = Page::anonymous("app.name", Lang::Nb, String::new());
-    let body = ErrorTemplate { page, heading, text }
-        .render()
-        .unwrap_or_else(|_| heading.to_string());
+    let body = ErrorTemplate {
+        page,
+        heading,
+        text,
+    }
+    .render()
+    .unwrap_or_else(|_| heading.to_string());
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body)

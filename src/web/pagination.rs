@@ -8,7 +8,10 @@ pub struct Paging {
 
 impl Paging {
     pub fn new(page: Option<i64>, per_page: i64) -> Paging {
-        Paging { page: page.unwrap_or(1).clamp(1, 100_000), per_page }
+        Paging {
+            page: page.unwrap_or(1).clamp(1, 100_000),
+            per_page,
+        }
     }
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
@@ -41,7 +44,11 @@ impl<T> PageOf<T> {
         self.page + 1
     }
     pub fn first_index(&self) -> i64 {
-        if self.total == 0 { 0 } else { (self.page - 1) * self.per_page + 1 }
+        if self.total == 0 {
+            0
+        } else {
+            (self.page - 1) * self.per_page + 1
+        }
     }
     pub fn last_index(&self) -> i64 {
         ((self.page - 1) * self.per_page + self.rows.len() as i64).max(0)

@@ -2,7 +2,8 @@
 
 use actix_web::middleware::DefaultHeaders;
 
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 pub fn headers() -> DefaultHeaders {
@@ -12,7 +13,10 @@ pub fn headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ))
         // Pages hold personal data: never store them in shared caches or the back-forward cache
         // of a shared computer. Static files set their own Cache-Control.
         .add(("Cache-Control", "no-store"))

@@ -386,6 +386,129 @@ describe('Likeperson in headless Chromium', () => {
       } finally { await ctx.close(); }
     });
 
+    flow('filter the local associations list as you type (htmx)', 'admin@nhf.example', async (t, skip) => {
+      const { ctx, page } = await signedInPage('admin@nhf.example');
+      try {
+        await page.goto('/');
+        const link = await menuLink(page, /lokallag|local.?assoc|associations/i);
+        if (!link) skip('no local associations page in the menu of admin@nhf.example');
+        await page.goto(link.href);
+        const q = 'main form[role=search] input[type=search], main form[method=get i] input[name=q]';
+        if (await page.locator(q).count() === 0) skip(`no search field on ${link.href}`);
+        const rows = 'main table tbody tr';
+        const first = (await page.locator(`${rows} :is(th, td)`).first().innerText()).trim();
+        const word = first.split(/\s+/).pop();
+        // remember the live regions that exist before the swap
+        await page.evaluate(() => {
+          window.__liveBefore = new Map();
+          for (const el of document.querySelectorAll('main [aria-live]:not([aria-live="off"]), main [role=status]')) window.__liveBefore.set(el, el.textContent.trim());
+        });
+        await focusTop(page);
+        assert.ok(await tabTo(page, q, { max: 60 }) > 0, 'the search field can be reached with Tab');
+        page.__log.reset();
+        const respP = page.waitForResponse((r) => r.request().headers()['hx-request'] === 'true' && r.url().includes(`q=${encodeURIComponent(word)}`), { timeout: 10_000 });
+        await page.keyboard.type(word, { delay: 30 });
+        const resp = await respP;
+        assert.ok(resp.status() < 400, `the htmx search answered ${resp.status()}`);
+        await page.waitForTimeout(500);
+        const state = await page.evaluate(({ q, rows, word }) => {
+          const a = document.activeElement;
+          const texts = [...document.querySelectorAll(rows)].map((r) => r.textContent);
+          const kept = [];
+          const changed = [];
+          for (const [el, before] of window.__liveBefore) {
+            if (el.isConnected) { kept.push(el); if (el.textContent.trim() !== before && el.textContent.trim()) changed.push(el.textContent.trim()); }
+          }
+          const replaced = [...window.__liveBefore.keys()].filter((el) => !el.isConnected).map((el) => el.outerHTML.slice(0, 120));
+          return {
+            focusInSearch: !!(a && a.matches(q)), value: a && a.value, focus: a ? a.outerHTML.slice(0, 120) : '(none)',
+            rowCount: texts.length, allMatch: texts.every((x) => x.toLowerCase().includes(word.toLowerCase())),
+            changed, replaced, url: location.search,
+          };
+        }, { q, rows, word });
+        assert.ok(state.focusInSearch && state.value === word, `focus and the typed text stay in the search field while results update (focus: ${state.focus})`);
+        assert.ok(state.rowCount >= 1 && state.allMatch, `the list shows only rows matching "${word}" (${state.rowCount} rows)`);
+        assert.match(state.url, new RegExp(`q=${encodeURIComponent(word)}`), 'the filtered URL is pushed to the address bar');
+        assert.ok(state.changed.length > 0,
+          `the new result count must be announced through a live region that was already on the page before the swap (screen readers ignore live regions inserted with the new content); replaced instead: ${JSON.stringify(state.replaced)}`);
+        await assertNoSeriousAxe(page, 'after htmx search');
+        await assertCleanLogs(page, 'htmx search');
+      } finally { await ctx.close(); }
+    });
+
+    flow('a form with errors answers 422, focuses the error summary and links fields to their errors', 'admin@nhf.example', async (t, skip) => {
+      const { ctx, page } = await signedInPage('admin@nhf.example');
+      try {
+        await page.goto('/');
+        const link = await menuLink(page, /lokallag|local.?assoc|associations/i);
+        if (!link) skip('no local associations page in the menu of admin@nhf.example');
+        await page.goto(link.href);
+        const newLink = 'main a[href$="/new"]';
+        if (await page.locator(newLink).count() === 0) skip(`no "new" link on ${link.href}`);
+        await focusTop(page);
+        assert.ok(await tabTo(page, newLink, { max: 60 }) > 0, 'the "new" link can be reached with Tab');
+        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+        const form = 'main form[method="post" i]';
+        assert.equal(await page.locator(form).count(), 1, 'the new-association page has one form');
+        // submit it empty, from the keyboard
+        await focusTop(page);
+        assert.ok(await tabTo(page, `${form} :is(button[type=submit], button:not([type]))`, { max: 60 }) > 0, 'the save button can be reached with Tab');
+        page.__log.reset();
+        const respP = page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 15_000 });
+        await page.keyboard.press('Enter');
+        const resp = await respP;
+        await page.waitForLoadState('load');
+        await page.waitForTimeout(200);
+        assert.equal(resp.status(), 422, 'an empty required field re-renders the form with 422');
+        const st = await page.evaluate(() => {
+          const a = document.activeElement;
+          const invalid = [...document.querySelectorAll('[aria-invalid="true"]')];
+          return {
+            focus: a ? a.outerHTML.slice(0, 120) : '(none)',
+            focusOnSummary: !!(a && (a.getAttribute('role') === 'alert' || a.closest('[role=alert]') || a.getAttribute('aria-invalid') === 'true')),
+            invalid: invalid.map((el) => ({
+              name: el.getAttribute('name'),
+              described: (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent.trim() || '').join(' '),
+            })),
+            summaryLinks: [...document.querySelectorAll('[role=alert] a[href^="#"]')].map((x) => ({ href: x.getAttribute('href'), ok: !!document.getElementById(x.getAttribute('href').slice(1)) })),
+          };
+        });
+        assert.ok(st.focusOnSummary, `focus moves to the error summary (or the first invalid field), not ${st.focus}`);
+        assert.ok(st.invalid.length >= 1, 'the empty required field is marked aria-invalid');
+        for (const f of st.invalid) assert.ok(f.described, `field ${f.name} is aria-invalid but has no aria-describedby error text`);
+        for (const l of st.summaryLinks) assert.ok(l.ok, `error summary link ${l.href} points to no element`);
+        await assertNoSeriousAxe(page, 'form with errors');
+        await assertCleanLogs(page, 'form with errors', { ignoreHttpErrors: true });
+        // fix it and save, from the keyboard
+        const nameField = `${form} :is(input, textarea)[aria-invalid="true"]`;
+        await focusTop(page);
+        assert.ok(await tabTo(page, nameField, { max: 60 }) > 0, 'the invalid field can be reached with Tab');
+        await page.keyboard.type(`Nettlesertest ${Date.now() % 100000}`);
+        const r = await pressAndSettle(page);
+        assert.ok(r.status < 400, `saving the corrected form answered ${r.status}`);
+        assert.ok((await liveRegionText(page)).length > 0, 'the saved record is confirmed in the status region');
+        await assertCleanLogs(page, 'corrected form');
+      } finally { await ctx.close(); }
+    });
+
+    flow('sign out with the keyboard', 'mentor@blindeforbundet.example', async () => {
+      const ctx = await newContext(browser, server.baseURL, 'desktop');
+      try {
+        await signIn(ctx, 'mentor@blindeforbundet.example'); // its own session, not the shared one
+        const page = await ctx.newPage();
+        instrument(page);
+        await page.goto('/');
+        const btn = 'form[action$="/logout"] :is(button, input[type=submit])';
+        await focusTop(page);
+        assert.ok(await tabTo(page, btn, { max: 60 }) > 0, 'the sign-out button can be reached with Tab');
+        const r = await pressAndSettle(page);
+        assert.ok(r.status < 400, `sign-out answered ${r.status}`);
+        await page.goto('/');
+        assert.equal(await page.locator('input[name="password"]').count(), 1, 'after signing out, / asks for a password again');
+        await assertCleanLogs(page, 'keyboard sign-out');
+      } finally { await ctx.close(); }
+    });
+
     async function genericCreate(email, linkRe, what, skip, { thenSubmit = false } = {}) {
       const { ctx, page } = await signedInPage(email);
       try {

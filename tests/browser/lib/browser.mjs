@@ -43,17 +43,20 @@ export function instrument(page) {
   page.on('pageerror', (e) => log.pageErrors.push(String(e?.message || e)));
   page.__log = log;
   log.reset = () => { log.consoleErrors = []; log.pageErrors = []; log.csp = []; };
+  /** Everything recorded since the last reset/take. */
   log.take = async () => {
     // Also read the securitypolicyviolation events caught by the init script.
     let events = [];
     try { events = await page.evaluate(() => (window.__cspEvents || []).splice(0)); } catch { /* navigated away */ }
-    return {
-      consoleErrors: [...log.consoleErrors],
-      pageErrors: [...log.pageErrors],
+    const out = {
+      consoleErrors: log.consoleErrors.splice(0),
+      pageErrors: log.pageErrors.splice(0),
       // each violation shows up both as a console message and as an event; the
       // event names the directive and the source, so prefer it
       csp: events.length ? events.map((e) => `securitypolicyviolation: ${e}`) : [...log.csp],
     };
+    log.csp.splice(0);
+    return out; // consumed: the next take() reports only what happened since
   };
   return log;
 }

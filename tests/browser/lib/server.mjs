@@ -54,6 +54,9 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   child.stderr.on('data', (c) => { stderr = keep(stderr, c.toString()); });
   let exited = null;
   child.on('exit', (code, signal) => { exited = { code, signal }; });
+  // never leave the server behind, even when the test run is interrupted
+  const reap = () => { if (!exited) { try { child.kill('SIGKILL'); } catch { /* gone */ } } };
+  process.once('exit', reap);
 
   const server = {
     baseURL,

@@ -1,0 +1,312 @@
+//! The access table: every route × every role × every scope, with the expected answer.
+//! Out of scope answers 404, as if the record did not exist; no session redirects to sign-in.
+
+use crate::common::TestApp;
+use crate::on_both_backends;
+use diesel::prelude::*;
+use likeperson::schema::{organizations as o, regions as r};
+
+on_both_backends!(
+    every_route_answers_each_role_as_the_table_says,
+    lists_agree_with_what_detail_pages_allow
+);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Anonymous,
+    Mentor,
+    Coordinator,
+    OrgAdmin,
+    OtherOrgAdmin,
+    Global,
+}
+
+const WHO: [Who; 6] = [
+    Who::Anonymous,
+    Who::Mentor,
+    Who::Coordinator,
+    Who::OrgAdmin,
+    Who::OtherOrgAdmin,
+    Who::Global,
+];
+
+fn email(w: Who) -> Option<&'static str> {
+    match w {
+        Who::Anonymous => None,
+        Who::Mentor => Some("mentor@nhf.example"),
+        Who::Coordinator => Some("coordinator@nhf.example"),
+        Who::OrgAdmin => Some("admin@nhf.example"),
+        Who::OtherOrgAdmin => Some("admin@blindeforbundet.example"),
+        Who::Global => Some("global@likeperson.example"),
+    }
+}
+
+fn first_region(app: &TestApp, org: &str) -> String {
+    r::table
+        .inner_join(o::table)
+        .filter(o::short_name.eq(org))
+        .order(r::name.asc())
+        .select(r::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+fn org_id(app: &TestApp, org: &str) -> String {
+    o::table
+        .filter(o::short_name.eq(org))
+        .select(o::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+/// An NHF association in the coordinator's scope (NHF Bærum is the first of their three).
+fn coordinator_scope(app: &TestApp) -> String {
+    use likeperson::schema::local_associations as la;
+    la::table
+        .filter(la::name.eq("NHF Bærum"))
+        .select(la::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
+    let in_scope = coordinator_scope(&app);
+    let nhf_other = {
+        use likeperson::schema::local_associations as la;
+        la::table
+            .filter(la::name.eq("NHF Tromsø"))
+            .select(la::id)
+            .first::<String>(&mut *app.conn())
+            .unwrap()
+    };
+    let blind_assoc = app.association_ids("Blindeforbundet")[0].clone();
+    let nhf_region = first_region(&app, "NHF");
+    let blind_region = first_region(&app, "Blindeforbundet");
+    let nhf_mentor = app.user_id("mentor@nhf.example");
+    let blind_mentor = app.user_id("mentor@blindeforbundet.example");
+    let nhf = org_id(&app, "NHF");
+    let random = uuid::Uuid::new_v4().to_string();
+
+    // (path, expected status for Anonymous, Mentor, Coordinator, OrgAdmin, OtherOrgAdmin, Global)
+    let s = 303; // redirect to sign-in
+    let table: Vec<(String, [u16; 6])> = vec![
+        ("/".into(), [s, 200, 200, 200, 200, 200]),
+        ("/account/settings".into(), [s, 200, 200, 200, 200, 200]),
+        ("/account/sessions".into(), [s, 200, 200, 200, 200, 200]),
+        ("/associations".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            "/associations?q=oslo&status=all".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        ("/associations/new".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            format!("/associations/{in_scope}"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (
+            format!("/associations/{nhf_other}"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        (
+            format!("/associations/{blind_assoc}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (
+            format!("/associations/{random}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/associations/not-a-uuid".into(),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/associations/{in_scope}/edit"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        (
+            format!("/associations/{blind_assoc}/edit"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        ("/regions".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            format!("/regions/{nhf_region}/edit"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        (
+            format!("/regions/{blind_region}/edit"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        ("/users".into(), [s, 404, 404, 200, 200, 404]),
+        ("/users/invite".into(), [s, 404, 404, 200, 200, 404]),
+        (format!("/users/{nhf_mentor}"), [s, 404, 404, 200, 404, 404]),
+        (
+            format!("/users/{blind_mentor}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        ("/labels".into(), [s, 404, 404, 200, 200, 404]),
+        ("/audit".into(), [s, 404, 404, 200, 200, 200]),
+        ("/organizations".into(), [s, 404, 404, 404, 404, 200]),
+        ("/organizations/new".into(), [s, 404, 404, 404, 404, 200]),
+        (
+            format!("/organizations/{nhf}/edit"),
+            [s, 404, 404, 404, 404, 200],
+        ),
+        ("/no-such-page".into(), [404, 404, 404, 404, 404, 404]),
+    ];
+    // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
+    // a success changes nothing that a later row depends on.
+    let posts: Vec<(String, Vec<(&str, String)>, [u16; 6])> = vec![
+        (
+            format!("/associations/{nhf_other}/deactivate"),
+            vec![],
+            [s, 404, 404, 303, 404, 404],
+        ),
+        (
+            format!("/associations/{nhf_other}/reactivate"),
+            vec![],
+            [s, 404, 404, 303, 404, 404],
+        ),
+        (
+            format!("/associations/{blind_assoc}/deactivate"),
+            vec![],
+            [s, 404, 404, 404, 303, 404],
+        ),
+        (
+            format!("/associations/{blind_assoc}/reactivate"),
+            vec![],
+            [s, 404, 404, 404, 303, 404],
+        ),
+        (
+            "/associations".into(),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/associations/{in_scope}"),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            "/regions".into(),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/regions/{nhf_region}"),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            format!("/users/{nhf_mentor}/roles"),
+            vec![("role", "nonsense".into())],
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            "/users/invite".into(),
+            vec![("email", "bad".into())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            "/labels".into(),
+            vec![("locale", "nb".into())],
+            [s, 404, 404, 303, 303, 404],
+        ),
+        (
+            "/organizations".into(),
+            vec![("name", String::new())],
+            [s, 404, 404, 404, 404, 422],
+        ),
+        (
+            format!("/organizations/{nhf}"),
+            vec![("name", String::new())],
+            [s, 404, 404, 404, 404, 422],
+        ),
+        (
+            "/account/settings".into(),
+            vec![("language", "nb".into())],
+            [s, 303, 303, 303, 303, 303],
+        ),
+    ];
+
+    let mut failures = Vec::new();
+    for (i, who) in WHO.iter().enumerate() {
+        app.logout().await;
+        if let Some(e) = email(*who) {
+            assert_eq!(app.login(e).await.status, 303, "{e} signs in");
+        }
+        for (path, expected) in &table {
+            let got = app.get(path).await.status;
+            if got != expected[i] {
+                failures.push(format!(
+                    "GET {path} as {who:?}: expected {}, got {got}",
+                    expected[i]
+                ));
+            }
+        }
+        for (path, form, expected) in &posts {
+            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let got = app.post(path, &fields).await.status;
+            if got != expected[i] {
+                failures.push(format!(
+                    "POST {path} as {who:?}: expected {}, got {got}",
+                    expected[i]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access table mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+async fn lists_agree_with_what_detail_pages_allow(mut app: TestApp) {
+    let href = regex::Regex::new(r#"href="/associations/([0-9a-f\-]{36})""#).unwrap();
+    for (email, expected_rows) in [
+        ("coordinator@nhf.example", 3usize),
+        ("admin@nhf.example", 20),
+        ("admin@blindeforbundet.example", 20),
+    ] {
+        app.logout().await;
+        app.login(email).await;
+        let list = app.get("/associations?status=all").await;
+        assert_eq!(list.status, 200);
+        let ids: std::collections::BTreeSet<String> = href
+            .captures_iter(&list.body)
+            .map(|c| c[1].to_string())
+            .collect();
+        assert_eq!(
+            ids.len(),
+            expected_rows,
+            "{email} sees {expected_rows} associations"
+        );
+        for id in &ids {
+            assert_eq!(
+                app.get(&format!("/associations/{id}")).await.status,
+                200,
+                "{email} may open {id} from the list"
+            );
+        }
+        let own_org = if email.ends_with("nhf.example") {
+            "NHF"
+        } else {
+            "Blindeforbundet"
+        };
+        let other = if own_org == "NHF" {
+            "Blindeforbundet"
+        } else {
+            "NHF"
+        };
+        for id in app.association_ids(other) {
+            assert!(
+                !ids.contains(&id),
+                "{email} never sees {other}'s associations"
+            );
+        }
+        assert!(
+            !list.has(&format!(">{other} ")),
+            "no name of the other organization's associations appears"
+        );
+    }
+}

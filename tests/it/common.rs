@@ -1,0 +1,403 @@
+//! The test harness: the real app (routes, middleware, sessions, CSRF) on a fresh database per
+//! test. SQLite: a copy of a template file migrated and seeded once per run. PostgreSQL (when
+//! `TEST_DATABASE_URL` names a server): `CREATE DATABASE ... TEMPLATE` of a database migrated
+//! and seeded once per run, dropped when the test ends.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::{Mutex, OnceLock};
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::test;
+use actix_web::web::Data;
+use diesel::connection::SimpleConnection;
+use futures_util::future::LocalBoxFuture;
+
+use likeperson::config::Config;
+use likeperson::{build_app, db, mail, seed, AppState};
+
+pub const PASSWORD: &str = "likeperson-demo";
+
+fn demo_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| likeperson::auth::password::hash(PASSWORD))
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("likeperson-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sqlite_template() -> &'static PathBuf {
+    static T: OnceLock<PathBuf> = OnceLock::new();
+    T.get_or_init(|| {
+        let path = scratch().join("template.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let mut conn = db::establish(path.to_str().unwrap()).unwrap();
+            db::migrate(&mut conn).unwrap();
+            seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
+            // Fold the WAL into the main file so that a plain copy holds everything.
+            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+                .unwrap();
+        }
+        path
+    })
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+fn with_db(url: &str, name: &str) -> String {
+    let (base, _) = url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL must name a database");
+    format!("{base}/{name}")
+}
+
+fn pg_template() -> &'static str {
+    static T: OnceLock<String> = OnceLock::new();
+    T.get_or_init(|| {
+        let admin = postgres_admin_url().unwrap();
+        let name = format!("likeperson_tpl_{}", std::process::id());
+        let mut a = db::establish(&admin).unwrap();
+        a.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        a.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        {
+            let mut conn = db::establish(&with_db(&admin, &name)).unwrap();
+            db::migrate(&mut conn).unwrap();
+            seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
+        }
+        name
+    })
+}
+
+static PG_CREATE: Mutex<()> = Mutex::new(());
+
+/// A fresh database: its URL, and what to remove afterwards.
+pub enum Fresh {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Fresh {
+    pub fn sqlite() -> (String, Fresh) {
+        let path = scratch().join(format!("{}.db", uuid::Uuid::new_v4()));
+        std::fs::copy(sqlite_template(), &path).unwrap();
+        (path.to_string_lossy().into_owned(), Fresh::Sqlite(path))
+    }
+    pub fn postgres() -> Option<(String, Fresh)> {
+        let admin = postgres_admin_url()?;
+        let template = pg_template();
+        let name = format!("likeperson_t_{}", uuid::Uuid::new_v4().simple());
+        {
+            let _guard = PG_CREATE.lock().unwrap_or_else(|e| e.into_inner());
+            let mut a = db::establish(&admin).unwrap();
+            a.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .unwrap();
+        }
+        Some((with_db(&admin, &name), Fresh::Postgres(name)))
+    }
+    /// An empty database with no migrations run (for the migration tests).
+    pub fn empty_postgres() -> Option<(String, Fresh)> {
+        let admin = postgres_admin_url()?;
+        let name = format!("likeperson_e_{}", uuid::Uuid::new_v4().simple());
+        db::establish(&admin)
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        Some((with_db(&admin, &name), Fresh::Postgres(name)))
+    }
+    pub fn empty_sqlite() -> (String, Fresh) {
+        let path = scratch().join(format!("{}.db", uuid::Uuid::new_v4()));
+        (path.to_string_lossy().into_owned(), Fresh::Sqlite(path))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        match self {
+            Fresh::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Fresh::Postgres(name) => {
+                if let Some(admin) = postgres_admin_url() {
+                    if let Ok(mut a) = db::establish(&admin) {
+                        let _ = a
+                            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+type Svc = Rc<dyn Fn(actix_http::Request) -> LocalBoxFuture<'static, ServiceResponse<BoxBody>>>;
+
+/// A response, read whole.
+pub struct Resp {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    /// The value of the first `csrf_token` hidden field on the page.
+    pub fn csrf(&self) -> String {
+        let re = regex::Regex::new(r#"name="csrf_token" value="([^"]+)""#).unwrap();
+        re.captures(&self.body)
+            .map(|c| c[1].to_string())
+            .expect("page has a csrf_token field")
+    }
+    pub fn has(&self, text: &str) -> bool {
+        self.body.contains(text)
+    }
+}
+
+/// The running app and a browser-like client with a cookie jar.
+pub struct TestApp {
+    svc: Svc,
+    cookies: HashMap<String, String>,
+    pub state: Data<AppState>,
+    pub data_dir: PathBuf,
+    _fresh: Fresh,
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let (url, fresh) = Fresh::sqlite();
+        TestApp::start(url, fresh).await
+    }
+
+    /// `None` when no PostgreSQL server is configured; with `REQUIRE_POSTGRES=1` (CI) a missing
+    /// server fails the test instead.
+    pub async fn postgres() -> Option<TestApp> {
+        match Fresh::postgres() {
+            Some((url, fresh)) => Some(TestApp::start(url, fresh).await),
+            None => {
+                assert!(
+                    std::env::var("REQUIRE_POSTGRES").is_err(),
+                    "REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not"
+                );
+                eprintln!("TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
+                None
+            }
+        }
+    }
+
+    pub async fn start(url: String, fresh: Fresh) -> TestApp {
+        let data_dir = scratch().join(format!("data-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let mut config = Config::new(url, data_dir.clone(), "127.0.0.1:8080".parse().unwrap());
+        config.secret_key = vec![7u8; 64];
+        config.pool_size = 4;
+        config.base_url = "http://localhost".into();
+        let pool = likeperson::prepare(&config).unwrap();
+        let mailer = mail::Mailer::from_config(&config).unwrap();
+        let state = Data::new(AppState {
+            pool,
+            config,
+            mailer,
+        });
+        let app = Rc::new(test::init_service(build_app(state.clone())).await);
+        let svc: Svc = Rc::new(move |req| {
+            let app = app.clone();
+            Box::pin(async move {
+                let res = test::call_service(&*app, req).await;
+                res.map_into_boxed_body()
+            })
+        });
+        TestApp {
+            svc,
+            cookies: HashMap::new(),
+            state,
+            data_dir,
+            _fresh: fresh,
+        }
+    }
+
+    pub fn conn(&self) -> db::PooledConn {
+        self.state.pool.get().unwrap()
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn send(&mut self, req: test::TestRequest) -> Resp {
+        let mut req = req.peer_addr("10.1.2.3:5555".parse().unwrap());
+        if !self.cookies.is_empty() {
+            req = req.insert_header(("Cookie", self.cookie_header()));
+        }
+        let res = (self.svc)(req.to_request()).await;
+        for c in res.response().cookies() {
+            if c.max_age().is_some_and(|m| m.is_zero()) || c.value().is_empty() {
+                self.cookies.remove(c.name());
+            } else {
+                self.cookies
+                    .insert(c.name().to_string(), c.value().to_string());
+            }
+        }
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(test::TestRequest::get().uri(path)).await
+    }
+
+    pub async fn htmx_get(&mut self, path: &str, target: &str) -> Resp {
+        self.send(
+            test::TestRequest::get()
+                .uri(path)
+                .insert_header(("HX-Request", "true"))
+                .insert_header(("HX-Target", target)),
+        )
+        .await
+    }
+
+    /// Posts a form as-is (no token added).
+    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.send(test::TestRequest::post().uri(path).set_form(form.to_vec()))
+            .await
+    }
+
+    /// Posts a form with the session's CSRF token, as the browser would from a page.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let token = self.token().await;
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.push(("csrf_token", &token));
+        self.send(test::TestRequest::post().uri(path).set_form(f))
+            .await
+    }
+
+    pub async fn htmx_post(&mut self, path: &str) -> Resp {
+        let token = self.token().await;
+        self.send(
+            test::TestRequest::post()
+                .uri(path)
+                .insert_header(("HX-Request", "true"))
+                .insert_header(("X-CSRF-Token", token)),
+        )
+        .await
+    }
+
+    /// The CSRF token of the current session, read from a page as a browser would.
+    pub async fn token(&mut self) -> String {
+        let signed_in = self.get("/account/settings").await;
+        if signed_in.status == 200 {
+            return signed_in.csrf();
+        }
+        self.get("/login").await.csrf()
+    }
+
+    pub async fn login(&mut self, email: &str) -> Resp {
+        self.login_with(email, PASSWORD).await
+    }
+
+    pub async fn login_with(&mut self, email: &str, password: &str) -> Resp {
+        let token = self.get("/login").await.csrf();
+        self.send(test::TestRequest::post().uri("/login").set_form([
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", password),
+            ("next", "/"),
+        ]))
+        .await
+    }
+
+    /// Puts the cookie jar aside (a second device), leaving this client signed out.
+    pub fn take_cookies(&mut self) -> HashMap<String, String> {
+        std::mem::take(&mut self.cookies)
+    }
+
+    pub fn set_cookies(&mut self, jar: HashMap<String, String>) {
+        self.cookies = jar;
+    }
+
+    pub async fn logout(&mut self) {
+        self.post("/logout", &[]).await;
+        self.cookies.clear();
+    }
+
+    /// Ids of local associations of an organization (by short name), first by name.
+    pub fn association_ids(&self, org_short: &str) -> Vec<String> {
+        use diesel::prelude::*;
+        use likeperson::schema::{local_associations as la, organizations as o};
+        la::table
+            .inner_join(o::table)
+            .filter(o::short_name.eq(org_short))
+            .order(la::name_key.asc())
+            .select(la::id)
+            .load(&mut *self.conn())
+            .unwrap()
+    }
+
+    pub fn user_id(&self, email: &str) -> String {
+        use diesel::prelude::*;
+        use likeperson::schema::users;
+        users::table
+            .filter(users::email.eq(email))
+            .select(users::id)
+            .first(&mut *self.conn())
+            .unwrap()
+    }
+}
+
+/// Declares each test once per backend: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name($crate::common::TestApp::sqlite().await).await;
+                }
+                #[actix_web::test]
+                async fn postgres() {
+                    if let Some(app) = $crate::common::TestApp::postgres().await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,11 @@
+//! Integration tests through HTTP against the real app, each on SQLite and (with
+//! `TEST_DATABASE_URL`) on PostgreSQL, each on a fresh database.
+
+mod common;
+
+mod access;
+mod admin;
+mod associations;
+mod auth;
+mod migrations;
+mod security;
