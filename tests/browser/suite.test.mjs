@@ -553,6 +553,7 @@ describe('Likeperson in headless Chromium', () => {
         }
         await assertNoSeriousAxe(page, `after ${what}`);
         await assertCleanLogs(page, what);
+        return `filled ${notes.join('; ')}; then on ${new URL(page.url()).pathname}: ${live.join(' | ')}`;
       } finally { await ctx.close(); }
     }
 
@@ -590,11 +591,15 @@ describe('Likeperson in headless Chromium', () => {
       } finally { await ctx.close(); }
     }
 
+    // Exercises the same keyboard form-filling the flows below rely on, on a form that exists today.
+    flow('create a local association with the keyboard only', 'admin@blindeforbundet.example', async (t, skip) => {
+      t.diagnostic(await genericCreate('admin@blindeforbundet.example', /lokallag|local.?assoc/i, 'create a local association', skip));
+    });
     flow('register an activity', 'mentor@nhf.example', async (t, skip) => {
-      await genericCreate('mentor@nhf.example', /aktivitet|activit/i, 'register an activity', skip);
+      t.diagnostic(await genericCreate('mentor@nhf.example', /aktivitet|activit/i, 'register an activity', skip));
     });
     flow('submit a reimbursement claim', 'mentor@nhf.example', async (t, skip) => {
-      await genericCreate('mentor@nhf.example', /utlegg|refusjon|reimburs|expense|claim|krav/i, 'submit a reimbursement claim', skip, { thenSubmit: true });
+      t.diagnostic(await genericCreate('mentor@nhf.example', /utlegg|refusjon|reimburs|expense|claim|krav/i, 'submit a reimbursement claim', skip, { thenSubmit: true }));
     });
     flow('approve a reimbursement claim', 'coordinator@nhf.example', async (t, skip) => {
       await actOnListItem('coordinator@nhf.example', /godkjenn|approv|utlegg|refusjon|reimburs|expense|claim|krav/i, /^godkjenn|^approve/i, 'approve a claim', skip);

@@ -21,6 +21,9 @@ enum Who {
     Global,
 }
 
+/// A state change: path, form fields, expected status per role.
+type PostRow = (String, Vec<(&'static str, String)>, [u16; 6]);
+
 const WHO: [Who; 6] = [
     Who::Anonymous,
     Who::Mentor,
@@ -155,7 +158,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     ];
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
     // a success changes nothing that a later row depends on.
-    let posts: Vec<(String, Vec<(&str, String)>, [u16; 6])> = vec![
+    let posts: Vec<PostRow> = vec![
         (
             format!("/associations/{nhf_other}/deactivate"),
             vec![],
