@@ -160,6 +160,14 @@ pub struct SignInLimits {
     pub window: TimeDelta,
 }
 
+/// The organization a user's sign-ins are shown under in the audit log: that of their default
+/// context (none for a global administrator).
+fn home_organization(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<String>> {
+    Ok(contexts_of(conn, user_id)?
+        .into_iter()
+        .find_map(|c| c.org_id))
+}
+
 /// Checks the password and the rate limits; records the attempt in the audit log.
 pub fn sign_in(
     conn: &mut DbConn,
@@ -210,9 +218,14 @@ pub fn sign_in(
     let Some((user, rehash)) = with_roles else {
         ratelimit::hit(conn, &account_key, limits.window)?;
         ratelimit::hit(conn, &address_key, limits.window)?;
+        let org = match &user {
+            Some(u) => home_organization(conn, &u.id)?,
+            None => None,
+        };
         audit::append(
             conn,
             Event {
+                organization_id: org.as_deref(),
                 actor_user_id: user.as_ref().map(|u| u.id.as_str()),
                 action: "auth.sign_in_failed",
                 detail: Some(serde_json::json!({ "email": email })),
@@ -232,9 +245,11 @@ pub fn sign_in(
         .set(users::last_login_at.eq(t))
         .execute(conn)?;
     ratelimit::clear(conn, &account_key)?;
+    let org = home_organization(conn, &user.id)?;
     audit::append(
         conn,
         Event {
+            organization_id: org.as_deref(),
             actor_user_id: Some(&user.id),
             action: "auth.sign_in",
             target_type: Some("user"),

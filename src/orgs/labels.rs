@@ -20,7 +20,19 @@ pub struct LabelRow {
     pub value: String,
 }
 
-pub fn rows(conn: &mut DbConn, actor: &Actor, lang: Lang, q: &str) -> AppResult<Vec<LabelRow>> {
+/// The catalogue entries an administrator sees first: the domain terms and the menu.
+pub fn is_core(key: &str) -> bool {
+    key.starts_with("term.") || key.starts_with("nav.")
+}
+
+/// Rows for the terminology page: the core terms, or every text when `all` is set, filtered by `q`.
+pub fn rows(
+    conn: &mut DbConn,
+    actor: &Actor,
+    lang: Lang,
+    q: &str,
+    all: bool,
+) -> AppResult<Vec<LabelRow>> {
     actor.require(&[Role::OrgAdmin])?;
     let current = crate::auth::service::label_overrides(conn, actor.org()?, lang)?;
     let q = q.trim().to_lowercase();
@@ -31,6 +43,7 @@ pub fn rows(conn: &mut DbConn, actor: &Actor, lang: Lang, q: &str) -> AppResult<
             default_text: if lang == Lang::En { en } else { nb },
             value: current.get(*key).cloned().unwrap_or_default(),
         })
+        .filter(|r| all || is_core(r.key) || !r.value.is_empty())
         .filter(|r| {
             q.is_empty()
                 || r.key.contains(&q)

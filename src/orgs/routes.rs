@@ -284,6 +284,9 @@ struct AssociationsPage {
     list: PageOf<AssociationRow>,
     regions: Vec<(String, String)>,
     can_edit: bool,
+    announce: bool,
+    kind: &'static str,
+    message: String,
 }
 
 async fn associations(
@@ -301,12 +304,15 @@ async fn associations(
     })
     .await?;
     let can_edit = actor.role() == Role::OrgAdmin;
-    let tpl = AssociationsPage {
+    let mut tpl = AssociationsPage {
         page: Page::for_actor(&actor, "page.associations"),
         filter,
         list,
         regions,
         can_edit,
+        announce: false,
+        kind: "sr",
+        message: String::new(),
     };
     if is_htmx(&req)
         && req
@@ -314,6 +320,17 @@ async fn associations(
             .get("HX-Target")
             .is_some_and(|t| t == "results")
     {
+        // Announce the new count through the live region, outside the swapped results.
+        tpl.announce = true;
+        tpl.message = format!(
+            "{} {}–{} {} {} {}",
+            tpl.page.t("text.showing"),
+            tpl.list.first_index(),
+            tpl.list.last_index(),
+            tpl.page.t("text.of"),
+            tpl.list.total,
+            tpl.page.t("text.count_associations")
+        );
         return page::ok(&tpl.as_results());
     }
     page::ok(&tpl)
@@ -455,6 +472,7 @@ struct AssociationRowSwap {
     page: Page,
     row: AssociationRow,
     can_edit: bool,
+    kind: &'static str,
     message: String,
 }
 
@@ -486,6 +504,7 @@ async fn set_active(
             page: Page::for_actor(&actor, "page.associations"),
             row,
             can_edit: true,
+            kind: "success",
             message,
         });
     }
@@ -520,6 +539,7 @@ async fn reactivate_association(
 struct LabelQuery {
     locale: String,
     q: String,
+    show: String,
 }
 
 #[derive(Template)]
@@ -528,6 +548,7 @@ struct LabelsPage {
     page: Page,
     locale: &'static str,
     q: String,
+    all: bool,
     rows: Vec<LabelRow>,
 }
 
@@ -538,12 +559,14 @@ async fn label_page(
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let lang = Lang::parse(&q.locale);
+    let all = q.show == "all";
     let (a, text) = (actor.clone(), q.q.clone());
-    let rows = db(&state, move |c| labels::rows(c, &a, lang, &text)).await?;
+    let rows = db(&state, move |c| labels::rows(c, &a, lang, &text, all)).await?;
     page::ok(&LabelsPage {
         page: Page::for_actor(&actor, "page.labels"),
         locale: lang.code(),
         q: q.q.clone(),
+        all,
         rows,
     })
 }
@@ -558,10 +581,12 @@ async fn save_labels(
     let mut submitted: HashMap<String, String> = HashMap::new();
     let mut locale = String::new();
     let mut q = String::new();
+    let mut show = String::new();
     for (k, v) in form.into_inner() {
         match k.as_str() {
             "locale" => locale = v,
             "q" => q = v,
+            "show" => show = v,
             "csrf_token" => {}
             _ => {
                 if let Some(key) = k.strip_prefix("label:") {
@@ -575,8 +600,9 @@ async fn save_labels(
     db(&state, move |c| labels::save(c, &a, lang, &submitted)).await?;
     set_flash(&session, "success", actor.t("text.saved"));
     Ok(redirect(&format!(
-        "/labels?locale={}&q={}",
+        "/labels?locale={}&show={}&q={}",
         lang.code(),
+        crate::web::urlencode(&show),
         crate::web::urlencode(&q)
     )))
 }

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}", web::get().to(show))
         .route("/users/{id}/roles", web::post().to(assign))
         .route("/users/{id}/roles/{grant}/revoke", web::post().to(revoke))
+        .route("/users/{id}/sessions/end", web::post().to(end_sessions))
         .route("/account/settings", web::get().to(settings_page))
         .route("/account/settings", web::post().to(save_settings));
 }
@@ -224,6 +225,20 @@ async fn assign(
         }
         Err(errors) => render_show(&actor, &state, id, form, errors).await,
     }
+}
+
+async fn end_sessions(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
+    let (a, i) = (actor.clone(), id.clone());
+    db(&state, move |c| service::end_sessions(c, &a, &i)).await?;
+    set_flash(&session, "success", actor.t("text.user_signed_out"));
+    Ok(redirect(&format!("/users/{id}")))
 }
 
 async fn revoke(

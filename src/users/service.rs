@@ -208,6 +208,34 @@ pub fn assign(
     })
 }
 
+/// Signs a user of the organization out on every device.
+pub fn end_sessions(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResult<usize> {
+    member(conn, actor, user_id)?;
+    let org = actor.org()?.to_string();
+    crate::db::tx(conn, |conn| {
+        let n = diesel::update(
+            crate::schema::sessions::table
+                .filter(crate::schema::sessions::user_id.eq(user_id))
+                .filter(crate::schema::sessions::revoked_at.is_null()),
+        )
+        .set(crate::schema::sessions::revoked_at.eq(now()))
+        .execute(conn)?;
+        audit::append(
+            conn,
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&actor.user_id),
+                action: "sessions.revoked",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                detail: Some(serde_json::json!({ "sessions": n })),
+                ip: actor.ip.as_deref(),
+            },
+        )?;
+        Ok(n)
+    })
+}
+
 pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -> AppResult<()> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();

@@ -12,6 +12,8 @@
   // data-focus-after-swap (e.g. the row's new button), else the swapped target itself.
   document.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail && evt.detail.target;
+    // With hx-swap="outerHTML" the target is the element that was replaced: find its successor.
+    if (target && !target.isConnected && target.id) { target = document.getElementById(target.id); }
     if (!target || !target.isConnected) { return; }
     var wanted = target.matches("[data-focus-after-swap]") ? target : target.querySelector("[data-focus-after-swap]");
     if (wanted) {

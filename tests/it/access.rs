@@ -210,6 +210,11 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 422, 422, 404],
         ),
         (
+            format!("/users/{blind_mentor}/sessions/end"),
+            vec![],
+            [s, 404, 404, 404, 303, 404],
+        ),
+        (
             "/labels".into(),
             vec![("locale", "nb".into())],
             [s, 404, 404, 303, 303, 404],

@@ -9,6 +9,7 @@ on_both_backends!(
     a_terminology_override_shows_on_every_page_of_that_organization_only,
     an_invited_user_sets_a_password_and_gets_the_role,
     roles_are_assigned_and_revoked_with_audit_entries,
+    an_administrator_signs_a_user_out_everywhere,
     regions_are_created_and_names_are_unique,
     the_global_administrator_manages_organizations,
     the_audit_log_is_scoped_append_only_and_chained,
@@ -17,7 +18,7 @@ on_both_backends!(
 
 async fn a_terminology_override_shows_on_every_page_of_that_organization_only(mut app: TestApp) {
     app.login("admin@nhf.example").await;
-    let page = app.get("/labels?q=lokallag").await;
+    let page = app.get("/labels?q=lokallag&show=all").await;
     assert!(page.has("name=\"label:nav.associations\""));
     let res = app
         .post(
@@ -201,6 +202,27 @@ async fn roles_are_assigned_and_revoked_with_audit_entries(mut app: TestApp) {
         .load(&mut *app.conn())
         .unwrap();
     assert_eq!(actions, ["role.assigned", "role.revoked"]);
+}
+
+async fn an_administrator_signs_a_user_out_everywhere(mut app: TestApp) {
+    app.login("mentor@nhf.example").await;
+    let mentor_device = app.take_cookies();
+    app.login("admin@nhf.example").await;
+    let mentor = app.user_id("mentor@nhf.example");
+    let res = app
+        .post(&format!("/users/{mentor}/sessions/end"), &[])
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(app
+        .get(res.location())
+        .await
+        .has("Brukeren er logget ut på alle enheter."));
+    app.set_cookies(mentor_device);
+    assert_eq!(
+        app.get("/").await.status,
+        303,
+        "the mentor must sign in again"
+    );
 }
 
 async fn regions_are_created_and_names_are_unique(mut app: TestApp) {

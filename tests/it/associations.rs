@@ -166,6 +166,7 @@ async fn an_administrator_creates_edits_and_finds_an_association(mut app: TestAp
         .trim_start()
         .starts_with("<div id=\"results\">"));
     assert!(!fragment.has("<html"));
+    assert!(fragment.has("<div id=\"status\" hx-swap-oob=\"innerHTML\"><p class=\"flash flash-sr\">Viser 1–2 av 2 lokallag</p></div>"), "the count is announced");
     assert_eq!(fragment.header("vary"), "HX-Request");
     let actions: Vec<String> = audit_log::table
         .filter(audit_log::target_id.eq(&id))
@@ -192,7 +193,7 @@ async fn deactivation_hides_but_never_deletes_and_htmx_swaps_the_row(mut app: Te
     );
     assert!(swap.has("Aktiver igjen"));
     assert!(
-        swap.has("hx-swap-oob=\"true\""),
+        swap.has("<div id=\"status\" hx-swap-oob=\"innerHTML\">"),
         "the status message goes to the live region"
     );
     assert!(swap.has("er deaktivert."));

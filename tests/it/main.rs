@@ -7,5 +7,6 @@ mod access;
 mod admin;
 mod associations;
 mod auth;
+mod commands;
 mod migrations;
 mod security;
