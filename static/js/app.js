@@ -8,9 +8,13 @@
     if (summary) { summary.focus(); }
   });
 
-  // After an htmx swap, keep focus somewhere sensible: the swapped-in element marked
-  // data-focus-after-swap (e.g. the row's new button), else the swapped target itself.
+  // After an htmx swap that removed the focused element, put focus somewhere sensible: the
+  // swapped-in element marked data-focus-after-swap (e.g. the row's new button), else an error
+  // summary in the new content.
   document.addEventListener("htmx:afterSwap", function (evt) {
+    // Focus still where the user is (e.g. typing in a search field): leave it there.
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) { return; }
     var target = evt.detail && evt.detail.target;
     // With hx-swap="outerHTML" the target is the element that was replaced: find its successor.
     if (target && !target.isConnected && target.id) { target = document.getElementById(target.id); }
