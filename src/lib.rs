@@ -1,6 +1,7 @@
 //! Likeperson: peer-mentoring coordination for Norwegian member organizations.
 //! `build_app` assembles routes and middleware for `main` and for the tests.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -8,6 +9,7 @@ pub mod db;
 pub mod home;
 pub mod mail;
 pub mod orgs;
+pub mod people;
 pub mod schema;
 pub mod seed;
 pub mod users;
@@ -93,6 +95,8 @@ pub fn build_app(
         .configure(orgs::routes::configure)
         .configure(users::routes::configure)
         .configure(audit::routes::configure)
+        .configure(people::routes::configure)
+        .configure(activities::routes::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -164,6 +164,179 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    peer_mentors (id) {
+        id -> Text,
+        user_id -> Text,
+        organization_id -> Text,
+        status -> Text,
+        started_on -> Date,
+        availability -> Nullable<Text>,
+        languages -> Nullable<Text>,
+        max_contacts -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    peer_mentor_status_log (id) {
+        id -> Text,
+        peer_mentor_id -> Text,
+        status -> Text,
+        reason -> Text,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Text,
+        name -> Text,
+        name_key -> Text,
+        birth_year -> Nullable<Integer>,
+        phone -> Nullable<Text>,
+        phone_key -> Nullable<Text>,
+        email -> Nullable<Text>,
+        municipality -> Nullable<Text>,
+        interest_group -> Nullable<Text>,
+        sensitive_notes -> Nullable<Text>,
+        consent_given -> Bool,
+        consent_on -> Nullable<Date>,
+        is_active -> Bool,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_mentors (id) {
+        id -> Text,
+        contact_id -> Text,
+        user_id -> Text,
+        assigned_by -> Nullable<Text>,
+        assigned_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    caregivers (id) {
+        id -> Text,
+        contact_id -> Text,
+        name -> Text,
+        relation -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        may_contact -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> Text,
+        contact_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_types (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        name_key -> Text,
+        kind -> Text,
+        bufdir_category -> Nullable<Text>,
+        requires_duration -> Bool,
+        requires_participants -> Bool,
+        requires_contact -> Bool,
+        allows_expenses -> Bool,
+        is_active -> Bool,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Text,
+        activity_type_id -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        place -> Nullable<Text>,
+        starts_at -> Timestamp,
+        duration_minutes -> Integer,
+        capacity -> Nullable<Integer>,
+        status -> Text,
+        activity_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_attendees (id) {
+        id -> Text,
+        event_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        registered_at -> Timestamp,
+        marked_at -> Nullable<Timestamp>,
+        marked_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Text,
+        activity_type_id -> Text,
+        mentor_id -> Text,
+        registered_by -> Text,
+        is_proxy -> Bool,
+        occurred_on -> Date,
+        duration_minutes -> Nullable<Integer>,
+        contact_id -> Nullable<Text>,
+        participants -> Nullable<Integer>,
+        description -> Nullable<Text>,
+        status -> Text,
+        bufdir_counts -> Bool,
+        bufdir_reason -> Text,
+        event_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        organization_id -> Text,
+        activity_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(regions -> organizations (organization_id));
 diesel::joinable!(local_associations -> organizations (organization_id));
 diesel::joinable!(local_associations -> regions (region_id));
@@ -174,6 +347,21 @@ diesel::joinable!(settings -> users (user_id));
 diesel::joinable!(organization_labels -> organizations (organization_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_user_id));
+diesel::joinable!(peer_mentors -> users (user_id));
+diesel::joinable!(peer_mentor_status_log -> peer_mentors (peer_mentor_id));
+diesel::joinable!(contacts -> local_associations (local_association_id));
+diesel::joinable!(contact_mentors -> contacts (contact_id));
+diesel::joinable!(caregivers -> contacts (contact_id));
+diesel::joinable!(notes -> contacts (contact_id));
+diesel::joinable!(notes -> users (author_id));
+diesel::joinable!(activities -> activity_types (activity_type_id));
+diesel::joinable!(activities -> local_associations (local_association_id));
+diesel::joinable!(activities -> contacts (contact_id));
+diesel::joinable!(activities -> users (mentor_id));
+diesel::joinable!(documents -> activities (activity_id));
+diesel::joinable!(events -> local_associations (local_association_id));
+diesel::joinable!(event_attendees -> events (event_id));
+diesel::joinable!(event_attendees -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -188,4 +376,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_tokens,
     rate_limits,
     audit_log,
+    peer_mentors,
+    peer_mentor_status_log,
+    contacts,
+    contact_mentors,
+    caregivers,
+    notes,
+    activity_types,
+    events,
+    event_attendees,
+    activities,
+    documents,
 );

@@ -9,7 +9,7 @@ use crate::auth::actor::Actor;
 use crate::auth::Role;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::organization_labels as ol;
-use crate::web::labels::{default_text, Lang, CATALOGUE};
+use crate::web::labels::{catalogue, default_text, Lang};
 use crate::web::AppResult;
 
 /// One catalogue entry with the organization's text for the chosen language.
@@ -36,8 +36,7 @@ pub fn rows(
     actor.require(&[Role::OrgAdmin])?;
     let current = crate::auth::service::label_overrides(conn, actor.org()?, lang)?;
     let q = q.trim().to_lowercase();
-    Ok(CATALOGUE
-        .iter()
+    Ok(catalogue()
         .map(|(key, nb, en)| LabelRow {
             key,
             default_text: if lang == Lang::En { en } else { nb },

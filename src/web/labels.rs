@@ -45,8 +45,19 @@ impl Lang {
     }
 }
 
-/// (key, Bokmål, English)
-pub static CATALOGUE: &[(&str, &str, &str)] = &[
+/// One catalogue entry: (key, Bokmål, English).
+pub type Entry = (&'static str, &'static str, &'static str);
+
+/// The catalogue, one section per domain so that each domain keeps its own terms.
+pub static SECTIONS: &[&[Entry]] = &[CORE, crate::people::LABELS, crate::activities::LABELS];
+
+/// Every entry of every section.
+pub fn catalogue() -> impl Iterator<Item = &'static Entry> {
+    SECTIONS.iter().flat_map(|s| s.iter())
+}
+
+/// The terms of the foundation: layout, sign-in, organization administration.
+pub static CORE: &[Entry] = &[
     ("app.name", "Likeperson", "Likeperson"),
     ("app.tagline", "Likepersonsarbeid i praksis", "Peer mentoring in practice"),
     ("app.skip", "Hopp til hovedinnhold", "Skip to main content"),
@@ -240,12 +251,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
 
 fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        CATALOGUE
-            .iter()
-            .map(|(k, nb, en)| (*k, (*nb, *en)))
-            .collect()
-    })
+    INDEX.get_or_init(|| catalogue().map(|(k, nb, en)| (*k, (*nb, *en))).collect())
 }
 
 pub fn default_text(key: &str, lang: Lang) -> Option<&'static str> {

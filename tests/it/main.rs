@@ -8,5 +8,6 @@ mod admin;
 mod associations;
 mod auth;
 mod commands;
+mod labels;
 mod migrations;
 mod security;

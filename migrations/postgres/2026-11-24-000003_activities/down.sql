@@ -1,0 +1,12 @@
+DROP TABLE documents;
+DROP TABLE activities;
+DROP TABLE event_attendees;
+DROP TABLE events;
+DROP TABLE activity_types;
+DROP TABLE notes;
+DROP TABLE caregivers;
+DROP TABLE contact_mentors;
+DROP TABLE contacts;
+DROP TABLE peer_mentor_status_log;
+DROP TABLE peer_mentors;
+DROP FUNCTION peer_mentor_status_log_append_only();
