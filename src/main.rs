@@ -35,6 +35,9 @@ enum Command {
         /// The four demo organizations, their associations and demo accounts.
         #[arg(long)]
         demo: bool,
+        /// Add this many generated activities (for benchmarks), spread over every peer mentor.
+        #[arg(long)]
+        activities: Option<u64>,
         #[arg(long, default_value = seed::DEFAULT_DEMO_PASSWORD)]
         demo_password: String,
     },
@@ -86,16 +89,25 @@ fn main() -> anyhow::Result<()> {
         Command::Seed {
             demo,
             demo_password,
+            activities,
         } => {
-            if !demo {
-                anyhow::bail!("nothing to seed: pass --demo");
+            if !demo && activities.is_none() {
+                anyhow::bail!("nothing to seed: pass --demo and/or --activities N");
             }
             let config = Config::from_env(cli.database_url, None)?;
             let pool = prepare(&config)?;
-            report_seed(
-                seed::demo(&mut *(pool.get()?), &demo_password)?,
-                &demo_password,
-            );
+            let mut conn = pool.get()?;
+            if demo {
+                report_seed(seed::demo(&mut conn, &demo_password)?, &demo_password);
+            }
+            if let Some(n) = activities {
+                let t = Instant::now();
+                likeperson::activities::seed::generate(&mut conn, n)?;
+                println!(
+                    "{n} activities generated in {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
+            }
             Ok(())
         }
         Command::CreateAdmin {

@@ -355,6 +355,7 @@ diesel::joinable!(caregivers -> contacts (contact_id));
 diesel::joinable!(notes -> contacts (contact_id));
 diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(activities -> activity_types (activity_type_id));
+diesel::joinable!(activity_types -> organizations (organization_id));
 diesel::joinable!(activities -> local_associations (local_association_id));
 diesel::joinable!(activities -> contacts (contact_id));
 diesel::joinable!(activities -> users (mentor_id));

@@ -231,6 +231,11 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         )?;
         Ok(())
     })?;
+    // Each domain adds its demo data on top of the structure.
+    crate::db::tx(conn, |conn| -> anyhow::Result<()> {
+        crate::activities::seed::seed_demo(conn)?;
+        Ok(())
+    })?;
     Ok(SeedOutcome::Created {
         organizations: counts.0,
         associations: counts.1,

@@ -1,9 +1,11 @@
 //! Activities: activity types per organization, registration (by a mentor or on behalf of one),
 //! the Bufdir counting rules, the coordinator's list and its CSV export.
 
+pub mod bufdir;
+mod labels;
+pub mod model;
 pub mod routes;
+pub mod seed;
+pub mod service;
 
-use crate::web::labels::Entry;
-
-/// Terms of this domain (see `web::labels`).
-pub static LABELS: &[Entry] = &[];
+pub use labels::LABELS;

@@ -1,3 +1,480 @@
-use actix_web::web;
+//! Pages: activity types (organization admin), registering an activity (peer mentor, or a
+//! coordinator on a mentor's behalf), the activity lists, and the CSV export.
 
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
+use super::service::{self, ActivityForm, Choices, Filter, TypeForm};
+use crate::auth::actor::{set_flash, Actor};
+use crate::auth::Role;
+use crate::web::forms::FieldErrors;
+use crate::web::page::{self, Page};
+use crate::web::{db, redirect, AppError, AppResult};
+use crate::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/activities", web::get().to(list))
+        .route("/activities", web::post().to(create))
+        .route("/activities/new", web::get().to(new_form))
+        .route("/activities/export.csv", web::get().to(export))
+        .route("/activities/{id}", web::get().to(show))
+        .route("/activities/{id}", web::post().to(update))
+        .route("/activities/{id}/edit", web::get().to(edit_form))
+        .route("/activities/{id}/cancel", web::post().to(cancel))
+        .route("/activity-types", web::get().to(types))
+        .route("/activity-types", web::post().to(create_type))
+        .route("/activity-types/new", web::get().to(new_type))
+        .route("/activity-types/{id}/edit", web::get().to(edit_type))
+        .route("/activity-types/{id}", web::post().to(update_type));
+}
+
+fn id_of(raw: &str) -> AppResult<String> {
+    crate::db::parse_id(raw).ok_or(AppError::NotFound)
+}
+
+// ---------------------------------------------------------------- lists
+
+#[derive(Template)]
+#[template(path = "activities/list.html")]
+struct ListPage {
+    page: Page,
+    filter: Filter,
+    rows: Vec<ActivityRow>,
+    next: Option<String>,
+    mentor_view: bool,
+    associations: Vec<(String, String)>,
+    mentors: Vec<(String, String)>,
+    types: Vec<(String, String)>,
+}
+
+impl ListPage {
+    fn next_link(&self) -> Option<String> {
+        let q = self.filter.query();
+        self.next.as_ref().map(|n| {
+            format!(
+                "/activities?{}{}after={}",
+                q,
+                if q.is_empty() { "" } else { "&" },
+                crate::web::urlencode(n)
+            )
+        })
+    }
+    fn export_link(&self) -> String {
+        format!("/activities/export.csv?{}", self.filter.query())
+    }
+}
+
+async fn list(
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<Filter>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;
+    let filter = q.into_inner();
+    let mentor_view = actor.role() == Role::PeerMentor;
+    let (a, f) = (actor.clone(), filter.clone());
+    let (rows, next, (associations, mentors, types)) = db(&state, move |c| {
+        let (rows, next) = service::page(c, &a, &f, service::PAGE_SIZE)?;
+        let choices = if mentor_view {
+            Default::default()
+        } else {
+            service::filter_choices(c, &a)?
+        };
+        Ok((rows, next, choices))
+    })
+    .await?;
+    let title = if mentor_view {
+        "activity.page_mine"
+    } else {
+        "activity.page_list"
+    };
+    page::ok(&ListPage {
+        page: Page::for_actor(&actor, title),
+        filter,
+        rows,
+        next,
+        mentor_view,
+        associations,
+        mentors,
+        types,
+    })
+}
+
+/// The filtered list as CSV (semicolon-separated with a BOM, as Norwegian spreadsheets expect),
+/// streamed in pages of 1,000 rows so memory stays flat however long the list is.
+async fn export(
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<Filter>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
+    let mut filter = q.into_inner();
+    filter.after.clear();
+    let (a, f) = (actor.clone(), filter.clone());
+    db(&state, move |c| service::log_export(c, &a, &f)).await?;
+    let headers: Vec<String> = [
+        "activity.col_date",
+        "activity.col_type",
+        "term.local_association",
+        "term.peer_mentor",
+        "activity.col_minutes",
+        "activity.col_participants",
+        "activity.col_bufdir",
+        "activity.col_bufdir_reason",
+        "activity.col_proxy",
+        "field.status",
+    ]
+    .iter()
+    .map(|k| actor.t(k).to_string())
+    .collect();
+    let yes = actor.t("value.yes").to_string();
+    let no = actor.t("value.no").to_string();
+    let labels = actor.labels.clone();
+    let stream = futures_util::stream::unfold(Some((filter, true)), move |state_in| {
+        let (st, actor, headers, labels, yes, no) = (
+            state.clone(),
+            actor.clone(),
+            headers.clone(),
+            labels.clone(),
+            yes.clone(),
+            no.clone(),
+        );
+        async move {
+            let (mut f, first) = state_in?;
+            let f2 = f.clone();
+            let fetched = db(&st, move |c| service::page(c, &actor, &f2, 1000)).await;
+            let (rows, next) = match fetched {
+                Ok(r) => r,
+                Err(e) => return Some((Err(actix_web::Error::from(e)), None)),
+            };
+            let mut buf = Vec::with_capacity(rows.len() * 120 + 64);
+            if first {
+                buf.extend_from_slice("\u{feff}".as_bytes());
+            }
+            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(buf);
+            if first {
+                let _ = w.write_record(&headers);
+            }
+            for r in &rows {
+                let _ = w.write_record([
+                    r.a.occurred_on.to_string().as_str(),
+                    &r.type_name,
+                    &r.association_name,
+                    &r.mentor_name,
+                    &r.minutes(),
+                    &r.participants_text(),
+                    if r.a.bufdir_counts { &yes } else { &no },
+                    labels.get(&r.a.bufdir_reason),
+                    if r.a.is_proxy { &yes } else { &no },
+                    labels.get(&format!("activity.status_{}", r.a.status)),
+                ]);
+            }
+            let bytes = Bytes::from(w.into_inner().unwrap_or_default());
+            let next_state = next.map(|n| {
+                f.after = n;
+                (f, false)
+            });
+            Some((Ok::<Bytes, actix_web::Error>(bytes), next_state))
+        }
+    });
+    let name = format!("aktiviteter-{}.csv", service::today());
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .streaming(stream))
+}
+
+// ---------------------------------------------------------------- one activity
+
+#[derive(Template)]
+#[template(path = "activities/show.html")]
+struct ShowPage {
+    page: Page,
+    row: ActivityRow,
+    editable: bool,
+}
+
+async fn show(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let a = actor.clone();
+    let (row, editable) = db(&state, move |c| service::get(c, &a, &id)).await?;
+    page::ok(&ShowPage {
+        page: Page::for_actor(&actor, "activity.page_show"),
+        row,
+        editable,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "activities/form.html")]
+struct FormPage {
+    page: Page,
+    id: Option<String>,
+    form: ActivityForm,
+    errors: FieldErrors,
+    choices: Choices,
+}
+
+impl FormPage {
+    /// The type chosen in the form, for showing which fields it needs.
+    fn chosen(&self) -> Option<&ActivityType> {
+        self.choices
+            .types
+            .iter()
+            .find(|t| t.id == self.form.activity_type_id)
+    }
+    fn needs_contact(&self) -> bool {
+        self.chosen().is_some_and(|t| t.requires_contact)
+    }
+    fn needs_participants(&self) -> bool {
+        self.chosen().is_some_and(|t| t.requires_participants)
+    }
+    fn needs_duration(&self) -> bool {
+        self.chosen().is_none_or(|t| t.requires_duration)
+    }
+}
+
+async fn render_form(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: Option<String>,
+    form: ActivityForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let choices = db(state, move |c| service::choices(c, &a)).await?;
+    let title = if id.is_some() {
+        "activity.page_edit"
+    } else {
+        "activity.page_new"
+    };
+    let failed = !errors.is_empty();
+    let tpl = FormPage {
+        page: Page::for_actor(actor, title),
+        id,
+        form,
+        errors,
+        choices,
+    };
+    if failed {
+        page::unprocessable(&tpl)
+    } else {
+        page::ok(&tpl)
+    }
+}
+
+async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::PeerMentor, Role::Coordinator])?;
+    let form = ActivityForm {
+        occurred_on: service::today().to_string(),
+        ..Default::default()
+    };
+    render_form(&actor, &state, None, form, FieldErrors::new()).await
+}
+
+async fn create(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<ActivityForm>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::PeerMentor, Role::Coordinator])?;
+    let form = form.into_inner();
+    let (a, f) = (actor.clone(), form.clone());
+    match db(&state, move |c| service::create(c, &a, &f)).await? {
+        Ok(id) => {
+            set_flash(&session, "success", actor.t("activity.registered"));
+            Ok(redirect(&format!("/activities/{id}")))
+        }
+        Err(errors) => render_form(&actor, &state, None, form, errors).await,
+    }
+}
+
+async fn edit_form(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let (row, editable) = db(&state, move |c| service::get(c, &a, &i)).await?;
+    if !editable {
+        return Err(AppError::NotFound);
+    }
+    render_form(
+        &actor,
+        &state,
+        Some(id),
+        ActivityForm::from(&row.a),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+async fn update(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ActivityForm>,
+) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let form = form.into_inner();
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| service::update(c, &a, &i, &f)).await? {
+        Ok(()) => {
+            set_flash(&session, "success", actor.t("text.saved"));
+            Ok(redirect(&format!("/activities/{id}")))
+        }
+        Err(errors) => render_form(&actor, &state, Some(id), form, errors).await,
+    }
+}
+
+async fn cancel(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    db(&state, move |c| service::cancel(c, &a, &i)).await?;
+    set_flash(&session, "success", actor.t("activity.cancelled"));
+    Ok(redirect(&format!("/activities/{id}")))
+}
+
+// ---------------------------------------------------------------- activity types
+
+#[derive(Template)]
+#[template(path = "activities/types.html")]
+struct TypesPage {
+    page: Page,
+    rows: Vec<ActivityType>,
+}
+
+async fn types(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let rows = db(&state, move |c| service::all_types(c, &a)).await?;
+    page::ok(&TypesPage {
+        page: Page::for_actor(&actor, "activity.page_types"),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "activities/type_form.html")]
+struct TypeFormPage {
+    page: Page,
+    id: Option<String>,
+    form: TypeForm,
+    errors: FieldErrors,
+    kinds: &'static [&'static str],
+    categories: &'static [&'static str],
+}
+
+impl TypeFormPage {
+    fn kind_key(&self, k: &str) -> String {
+        format!("activity.kind_{k}")
+    }
+    fn category_key(&self, c: &str) -> String {
+        format!("activity.category_{c}")
+    }
+}
+
+fn type_form(
+    actor: &Actor,
+    id: Option<String>,
+    form: TypeForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let title = if id.is_some() {
+        "activity.page_type_edit"
+    } else {
+        "activity.page_type_new"
+    };
+    let failed = !errors.is_empty();
+    let tpl = TypeFormPage {
+        page: Page::for_actor(actor, title),
+        id,
+        form,
+        errors,
+        kinds: &KINDS,
+        categories: &CATEGORIES,
+    };
+    if failed {
+        page::unprocessable(&tpl)
+    } else {
+        page::ok(&tpl)
+    }
+}
+
+async fn new_type(actor: Actor) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let form = TypeForm {
+        kind: "one_to_one".into(),
+        requires_duration: Some("on".into()),
+        allows_expenses: Some("on".into()),
+        ..Default::default()
+    };
+    type_form(&actor, None, form, FieldErrors::new())
+}
+
+async fn edit_type(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = id_of(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let t = db(&state, move |c| service::activity_type(c, &a, &i)).await?;
+    type_form(&actor, Some(id), TypeForm::from(&t), FieldErrors::new())
+}
+
+async fn save_type(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    id: Option<String>,
+    form: TypeForm,
+) -> AppResult<HttpResponse> {
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| service::save_type(c, &a, i.as_deref(), &f)).await? {
+        Ok(_) => {
+            set_flash(&session, "success", actor.t("text.saved"));
+            Ok(redirect("/activity-types"))
+        }
+        Err(errors) => type_form(&actor, id, form, errors),
+    }
+}
+
+async fn create_type(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<TypeForm>,
+) -> AppResult<HttpResponse> {
+    save_type(actor, session, state, None, form.into_inner()).await
+}
+
+async fn update_type(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<TypeForm>,
+) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    save_type(actor, session, state, Some(id), form.into_inner()).await
+}

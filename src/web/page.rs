@@ -117,12 +117,18 @@ impl Page {
             .collect();
         let role = actor.active.role;
         let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+        match role {
+            Role::PeerMentor => items.push(("/activities", "nav.my_activities")),
+            Role::Coordinator | Role::OrgAdmin => items.push(("/activities", "nav.activities")),
+            Role::GlobalAdmin => {}
+        }
         if matches!(role, Role::Coordinator | Role::OrgAdmin) {
             items.push(("/associations", "nav.associations"));
         }
         if role == Role::OrgAdmin {
             items.extend([
                 ("/regions", "nav.regions"),
+                ("/activity-types", "nav.activity_types"),
                 ("/users", "nav.users"),
                 ("/labels", "nav.labels"),
                 ("/audit", "nav.audit"),

@@ -54,6 +54,18 @@ fn first_region(app: &TestApp, org: &str) -> String {
         .unwrap()
 }
 
+/// The newest activity of a mentor (dated this year in the demo data, so it is still open).
+fn newest_activity(app: &TestApp, email: &str) -> String {
+    use likeperson::schema::activities as act;
+    let user = app.user_id(email);
+    act::table
+        .filter(act::mentor_id.eq(user))
+        .order(act::occurred_on.desc())
+        .select(act::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
 fn org_id(app: &TestApp, org: &str) -> String {
     o::table
         .filter(o::short_name.eq(org))
@@ -89,6 +101,17 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let blind_mentor = app.user_id("mentor@blindeforbundet.example");
     let nhf = org_id(&app, "NHF");
     let random = uuid::Uuid::new_v4().to_string();
+    let mentor_act = newest_activity(&app, "mentor@nhf.example");
+    let blind_act = newest_activity(&app, "mentor@blindeforbundet.example");
+    let nhf_type: String = {
+        use likeperson::schema::activity_types as at;
+        at::table
+            .inner_join(o::table)
+            .filter(o::short_name.eq("NHF"))
+            .select(at::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
 
     // (path, expected status for Anonymous, Mentor, Coordinator, OrgAdmin, OtherOrgAdmin, Global)
     let s = 303; // redirect to sign-in
@@ -153,6 +176,34 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         (
             format!("/organizations/{nhf}/edit"),
             [s, 404, 404, 404, 404, 200],
+        ),
+        ("/activities".into(), [s, 200, 200, 200, 200, 404]),
+        ("/activities/new".into(), [s, 200, 200, 404, 404, 404]),
+        (
+            format!("/activities/{mentor_act}"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/activities/{blind_act}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (
+            format!("/activities/{mentor_act}/edit"),
+            [s, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/activities/{blind_act}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/activities/export.csv".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        ("/activity-types".into(), [s, 404, 404, 200, 200, 404]),
+        ("/activity-types/new".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            format!("/activity-types/{nhf_type}/edit"),
+            [s, 404, 404, 200, 404, 404],
         ),
         ("/no-such-page".into(), [404, 404, 404, 404, 404, 404]),
     ];
@@ -233,6 +284,31 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             "/account/settings".into(),
             vec![("language", "nb".into())],
             [s, 303, 303, 303, 303, 303],
+        ),
+        (
+            "/activities".into(),
+            vec![("occurred_on", String::new())],
+            [s, 422, 422, 404, 404, 404],
+        ),
+        (
+            format!("/activities/{mentor_act}"),
+            vec![("activity_type_id", String::new())],
+            [s, 422, 422, 404, 404, 404],
+        ),
+        (
+            format!("/activities/{blind_act}/cancel"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/activity-types".into(),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/activity-types/{nhf_type}"),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 404, 404],
         ),
     ];
 

@@ -4,6 +4,7 @@
 mod common;
 
 mod access;
+mod activities;
 mod admin;
 mod associations;
 mod auth;

@@ -1,0 +1,293 @@
+//! Terms of the activities domain, Bokmål and English.
+
+use crate::web::labels::Entry;
+
+pub static LABELS: &[Entry] = &[
+    ("nav.activities", "Aktiviteter", "Activities"),
+    ("nav.my_activities", "Mine aktiviteter", "My activities"),
+    ("nav.activity_types", "Aktivitetstyper", "Activity types"),
+    ("activity.page_mine", "Mine aktiviteter", "My activities"),
+    ("activity.page_list", "Aktiviteter", "Activities"),
+    (
+        "activity.page_new",
+        "Registrer aktivitet",
+        "Register an activity",
+    ),
+    ("activity.page_edit", "Endre aktivitet", "Edit activity"),
+    ("activity.page_show", "Aktivitet", "Activity"),
+    ("activity.page_types", "Aktivitetstyper", "Activity types"),
+    (
+        "activity.page_type_new",
+        "Ny aktivitetstype",
+        "New activity type",
+    ),
+    (
+        "activity.page_type_edit",
+        "Endre aktivitetstype",
+        "Edit activity type",
+    ),
+    (
+        "activity.action_register",
+        "Registrer aktivitet",
+        "Register activity",
+    ),
+    (
+        "activity.action_register_proxy",
+        "Registrer på vegne av en likeperson",
+        "Register on behalf of a peer mentor",
+    ),
+    (
+        "activity.action_export",
+        "Last ned som CSV",
+        "Download as CSV",
+    ),
+    (
+        "activity.action_cancel",
+        "Avlys aktiviteten",
+        "Cancel the activity",
+    ),
+    (
+        "activity.registered",
+        "Aktiviteten er registrert.",
+        "The activity is registered.",
+    ),
+    (
+        "activity.cancelled",
+        "Aktiviteten er avlyst.",
+        "The activity is cancelled.",
+    ),
+    ("activity.first_page", "Første side", "First page"),
+    ("activity.from", "Fra dato", "From date"),
+    ("activity.to", "Til dato", "To date"),
+    ("activity.choose", "Velg …", "Choose …"),
+    ("activity.col_date", "Dato", "Date"),
+    ("activity.col_type", "Type", "Type"),
+    ("activity.col_minutes", "Minutter", "Minutes"),
+    ("activity.col_participants", "Deltakere", "Participants"),
+    (
+        "activity.col_bufdir",
+        "Teller for Bufdir",
+        "Counts for Bufdir",
+    ),
+    ("activity.col_bufdir_reason", "Begrunnelse", "Reason"),
+    (
+        "activity.col_proxy",
+        "Registrert på vegne av",
+        "Registered on behalf",
+    ),
+    (
+        "activity.bufdir_counts",
+        "Teller for Bufdir",
+        "Counts for Bufdir",
+    ),
+    (
+        "activity.bufdir_not",
+        "Teller ikke for Bufdir",
+        "Does not count for Bufdir",
+    ),
+    (
+        "activity.proxy_short",
+        "registrert av koordinator",
+        "registered by a coordinator",
+    ),
+    ("activity.registered_by", "Registrert av", "Registered by"),
+    (
+        "activity.not_bufdir_short",
+        "teller ikke for Bufdir",
+        "does not count for Bufdir",
+    ),
+    ("activity.status_registered", "Registrert", "Registered"),
+    ("activity.status_cancelled", "Avlyst", "Cancelled"),
+    ("activity.status_draft", "Utkast", "Draft"),
+    ("activity.field_type", "Hva gjorde du?", "What did you do?"),
+    ("activity.field_date", "Dato", "Date"),
+    (
+        "activity.field_minutes",
+        "Varighet i minutter",
+        "Duration in minutes",
+    ),
+    ("activity.field_contact", "Hvem", "With whom"),
+    (
+        "activity.field_participants",
+        "Antall deltakere",
+        "Number of participants",
+    ),
+    ("activity.field_description", "Notat", "Note"),
+    (
+        "activity.field_on_behalf_of",
+        "Likeperson det registreres for",
+        "Peer mentor it is registered for",
+    ),
+    ("activity.field_kind", "Slags aktivitet", "Kind of activity"),
+    (
+        "activity.field_category",
+        "Bufdir-kategori",
+        "Bufdir category",
+    ),
+    (
+        "activity.field_allows_expenses",
+        "Kan ha utlegg",
+        "May carry expenses",
+    ),
+    ("activity.field_sort_order", "Rekkefølge", "Order"),
+    (
+        "activity.required_fields",
+        "Påkrevde felt",
+        "Required fields",
+    ),
+    (
+        "activity.hint_participants",
+        "For grupper: teller for Bufdir fra 3 deltakere og 45 minutter.",
+        "For groups: counts for Bufdir from 3 participants and 45 minutes.",
+    ),
+    (
+        "activity.hint_category",
+        "Bestemmer om aktiviteten teller i tilskuddsrapporten til Bufdir.",
+        "Decides whether the activity counts in the grant report to Bufdir.",
+    ),
+    (
+        "activity.hint_deactivate",
+        "En deaktivert type kan ikke velges for nye aktiviteter, men beholdes på de gamle.",
+        "A deactivated type cannot be chosen for new activities but stays on the old ones.",
+    ),
+    (
+        "activity.kind_one_to_one",
+        "Samtale ansikt til ansikt",
+        "Face-to-face conversation",
+    ),
+    ("activity.kind_phone", "Telefonsamtale", "Phone call"),
+    ("activity.kind_group", "Gruppe", "Group"),
+    (
+        "activity.kind_training",
+        "Opplæring / kurs",
+        "Training / course",
+    ),
+    ("activity.kind_social", "Sosialt treff", "Social gathering"),
+    ("activity.kind_other", "Annet", "Other"),
+    (
+        "activity.category_outreach",
+        "Oppsøkende samtale",
+        "Outreach conversation",
+    ),
+    (
+        "activity.category_group",
+        "Samtale- og aktivitetsgruppe",
+        "Conversation and activity group",
+    ),
+    (
+        "activity.category_training",
+        "Likepersonsopplæring",
+        "Peer mentor training",
+    ),
+    ("activity.category_none", "Teller ikke", "Does not count"),
+    (
+        "activity.err_type",
+        "Velg hva slags aktivitet det var.",
+        "Choose what kind of activity it was.",
+    ),
+    (
+        "activity.err_date",
+        "Skriv en gyldig dato.",
+        "Enter a valid date.",
+    ),
+    (
+        "activity.err_future",
+        "Datoen kan ikke være fram i tid.",
+        "The date cannot be in the future.",
+    ),
+    (
+        "activity.err_closed",
+        "Perioden for denne datoen er avsluttet.",
+        "The period for this date is closed.",
+    ),
+    (
+        "activity.err_minutes",
+        "Skriv antall minutter, fra 1 til 1440.",
+        "Enter the number of minutes, from 1 to 1440.",
+    ),
+    (
+        "activity.err_participants",
+        "Skriv antall deltakere, fra 1 og oppover.",
+        "Enter the number of participants, from 1 up.",
+    ),
+    (
+        "activity.err_number",
+        "Skriv et tall fra 0 til 1000.",
+        "Enter a number from 0 to 1000.",
+    ),
+    (
+        "activity.err_mentor",
+        "Velg en likeperson i dine lokallag.",
+        "Choose a peer mentor in your local associations.",
+    ),
+    (
+        "activity.err_mentor_inactive",
+        "Likepersonen er suspendert eller deaktivert.",
+        "The peer mentor is suspended or deactivated.",
+    ),
+    (
+        "activity.err_association",
+        "Velg hvilket lokallag aktiviteten hører til.",
+        "Choose the local association the activity belongs to.",
+    ),
+    (
+        "bufdir.cancelled",
+        "Avlyst aktivitet teller ikke.",
+        "A cancelled activity does not count.",
+    ),
+    (
+        "bufdir.draft",
+        "Et utkast teller ikke før det er registrert.",
+        "A draft does not count until it is registered.",
+    ),
+    (
+        "bufdir.phone_call",
+        "Telefonsamtaler teller ikke.",
+        "Phone calls do not count.",
+    ),
+    (
+        "bufdir.social",
+        "Rent sosiale samlinger teller ikke.",
+        "Purely social gatherings do not count.",
+    ),
+    (
+        "bufdir.not_counted_type",
+        "Denne aktivitetstypen teller ikke for Bufdir.",
+        "This activity type does not count for Bufdir.",
+    ),
+    (
+        "bufdir.outreach_not_in_person",
+        "Oppsøkende samtaler må skje ansikt til ansikt.",
+        "Outreach conversations must be face to face.",
+    ),
+    (
+        "bufdir.group_too_small",
+        "Gruppe under 3 deltakere.",
+        "Group under 3 participants.",
+    ),
+    (
+        "bufdir.group_too_short",
+        "Gruppe under 45 minutter.",
+        "Group under 45 minutes.",
+    ),
+    (
+        "bufdir.training_too_short",
+        "Kursdag under 2 × 45 minutter.",
+        "Course day under 2 × 45 minutes.",
+    ),
+    (
+        "bufdir.counts_outreach",
+        "Oppsøkende samtale ansikt til ansikt.",
+        "Outreach conversation face to face.",
+    ),
+    (
+        "bufdir.counts_group",
+        "Gruppe med minst 3 deltakere og minst 45 minutter.",
+        "Group of at least 3 participants and at least 45 minutes.",
+    ),
+    (
+        "bufdir.counts_training",
+        "Likepersonsopplæring på minst 2 × 45 minutter.",
+        "Peer mentor training of at least 2 × 45 minutes.",
+    ),
+];

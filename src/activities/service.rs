@@ -1,0 +1,860 @@
+//! The rules for activity types and activities. Every query is scoped by the actor: a peer
+//! mentor sees their own activities, a coordinator those of their associations, an organization
+//! administrator the organization's; anything else is not found.
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::bufdir;
+use super::model::*;
+use crate::audit::service::{self as audit, Event};
+use crate::auth::actor::Actor;
+use crate::auth::Role;
+use crate::db::{new_id, now, DbConn, DbConnBackend};
+use crate::schema::{
+    activities as act, activity_types as at, contact_mentors as cm, contacts,
+    local_associations as la, peer_mentors as pm, user_organization_roles as uor, users,
+};
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{AppError, AppResult};
+
+/// Today's date in Norway.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive()
+}
+
+/// Activities can be registered, edited and cancelled while their year is open: the current
+/// year, and the previous one until the end of January (when the yearly report is made).
+pub fn is_open(date: NaiveDate, today: NaiveDate) -> bool {
+    date <= today
+        && (date.year() == today.year() || (date.year() + 1 == today.year() && today.month() == 1))
+}
+
+// ---------------------------------------------------------------- activity types
+
+pub fn all_types(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<ActivityType>> {
+    actor.require(&[Role::OrgAdmin])?;
+    Ok(at::table
+        .filter(at::organization_id.eq(actor.org()?))
+        .order((
+            at::is_active.desc(),
+            at::sort_order.asc(),
+            at::name_key.asc(),
+        ))
+        .select(ActivityType::as_select())
+        .load(conn)?)
+}
+
+pub fn active_types(conn: &mut DbConn, org: &str) -> QueryResult<Vec<ActivityType>> {
+    at::table
+        .filter(at::organization_id.eq(org))
+        .filter(at::is_active.eq(true))
+        .order((at::sort_order.asc(), at::name_key.asc()))
+        .select(ActivityType::as_select())
+        .load(conn)
+}
+
+pub fn activity_type(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<ActivityType> {
+    at::table
+        .find(id)
+        .filter(at::organization_id.eq(actor.org()?))
+        .select(ActivityType::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct TypeForm {
+    pub name: String,
+    pub kind: String,
+    pub bufdir_category: String,
+    pub requires_duration: Option<String>,
+    pub requires_participants: Option<String>,
+    pub requires_contact: Option<String>,
+    pub allows_expenses: Option<String>,
+    pub is_active: Option<String>,
+    pub sort_order: String,
+}
+
+impl TypeForm {
+    pub fn from(t: &ActivityType) -> TypeForm {
+        let on = |b: bool| b.then(|| "on".to_string());
+        TypeForm {
+            name: t.name.clone(),
+            kind: t.kind.clone(),
+            bufdir_category: t.bufdir_category.clone().unwrap_or_default(),
+            requires_duration: on(t.requires_duration),
+            requires_participants: on(t.requires_participants),
+            requires_contact: on(t.requires_contact),
+            allows_expenses: on(t.allows_expenses),
+            is_active: on(t.is_active),
+            sort_order: t.sort_order.to_string(),
+        }
+    }
+}
+
+/// Creates or updates an activity type. Types are deactivated, never deleted.
+pub fn save_type(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: Option<&str>,
+    f: &TypeForm,
+) -> AppResult<Result<String, FieldErrors>> {
+    actor.require(&[Role::OrgAdmin])?;
+    let org = actor.org()?.to_string();
+    if let Some(id) = id {
+        activity_type(conn, actor, id)?;
+    }
+    let mut errors = FieldErrors::new();
+    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name_key = forms::search_key(&name);
+    if name.is_empty() {
+        errors.add("name", "err.required");
+    } else if name.chars().count() > 120 {
+        errors.add("name", "err.too_long");
+    }
+    if !KINDS.contains(&f.kind.as_str()) {
+        errors.add("kind", "err.choice");
+    }
+    let category = match f.bufdir_category.as_str() {
+        "" => None,
+        c if CATEGORIES.contains(&c) => Some(c.to_string()),
+        _ => {
+            errors.add("bufdir_category", "err.choice");
+            None
+        }
+    };
+    let sort_order = match f.sort_order.trim() {
+        "" => 0,
+        s => s
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (0..=1000).contains(n))
+            .unwrap_or_else(|| {
+                errors.add("sort_order", "activity.err_number");
+                0
+            }),
+    };
+    if !name.is_empty() {
+        let mut dup = at::table
+            .filter(at::organization_id.eq(&org))
+            .filter(at::name_key.eq(&name_key))
+            .into_boxed();
+        if let Some(id) = id {
+            dup = dup.filter(at::id.ne(id.to_string()));
+        }
+        if dup.count().get_result::<i64>(conn)? > 0 {
+            errors.add("name", "err.name_taken");
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let t = now();
+    let row = ActivityType {
+        id: id.map(str::to_string).unwrap_or_else(new_id),
+        organization_id: org.clone(),
+        name,
+        name_key,
+        kind: f.kind.clone(),
+        bufdir_category: category,
+        requires_duration: f.requires_duration.is_some(),
+        requires_participants: f.requires_participants.is_some(),
+        requires_contact: f.requires_contact.is_some(),
+        allows_expenses: f.allows_expenses.is_some(),
+        is_active: id.is_none() || f.is_active.is_some(),
+        sort_order,
+        created_at: t,
+        updated_at: t,
+    };
+    crate::db::tx(conn, |conn| {
+        match id {
+            Some(id) => {
+                diesel::update(at::table.find(id))
+                    .set((
+                        at::name.eq(&row.name),
+                        at::name_key.eq(&row.name_key),
+                        at::kind.eq(&row.kind),
+                        at::bufdir_category.eq(&row.bufdir_category),
+                        at::requires_duration.eq(row.requires_duration),
+                        at::requires_participants.eq(row.requires_participants),
+                        at::requires_contact.eq(row.requires_contact),
+                        at::allows_expenses.eq(row.allows_expenses),
+                        at::is_active.eq(row.is_active),
+                        at::sort_order.eq(row.sort_order),
+                        at::updated_at.eq(t),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(at::table).values(&row).execute(conn)?;
+            }
+        }
+        audit::append(
+            conn,
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&actor.user_id),
+                action: if id.is_some() {
+                    "activity_type.updated"
+                } else {
+                    "activity_type.created"
+                },
+                target_type: Some("activity_type"),
+                target_id: Some(&row.id),
+                detail: Some(
+                    serde_json::json!({ "name": row.name, "bufdir_category": row.bufdir_category, "active": row.is_active }),
+                ),
+                ip: actor.ip.as_deref(),
+            },
+        )?;
+        Ok(Ok(row.id.clone()))
+    })
+}
+
+// ---------------------------------------------------------------- scope
+
+/// Activities the actor may see, before any filter.
+fn visible(actor: &Actor) -> AppResult<act::BoxedQuery<'static, DbConnBackend>> {
+    let org = actor.org()?.to_string();
+    let q = act::table.filter(act::organization_id.eq(org)).into_boxed();
+    Ok(match actor.role() {
+        Role::PeerMentor => q.filter(act::mentor_id.eq(actor.user_id.clone())),
+        Role::Coordinator => q.filter(act::local_association_id.eq_any(actor.associations.clone())),
+        Role::OrgAdmin => q,
+        Role::GlobalAdmin => return Err(AppError::NotFound),
+    })
+}
+
+/// Whether the actor may change this activity (their own, or one in their scope as coordinator).
+fn may_edit(actor: &Actor, a: &Activity) -> bool {
+    match actor.role() {
+        Role::PeerMentor => a.mentor_id == actor.user_id,
+        Role::Coordinator => actor.associations.contains(&a.local_association_id),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------- choices for the form
+
+/// What the registration form offers the actor.
+#[derive(Clone, Debug, Default)]
+pub struct Choices {
+    pub types: Vec<ActivityType>,
+    pub associations: Vec<(String, String)>,
+    pub contacts: Vec<(String, String)>,
+    /// Peer mentors the coordinator may register for (empty for a peer mentor).
+    pub mentors: Vec<(String, String)>,
+}
+
+impl Choices {
+    pub fn proxy(&self) -> bool {
+        !self.mentors.is_empty()
+    }
+}
+
+pub fn choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Choices> {
+    actor.require(&[Role::PeerMentor, Role::Coordinator])?;
+    let org = actor.org()?.to_string();
+    let types = active_types(conn, &org)?;
+    let associations: Vec<(String, String)> = la::table
+        .filter(la::id.eq_any(actor.associations.clone()))
+        .filter(la::is_active.eq(true))
+        .order(la::name_key.asc())
+        .select((la::id, la::name))
+        .load(conn)?;
+    let (contacts, mentors) = if actor.role() == Role::PeerMentor {
+        let contacts = contacts::table
+            .inner_join(cm::table)
+            .filter(cm::user_id.eq(&actor.user_id))
+            .filter(cm::ended_at.is_null())
+            .filter(contacts::organization_id.eq(&org))
+            .filter(contacts::is_active.eq(true))
+            .order((contacts::name_key.asc(), contacts::id.asc()))
+            .select((contacts::id, contacts::name))
+            .load::<(String, String)>(conn)?;
+        let mut contacts = contacts;
+        contacts.dedup_by(|a, b| a.0 == b.0);
+        (contacts, Vec::new())
+    } else {
+        let contacts = contacts::table
+            .filter(contacts::organization_id.eq(&org))
+            .filter(contacts::local_association_id.eq_any(actor.associations.clone()))
+            .filter(contacts::is_active.eq(true))
+            .order(contacts::name_key.asc())
+            .limit(500)
+            .select((contacts::id, contacts::name))
+            .load(conn)?;
+        let mentors = users::table
+            .filter(
+                users::id.eq_any(
+                    uor::table
+                        .filter(uor::organization_id.eq(org.clone()))
+                        .filter(uor::role_id.eq("peer_mentor"))
+                        .filter(uor::revoked_at.is_null())
+                        .filter(uor::local_association_id.eq_any(actor.associations.clone()))
+                        .select(uor::user_id),
+                ),
+            )
+            .filter(users::is_active.eq(true))
+            .order(users::name.asc())
+            .select((users::id, users::name))
+            .load(conn)?;
+        (contacts, mentors)
+    };
+    Ok(Choices {
+        types,
+        associations,
+        contacts,
+        mentors,
+    })
+}
+
+// ---------------------------------------------------------------- registration
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ActivityForm {
+    pub activity_type_id: String,
+    pub occurred_on: String,
+    pub duration_minutes: String,
+    pub contact_id: String,
+    pub participants: String,
+    pub local_association_id: String,
+    pub description: String,
+    pub mentor_id: String,
+}
+
+impl ActivityForm {
+    pub fn from(a: &Activity) -> ActivityForm {
+        ActivityForm {
+            activity_type_id: a.activity_type_id.clone(),
+            occurred_on: a.occurred_on.to_string(),
+            duration_minutes: a
+                .duration_minutes
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            contact_id: a.contact_id.clone().unwrap_or_default(),
+            participants: a.participants.map(|v| v.to_string()).unwrap_or_default(),
+            local_association_id: a.local_association_id.clone(),
+            description: a.description.clone().unwrap_or_default(),
+            mentor_id: a.mentor_id.clone(),
+        }
+    }
+}
+
+struct Valid {
+    activity_type: ActivityType,
+    occurred_on: NaiveDate,
+    duration_minutes: Option<i32>,
+    contact_id: Option<String>,
+    participants: Option<i32>,
+    association: String,
+    description: Option<String>,
+    mentor_id: String,
+}
+
+fn number(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    raw: &str,
+    range: std::ops::RangeInclusive<i32>,
+    required: bool,
+) -> Option<i32> {
+    match raw.trim() {
+        "" => {
+            if required {
+                errors.add(field, "err.required");
+            }
+            None
+        }
+        s => match s.parse::<i32>() {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                errors.add(
+                    field,
+                    if field == "duration_minutes" {
+                        "activity.err_minutes"
+                    } else {
+                        "activity.err_participants"
+                    },
+                );
+                None
+            }
+        },
+    }
+}
+
+fn validate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ActivityForm,
+    existing: Option<&Activity>,
+) -> AppResult<Result<Valid, FieldErrors>> {
+    let org = actor.org()?.to_string();
+    let choices = choices(conn, actor)?;
+    let mut errors = FieldErrors::new();
+    // The type: an active one of the organization (an existing activity keeps its own type).
+    let activity_type = if existing.is_some_and(|e| e.activity_type_id == f.activity_type_id) {
+        at::table
+            .find(&f.activity_type_id)
+            .select(ActivityType::as_select())
+            .first(conn)
+            .optional()?
+    } else {
+        choices
+            .types
+            .iter()
+            .find(|t| t.id == f.activity_type_id)
+            .cloned()
+    };
+    if activity_type.is_none() {
+        errors.add("activity_type_id", "activity.err_type");
+    }
+    let today = today();
+    let occurred_on = match NaiveDate::parse_from_str(f.occurred_on.trim(), "%Y-%m-%d") {
+        Err(_) => {
+            errors.add("occurred_on", "activity.err_date");
+            None
+        }
+        Ok(d) if d > today => {
+            errors.add("occurred_on", "activity.err_future");
+            None
+        }
+        Ok(d) if !is_open(d, today) => {
+            errors.add("occurred_on", "activity.err_closed");
+            None
+        }
+        Ok(d) => Some(d),
+    };
+    let t = activity_type.as_ref();
+    let duration_minutes = number(
+        &mut errors,
+        "duration_minutes",
+        &f.duration_minutes,
+        1..=1440,
+        t.is_some_and(|t| t.requires_duration),
+    );
+    let participants = number(
+        &mut errors,
+        "participants",
+        &f.participants,
+        1..=10_000,
+        t.is_some_and(|t| t.requires_participants),
+    );
+    // The mentor: oneself, or (coordinator) a peer mentor of one of the coordinator's associations.
+    let mentor_id = if actor.role() == Role::PeerMentor {
+        actor.user_id.clone()
+    } else if let Some(e) = existing {
+        e.mentor_id.clone()
+    } else if choices.mentors.iter().any(|(id, _)| *id == f.mentor_id) {
+        f.mentor_id.clone()
+    } else {
+        errors.add("mentor_id", "activity.err_mentor");
+        String::new()
+    };
+    // The association it is credited to: one of the mentor's, in the actor's scope. A mentor
+    // with one association has it chosen for them.
+    let mentor_associations: Vec<String> = uor::table
+        .filter(uor::user_id.eq(&mentor_id))
+        .filter(uor::organization_id.eq(&org))
+        .filter(uor::role_id.eq("peer_mentor"))
+        .filter(uor::revoked_at.is_null())
+        .select(uor::local_association_id)
+        .load::<Option<String>>(conn)?
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            choices.associations.iter().any(|(id, _)| id == a)
+                || existing.is_some_and(|e| &e.local_association_id == a)
+        })
+        .collect();
+    let association = match f.local_association_id.trim() {
+        "" if mentor_associations.len() == 1 => mentor_associations[0].clone(),
+        "" => {
+            errors.add("local_association_id", "activity.err_association");
+            String::new()
+        }
+        a if mentor_associations.iter().any(|m| m == a) => a.to_string(),
+        _ => {
+            errors.add("local_association_id", "activity.err_association");
+            String::new()
+        }
+    };
+    let contact_id = match f.contact_id.trim() {
+        "" => {
+            if t.is_some_and(|t| t.requires_contact) {
+                errors.add("contact_id", "err.required");
+            }
+            None
+        }
+        c if choices.contacts.iter().any(|(id, _)| id == c)
+            || existing.is_some_and(|e| e.contact_id.as_deref() == Some(c)) =>
+        {
+            Some(c.to_string())
+        }
+        _ => {
+            errors.add("contact_id", "err.choice");
+            None
+        }
+    };
+    let description = forms::opt(&Some(f.description.clone()));
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 2000)
+    {
+        errors.add("description", "err.too_long");
+    }
+    if !mentor_id.is_empty() {
+        let status: Option<String> = pm::table
+            .filter(pm::user_id.eq(&mentor_id))
+            .filter(pm::organization_id.eq(&org))
+            .select(pm::status)
+            .first(conn)
+            .optional()?;
+        if matches!(status.as_deref(), Some("suspended" | "deactivated")) {
+            errors.add("mentor_id", "activity.err_mentor_inactive");
+        }
+    }
+    match (activity_type, occurred_on, errors.is_empty()) {
+        (Some(activity_type), Some(occurred_on), true) => Ok(Ok(Valid {
+            activity_type,
+            occurred_on,
+            duration_minutes,
+            contact_id,
+            participants,
+            association,
+            description,
+            mentor_id,
+        })),
+        _ => Ok(Err(errors)),
+    }
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ActivityForm,
+) -> AppResult<Result<String, FieldErrors>> {
+    actor.require(&[Role::PeerMentor, Role::Coordinator])?;
+    let org = actor.org()?.to_string();
+    crate::db::tx(conn, |conn| {
+        let v = match validate(conn, actor, f, None)? {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        };
+        let outcome = bufdir::evaluate(
+            &v.activity_type.kind,
+            v.activity_type.bufdir_category.as_deref(),
+            "registered",
+            v.duration_minutes,
+            v.participants,
+        );
+        let t = now();
+        let a = Activity {
+            id: new_id(),
+            organization_id: org.clone(),
+            local_association_id: v.association,
+            activity_type_id: v.activity_type.id,
+            is_proxy: v.mentor_id != actor.user_id,
+            mentor_id: v.mentor_id,
+            registered_by: actor.user_id.clone(),
+            occurred_on: v.occurred_on,
+            duration_minutes: v.duration_minutes,
+            contact_id: v.contact_id,
+            participants: v.participants,
+            description: v.description,
+            status: "registered".into(),
+            bufdir_counts: outcome.counts,
+            bufdir_reason: outcome.reason.into(),
+            event_id: None,
+            created_at: t,
+            updated_at: t,
+        };
+        diesel::insert_into(act::table).values(&a).execute(conn)?;
+        Ok(Ok(a.id))
+    })
+}
+
+/// One activity the actor may see, with names.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(ActivityRow, bool)> {
+    let ids: Vec<String> = visible(actor)?
+        .filter(act::id.eq(id.to_string()))
+        .select(act::id)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let mut rows = load_rows(conn, &ids)?;
+    let mut row = rows.pop().ok_or(AppError::NotFound)?;
+    row.registered_by_name = users::table
+        .find(&row.a.registered_by)
+        .select(users::name)
+        .first(conn)
+        .optional()?;
+    let editable = may_edit(actor, &row.a)
+        && row.a.status == "registered"
+        && is_open(row.a.occurred_on, today());
+    Ok((row, editable))
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    f: &ActivityForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    let (row, editable) = get(conn, actor, id)?;
+    if !editable {
+        return Err(AppError::NotFound);
+    }
+    crate::db::tx(conn, |conn| {
+        let v = match validate(conn, actor, f, Some(&row.a))? {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        };
+        let outcome = bufdir::evaluate(
+            &v.activity_type.kind,
+            v.activity_type.bufdir_category.as_deref(),
+            "registered",
+            v.duration_minutes,
+            v.participants,
+        );
+        diesel::update(act::table.find(id))
+            .set((
+                act::activity_type_id.eq(&v.activity_type.id),
+                act::local_association_id.eq(&v.association),
+                act::occurred_on.eq(v.occurred_on),
+                act::duration_minutes.eq(v.duration_minutes),
+                act::contact_id.eq(&v.contact_id),
+                act::participants.eq(v.participants),
+                act::description.eq(&v.description),
+                act::bufdir_counts.eq(outcome.counts),
+                act::bufdir_reason.eq(outcome.reason),
+                act::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        Ok(Ok(()))
+    })
+}
+
+pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()> {
+    let (_, editable) = get(conn, actor, id)?;
+    if !editable {
+        return Err(AppError::NotFound);
+    }
+    let outcome = bufdir::evaluate("", None, "cancelled", None, None);
+    diesel::update(act::table.find(id).filter(act::status.eq("registered")))
+        .set((
+            act::status.eq("cancelled"),
+            act::bufdir_counts.eq(false),
+            act::bufdir_reason.eq(outcome.reason),
+            act::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- lists
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct Filter {
+    pub association: String,
+    pub mentor: String,
+    pub activity_type: String,
+    pub from: String,
+    pub to: String,
+    /// "counts", "not" or empty for both.
+    pub bufdir: String,
+    /// "registered" (default), "cancelled" or "all".
+    pub status: String,
+    /// Keyset cursor: "<date>~<id>" of the last row of the previous page.
+    pub after: String,
+}
+
+impl Filter {
+    /// The query string without the cursor, for links and the export.
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("association", &self.association),
+            ("mentor", &self.mentor),
+            ("activity_type", &self.activity_type),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("bufdir", &self.bufdir),
+            ("status", &self.status),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", crate::web::urlencode(v)));
+            }
+        }
+        parts.join("&")
+    }
+    pub fn is_filtered(&self) -> bool {
+        !self.query().is_empty()
+    }
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+fn parse_cursor(s: &str) -> Option<(NaiveDate, String)> {
+    let (d, id) = s.split_once('~')?;
+    Some((
+        NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
+        crate::db::parse_id(id)?,
+    ))
+}
+
+fn filtered(
+    actor: &Actor,
+    f: &Filter,
+    cursor: Option<&(NaiveDate, String)>,
+) -> AppResult<act::BoxedQuery<'static, DbConnBackend>> {
+    let mut q = visible(actor)?;
+    if let Some(a) = crate::db::parse_id(&f.association) {
+        q = q.filter(act::local_association_id.eq(a));
+    }
+    if let Some(m) = crate::db::parse_id(&f.mentor) {
+        q = q.filter(act::mentor_id.eq(m));
+    }
+    if let Some(t) = crate::db::parse_id(&f.activity_type) {
+        q = q.filter(act::activity_type_id.eq(t));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(&f.from, "%Y-%m-%d") {
+        q = q.filter(act::occurred_on.ge(d));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(&f.to, "%Y-%m-%d") {
+        q = q.filter(act::occurred_on.le(d));
+    }
+    match f.bufdir.as_str() {
+        "counts" => q = q.filter(act::bufdir_counts.eq(true)),
+        "not" => q = q.filter(act::bufdir_counts.eq(false)),
+        _ => {}
+    }
+    match f.status.as_str() {
+        "all" => {}
+        "cancelled" => q = q.filter(act::status.eq("cancelled")),
+        _ => q = q.filter(act::status.eq("registered")),
+    }
+    if let Some((d, id)) = cursor {
+        q = q.filter(
+            act::occurred_on
+                .lt(*d)
+                .or(act::occurred_on.eq(*d).and(act::id.lt(id.clone()))),
+        );
+    }
+    Ok(q.order((act::occurred_on.desc(), act::id.desc())))
+}
+
+/// Loads the rows for these ids with their names, newest first.
+fn load_rows(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ActivityRow>> {
+    let rows: Vec<(Activity, String, String, String, Option<String>)> = act::table
+        .inner_join(at::table)
+        .inner_join(la::table)
+        .inner_join(users::table)
+        .left_join(contacts::table)
+        .filter(act::id.eq_any(ids))
+        .order((act::occurred_on.desc(), act::id.desc()))
+        .select((
+            Activity::as_select(),
+            at::name,
+            la::name,
+            users::name,
+            contacts::name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(a, type_name, association_name, mentor_name, contact_name)| ActivityRow {
+                a,
+                type_name,
+                association_name,
+                mentor_name,
+                contact_name,
+                registered_by_name: None,
+            },
+        )
+        .collect())
+}
+
+/// One page of the filtered list and the cursor of the next page, if there is one.
+pub fn page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &Filter,
+    limit: i64,
+) -> AppResult<(Vec<ActivityRow>, Option<String>)> {
+    let cursor = parse_cursor(&f.after);
+    let keys: Vec<(NaiveDate, String)> = filtered(actor, f, cursor.as_ref())?
+        .select((act::occurred_on, act::id))
+        .limit(limit + 1)
+        .load(conn)?;
+    let more = keys.len() as i64 > limit;
+    let keys: Vec<(NaiveDate, String)> = keys.into_iter().take(limit as usize).collect();
+    let next = if more {
+        keys.last().map(|(d, id)| format!("{d}~{id}"))
+    } else {
+        None
+    };
+    let ids: Vec<String> = keys.into_iter().map(|(_, id)| id).collect();
+    Ok((load_rows(conn, &ids)?, next))
+}
+
+/// (id, name) pairs for a select box.
+pub type Options = Vec<(String, String)>;
+
+/// Filter choices for the coordinator's list: associations, mentors and types in scope.
+pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<(Options, Options, Options)> {
+    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
+    let org = actor.org()?.to_string();
+    let mut assoc = la::table.filter(la::organization_id.eq(&org)).into_boxed();
+    let mut grants = uor::table
+        .filter(uor::organization_id.eq(org.clone()))
+        .filter(uor::role_id.eq("peer_mentor"))
+        .into_boxed();
+    if !actor.sees_whole_org() {
+        assoc = assoc.filter(la::id.eq_any(actor.associations.clone()));
+        grants = grants.filter(uor::local_association_id.eq_any(actor.associations.clone()));
+    }
+    let associations = assoc
+        .order(la::name_key.asc())
+        .select((la::id, la::name))
+        .load(conn)?;
+    let mentor_ids: Vec<String> = grants.select(uor::user_id).distinct().load(conn)?;
+    let mentors = users::table
+        .filter(users::id.eq_any(mentor_ids))
+        .order(users::name.asc())
+        .select((users::id, users::name))
+        .load(conn)?;
+    let types = at::table
+        .filter(at::organization_id.eq(&org))
+        .order((at::sort_order.asc(), at::name_key.asc()))
+        .select((at::id, at::name))
+        .load(conn)?;
+    Ok((associations, mentors, types))
+}
+
+/// Records an export in the audit log (exports of personal data are always logged).
+pub fn log_export(conn: &mut DbConn, actor: &Actor, f: &Filter) -> AppResult<()> {
+    audit::append(
+        conn,
+        Event {
+            organization_id: actor.org_id(),
+            actor_user_id: Some(&actor.user_id),
+            action: "activities.exported",
+            target_type: Some("activity"),
+            detail: Some(serde_json::json!({ "filter": f.query() })),
+            ip: actor.ip.as_deref(),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}

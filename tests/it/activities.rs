@@ -1,0 +1,515 @@
+//! Activity registration, the Bufdir rules as people see them, proxy registration, scoping,
+//! editing within the open period, the coordinator's list and its CSV export, activity types.
+
+use crate::common::TestApp;
+use crate::on_both_backends;
+use diesel::prelude::*;
+use likeperson::schema::{activities as act, activity_types as at, audit_log, organizations as o};
+
+on_both_backends!(
+    a_mentor_registers_an_activity_and_sees_whether_it_counts,
+    bad_input_answers_422_with_messages_and_values_and_saves_nothing,
+    a_mentor_with_one_association_has_it_chosen,
+    a_coordinator_registers_on_behalf_of_a_mentor_in_scope_only,
+    activities_are_scoped_to_mentor_association_and_organization,
+    editing_recomputes_bufdir_and_cancelling_stops_counting_within_the_open_period,
+    the_coordinator_list_filters_and_exports_csv,
+    activity_types_are_managed_and_deactivated_never_deleted,
+);
+
+fn type_id(app: &TestApp, org: &str, name: &str) -> String {
+    at::table
+        .inner_join(o::table)
+        .filter(o::short_name.eq(org))
+        .filter(at::name.eq(name))
+        .select(at::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+fn today() -> String {
+    likeperson::activities::service::today().to_string()
+}
+
+/// The NHF mentor's two associations (Oslo sentrum and Oslo øst in the demo data).
+fn nhf_mentor_associations(app: &TestApp) -> Vec<String> {
+    use likeperson::schema::user_organization_roles as uor;
+    let mentor = app.user_id("mentor@nhf.example");
+    uor::table
+        .filter(uor::user_id.eq(mentor))
+        .filter(uor::role_id.eq("peer_mentor"))
+        .select(uor::local_association_id)
+        .load::<Option<String>>(&mut *app.conn())
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+async fn a_mentor_registers_an_activity_and_sees_whether_it_counts(mut app: TestApp) {
+    app.login("mentor@nhf.example").await;
+    let form = app.get("/activities/new").await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.has(&format!("value=\"{}\"", today())),
+        "the date defaults to today"
+    );
+    assert!(
+        form.has("name=\"local_association_id\" required"),
+        "a mentor in several associations must choose"
+    );
+    let group = type_id(&app, "NHF", "Samtalegruppe");
+    let assoc = nhf_mentor_associations(&app)[0].clone();
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("activity_type_id", &group),
+                ("occurred_on", &today()),
+                ("duration_minutes", "60"),
+                ("participants", "2"),
+                ("local_association_id", &assoc),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let page = app.get(res.location()).await;
+    assert!(page.has("Aktiviteten er registrert."));
+    assert!(page.has("Teller ikke for Bufdir"));
+    assert!(page.has("Gruppe under 3 deltakere."), "the reason is shown");
+    let phone = type_id(&app, "NHF", "Telefonsamtale");
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("activity_type_id", &phone),
+                ("occurred_on", &today()),
+                ("duration_minutes", "20"),
+                ("local_association_id", &assoc),
+            ],
+        )
+        .await;
+    assert!(app
+        .get(res.location())
+        .await
+        .has("Telefonsamtaler teller ikke."));
+    let visit = type_id(&app, "NHF", "Hjemmebesøk");
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("activity_type_id", &visit),
+                ("occurred_on", &today()),
+                ("duration_minutes", "90"),
+                ("local_association_id", &assoc),
+            ],
+        )
+        .await;
+    let page = app.get(res.location()).await;
+    assert!(page.has("<strong>Teller for Bufdir:</strong>"));
+    let mine = app.get("/activities").await;
+    assert!(mine.has("<h1>Mine aktiviteter</h1>"));
+    assert!(mine.has("Gruppe under 3 deltakere."));
+    let stored: (bool, String, bool) = act::table
+        .filter(act::activity_type_id.eq(&group))
+        .filter(act::participants.eq(2))
+        .select((act::bufdir_counts, act::bufdir_reason, act::is_proxy))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(stored, (false, "bufdir.group_too_small".into(), false));
+}
+
+async fn bad_input_answers_422_with_messages_and_values_and_saves_nothing(mut app: TestApp) {
+    app.login("mentor@nhf.example").await;
+    let before: i64 = act::table.count().get_result(&mut *app.conn()).unwrap();
+    let group = type_id(&app, "NHF", "Samtalegruppe");
+    let blind_assoc = app.association_ids("Blindeforbundet")[0].clone();
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("activity_type_id", &group),
+                ("occurred_on", "2999-01-01"),
+                ("duration_minutes", "abc"),
+                ("participants", ""),
+                ("local_association_id", &blind_assoc),
+                ("description", "Kaffe og prat"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    for message in [
+        "Datoen kan ikke være fram i tid.",
+        "Skriv antall minutter",
+        "Feltet må fylles ut.",
+        "Velg hvilket lokallag aktiviteten hører til.",
+    ] {
+        assert!(res.has(message), "the page says: {message}");
+    }
+    assert!(
+        res.has("value=\"2999-01-01\"")
+            && res.has("value=\"abc\"")
+            && res.has("Kaffe og prat</textarea>"),
+        "values kept"
+    );
+    assert!(
+        res.has(&format!("value=\"{group}\" checked")),
+        "the chosen type stays chosen"
+    );
+    let res = app.post("/activities", &[("occurred_on", &today())]).await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("Velg hva slags aktivitet det var."));
+    let after: i64 = act::table.count().get_result(&mut *app.conn()).unwrap();
+    assert_eq!(before, after, "nothing saved");
+}
+
+async fn a_mentor_with_one_association_has_it_chosen(mut app: TestApp) {
+    app.login("mentor@blindeforbundet.example").await;
+    let form = app.get("/activities/new").await;
+    assert!(
+        !form.has("<select id=\"f-local_association_id\""),
+        "no choice to make"
+    );
+    let visit = type_id(&app, "Blindeforbundet", "Hjemmebesøk");
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("activity_type_id", &visit),
+                ("occurred_on", &today()),
+                ("duration_minutes", "45"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "the single association is used");
+}
+
+async fn a_coordinator_registers_on_behalf_of_a_mentor_in_scope_only(mut app: TestApp) {
+    app.login("coordinator@nhf.example").await;
+    let mentor = app.user_id("mentor@nhf.example");
+    let form = app.get("/activities/new").await;
+    assert!(form.has("Likeperson det registreres for"));
+    let visit = type_id(&app, "NHF", "Hjemmebesøk");
+    // Oslo sentrum is both the mentor's and the coordinator's.
+    let shared = {
+        use likeperson::schema::local_associations as la;
+        la::table
+            .filter(la::name.eq("NHF Oslo sentrum"))
+            .select(la::id)
+            .first::<String>(&mut *app.conn())
+            .unwrap()
+    };
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("mentor_id", &mentor),
+                ("activity_type_id", &visit),
+                ("occurred_on", &today()),
+                ("duration_minutes", "60"),
+                ("local_association_id", &shared),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let page = app.get(res.location()).await;
+    assert!(
+        page.has("registrert av koordinator"),
+        "recorded as a proxy registration"
+    );
+    assert!(page.has("Kari Koordinator (NHF)"));
+    let blind_mentor = app.user_id("mentor@blindeforbundet.example");
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("mentor_id", &blind_mentor),
+                ("activity_type_id", &visit),
+                ("occurred_on", &today()),
+                ("duration_minutes", "60"),
+                ("local_association_id", &shared),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("Velg en likeperson i dine lokallag."));
+    let proxied: (bool, String) = act::table
+        .filter(act::mentor_id.eq(&mentor))
+        .filter(act::is_proxy.eq(true))
+        .select((act::is_proxy, act::registered_by))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(proxied, (true, app.user_id("coordinator@nhf.example")));
+}
+
+fn an_activity_of(app: &TestApp, email: &str) -> String {
+    let user = app.user_id(email);
+    act::table
+        .filter(act::mentor_id.eq(user))
+        .order(act::occurred_on.desc())
+        .select(act::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+async fn activities_are_scoped_to_mentor_association_and_organization(mut app: TestApp) {
+    let own = an_activity_of(&app, "mentor@nhf.example");
+    let coordinators = an_activity_of(&app, "coordinator@nhf.example");
+    let blind = an_activity_of(&app, "mentor@blindeforbundet.example");
+    app.login("mentor@nhf.example").await;
+    assert_eq!(app.get(&format!("/activities/{own}")).await.status, 200);
+    assert_eq!(
+        app.get(&format!("/activities/{coordinators}")).await.status,
+        404,
+        "another mentor's activity"
+    );
+    assert_eq!(app.get(&format!("/activities/{blind}")).await.status, 404);
+    assert_eq!(
+        app.post(&format!("/activities/{blind}/cancel"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get("/activities/export.csv").await.status,
+        404,
+        "mentors do not export"
+    );
+    let list = app.get("/activities").await;
+    assert!(list.has(&own) || list.has("Neste"));
+    assert!(!list.has(&coordinators) && !list.has(&blind));
+    app.logout().await;
+    app.login("admin@blindeforbundet.example").await;
+    assert_eq!(
+        app.get(&format!("/activities/{own}")).await.status,
+        404,
+        "another organization"
+    );
+    assert_eq!(app.get(&format!("/activities/{blind}")).await.status, 200);
+    let csv = app.get("/activities/export.csv").await;
+    assert!(
+        !csv.has("NHF"),
+        "the export holds nothing of another organization"
+    );
+}
+
+async fn editing_recomputes_bufdir_and_cancelling_stops_counting_within_the_open_period(
+    mut app: TestApp,
+) {
+    app.login("mentor@blindeforbundet.example").await;
+    let group = type_id(&app, "Blindeforbundet", "Samtalegruppe");
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("activity_type_id", &group),
+                ("occurred_on", &today()),
+                ("duration_minutes", "60"),
+                ("participants", "2"),
+            ],
+        )
+        .await;
+    let path = res.location().to_string();
+    let id = path.trim_start_matches("/activities/").to_string();
+    let edit = app.get(&format!("{path}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.has("value=\"2\""));
+    let res = app
+        .post(
+            &path,
+            &[
+                ("activity_type_id", &group),
+                ("occurred_on", &today()),
+                ("duration_minutes", "60"),
+                ("participants", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(app
+        .get(&path)
+        .await
+        .has("Gruppe med minst 3 deltakere og minst 45 minutter."));
+    let res = app.post(&format!("{path}/cancel"), &[]).await;
+    assert_eq!(res.status, 303);
+    let page = app.get(&path).await;
+    assert!(page.has("Aktiviteten er avlyst.") && page.has("Avlyst aktivitet teller ikke."));
+    assert!(
+        !page.has("/cancel\""),
+        "a cancelled activity cannot be changed"
+    );
+    assert_eq!(app.get(&format!("{path}/edit")).await.status, 404);
+    // An activity of a closed year cannot be changed.
+    let mentor = app.user_id("mentor@blindeforbundet.example");
+    let old: String = act::table
+        .filter(act::mentor_id.eq(mentor))
+        .filter(act::id.ne(&id))
+        .filter(act::status.eq("registered"))
+        .filter(
+            act::occurred_on.ge(chrono::NaiveDate::from_ymd_opt(
+                chrono::Datelike::year(&likeperson::activities::service::today()),
+                1,
+                1,
+            )
+            .unwrap()),
+        )
+        .select(act::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/activities/{old}/edit")).await.status,
+        200,
+        "open before"
+    );
+    let two_years_ago = likeperson::activities::service::today() - chrono::Duration::days(800);
+    diesel::update(act::table.find(&old))
+        .set(act::occurred_on.eq(two_years_ago))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/activities/{old}/edit")).await.status,
+        404
+    );
+    assert_eq!(
+        app.post(&format!("/activities/{old}/cancel"), &[])
+            .await
+            .status,
+        404
+    );
+}
+
+async fn the_coordinator_list_filters_and_exports_csv(mut app: TestApp) {
+    app.login("coordinator@nhf.example").await;
+    let list = app.get("/activities").await;
+    assert_eq!(list.status, 200);
+    assert!(list.has("<h1>Aktiviteter</h1>"));
+    assert!(
+        list.has("Mona Mentor (NHF)"),
+        "the mentors of the coordinator's associations"
+    );
+    let phone = type_id(&app, "NHF", "Telefonsamtale");
+    let filtered = app
+        .get(&format!("/activities?activity_type={phone}&bufdir=counts"))
+        .await;
+    assert!(filtered.has("Ingen treff."), "phone calls never count");
+    let not = app
+        .get(&format!("/activities?activity_type={phone}&bufdir=not"))
+        .await;
+    assert!(not.has("Telefonsamtaler teller ikke."));
+    let csv = app
+        .get(&format!("/activities/export.csv?activity_type={phone}"))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("attachment"));
+    assert!(
+        csv.body
+            .starts_with("\u{feff}Dato;Type;Lokallag;Likeperson;"),
+        "a BOM and a header row: {}",
+        &csv.body[..60.min(csv.body.len())]
+    );
+    let lines: Vec<&str> = csv.body.lines().skip(1).collect();
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(
+        |l| l.contains(";Telefonsamtale;") && l.contains(";Nei;Telefonsamtaler teller ikke.;")
+    ));
+    let in_db: i64 = {
+        use likeperson::schema::local_associations as la;
+        let scope: Vec<String> = la::table
+            .filter(la::name.eq_any(["NHF Bærum", "NHF Oslo sentrum", "NHF Oslo øst"]))
+            .select(la::id)
+            .load(&mut *app.conn())
+            .unwrap();
+        act::table
+            .filter(act::activity_type_id.eq(&phone))
+            .filter(act::local_association_id.eq_any(scope))
+            .filter(act::status.eq("registered"))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(
+        lines.len() as i64,
+        in_db,
+        "the export holds exactly the filtered rows of the coordinator's associations"
+    );
+    let exported: i64 = audit_log::table
+        .filter(audit_log::action.eq("activities.exported"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(exported, 1, "exports are audit-logged");
+}
+
+async fn activity_types_are_managed_and_deactivated_never_deleted(mut app: TestApp) {
+    app.login("admin@hlf.example").await;
+    let bad = app
+        .post(
+            "/activity-types",
+            &[("name", ""), ("kind", "nonsense"), ("bufdir_category", "x")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.has("Feltet må fylles ut.") && bad.has("Velg et av alternativene."));
+    let dup = app
+        .post(
+            "/activity-types",
+            &[("name", "telefonsamtale"), ("kind", "phone")],
+        )
+        .await;
+    assert_eq!(dup.status, 422);
+    assert!(dup.has("Navnet er allerede i bruk"));
+    let ok = app
+        .post(
+            "/activity-types",
+            &[
+                ("name", "Tolkeoppdrag"),
+                ("kind", "one_to_one"),
+                ("bufdir_category", "outreach"),
+                ("requires_duration", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+    assert!(app.get("/activity-types").await.has(">Tolkeoppdrag</a>"));
+    let visit = type_id(&app, "HLF", "Hjemmebesøk");
+    let used: i64 = act::table
+        .filter(act::activity_type_id.eq(&visit))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert!(used > 0);
+    let res = app
+        .post(
+            &format!("/activity-types/{visit}"),
+            &[
+                ("name", "Hjemmebesøk"),
+                ("kind", "one_to_one"),
+                ("bufdir_category", "outreach"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "saved without is_active: deactivated");
+    let still: i64 = at::table
+        .filter(at::id.eq(&visit))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(still, 1, "never deleted");
+    app.logout().await;
+    app.login("mentor@hlf.example").await;
+    let form = app.get("/activities/new").await;
+    assert!(!form.has(&visit), "a deactivated type is not offered");
+    assert!(form.has("Tolkeoppdrag"));
+    let res = app
+        .post(
+            "/activities",
+            &[
+                ("activity_type_id", &visit),
+                ("occurred_on", &today()),
+                ("duration_minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+}
