@@ -3,6 +3,8 @@
 //! revocation by the user or an administrator. Only a SHA-256 hash of the cookie value is stored.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
@@ -24,14 +26,29 @@ pub const LOGIN_METHOD: &str = "lm";
 pub struct DbSessionStore {
     pool: Pool,
     absolute: TimeDelta,
+    /// When this process last extended each session, so that the idle timeout is written at
+    /// most once a minute per session instead of on every request.
+    extended: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 impl DbSessionStore {
     pub fn new(pool: Pool, absolute_hours: i64) -> DbSessionStore {
-        DbSessionStore {
-            pool,
-            absolute: TimeDelta::hours(absolute_hours),
+        DbSessionStore { pool, absolute: TimeDelta::hours(absolute_hours), extended: Arc::default() }
+    }
+
+    /// True when this process extended the session less than a minute ago.
+    fn recently_extended(&self, key_hash: &str) -> bool {
+        let mut map = self.extended.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let minute = std::time::Duration::from_secs(60);
+        if map.get(key_hash).is_some_and(|t| now.duration_since(*t) < minute) {
+            return true;
         }
+        if map.len() > 100_000 {
+            map.retain(|_, t| now.duration_since(*t) < minute);
+        }
+        map.insert(key_hash.to_string(), now);
+        false
     }
 }
 
@@ -217,6 +234,9 @@ impl SessionStore for DbSessionStore {
         ttl: &Duration,
     ) -> Result<(), anyhow::Error> {
         let key_hash = hash_key(session_key.as_ref());
+        if self.recently_extended(&key_hash) {
+            return Ok(());
+        }
         let idle = ttl_delta(ttl);
         self.run(move |conn| {
             let t = now();

@@ -104,6 +104,9 @@ pub fn pool(url: &str, max_size: u32) -> anyhow::Result<Pool> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
+        // Broken connections are detected by `has_broken` after use; a ping per checkout would
+        // add a round trip to every request.
+        .test_on_check_out(false)
         .build(Manager {
             url: url.to_string(),
         })?;

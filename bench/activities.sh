@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Activity lists on large data: seeds the demo data plus N generated activities (default
+# 1,000,000), starts the release build, signs in, and measures with wrk (20 connections,
+# latency percentiles): the coordinator's activity list and the mentor's own list; then streams
+# a CSV export of about 100,000 rows while sampling the server's memory.
+# Usage: bash bench/activities.sh [sqlite|postgres] [N] [seconds]
+# Needs: cargo build --release; Debian's wrk (apt-get install wrk); PostgreSQL for "postgres".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend="${1:-sqlite}"
+n="${2:-1000000}"
+secs="${3:-20}"
+bin=target/release/likeperson
+[ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
+dir=$(mktemp -d)
+pg_admin="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+if [ "$backend" = postgres ]; then
+  db="likeperson_bench_$$"
+  psql "$pg_admin" -qc "CREATE DATABASE $db" >/dev/null
+  url="${pg_admin%/*}/$db"
+else
+  url="$dir/likeperson.db"
+fi
+cleanup() {
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true
+  if [ "$backend" = postgres ]; then psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+export DATABASE_URL="$url" LIKEPERSON_DATA_DIR="$dir" RUST_LOG=warn
+"$bin" seed --demo --activities "$n" | tail -n 1
+if [ "$backend" = postgres ]; then psql "$url" -qc "VACUUM ANALYZE" >/dev/null; else sqlite3 "$url" "ANALYZE" 2>/dev/null || true; fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+"$bin" serve --bind "127.0.0.1:$port" --no-demo >"$dir/server.log" 2>&1 &
+pid=$!
+until curl -sf "$base/healthz" >/dev/null; do sleep 0.05; done
+
+cookie_for() { # signs in and prints the Cookie header value
+  local jar="$dir/jar-$1"
+  local token
+  token=$(curl -s -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" --data-urlencode "email=$1" \
+    --data-urlencode "password=likeperson-demo" --data-urlencode "next=/" "$base/login"
+  awk '$6 == "likeperson_session" {print "likeperson_session=" $7}' "$jar"
+}
+total=$( if [ "$backend" = postgres ]; then psql "$url" -Atc "SELECT count(*) FROM activities"; else sqlite3 "$url" "SELECT count(*) FROM activities" 2>/dev/null || echo "?"; fi )
+echo "backend: $backend, activities in the database: $total"
+for who in coordinator@nhf.example mentor@nhf.example admin@nhf.example; do
+  c=$(cookie_for "$who")
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $c" "$base/activities")
+  echo "== GET /activities as $who (status $status), 20 connections, ${secs}s"
+  wrk -t2 -c20 -d"${secs}s" --latency -H "Cookie: $c" "$base/activities" | grep -E 'Requests/sec|^ +(50|75|90|99)%|Non-2xx'
+done
+
+c=$(cookie_for coordinator@nhf.example)
+from=$(date -d '-400 days' +%F); to=$(date -d '-100 days' +%F)
+echo "== CSV export as coordinator@nhf.example, $from to $to"
+rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
+before=$(rss); peak=$before
+curl -s -H "Cookie: $c" "$base/activities/export.csv?from=$from&to=$to" -o "$dir/export.csv" &
+cpid=$!
+while kill -0 "$cpid" 2>/dev/null; do r=$(rss); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.05; done
+rows=$(( $(wc -l < "$dir/export.csv") - 1 ))
+echo "rows: $rows, bytes: $(stat -c %s "$dir/export.csv"), server RSS before: ${before} kB, peak during export: ${peak} kB"
