@@ -231,6 +231,7 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         )?;
         Ok(())
     })?;
+    crate::people::seed::seed_demo(conn)?;
     Ok(SeedOutcome::Created {
         organizations: counts.0,
         associations: counts.1,
