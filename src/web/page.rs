@@ -117,6 +117,13 @@ impl Page {
             .collect();
         let role = actor.active.role;
         let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+        match role {
+            Role::PeerMentor => items.push(("/contacts", "nav.contacts")),
+            Role::Coordinator | Role::OrgAdmin => {
+                items.extend([("/mentors", "nav.mentors"), ("/contacts", "nav.contacts")])
+            }
+            Role::GlobalAdmin => {}
+        }
         if matches!(role, Role::Coordinator | Role::OrgAdmin) {
             items.push(("/associations", "nav.associations"));
         }

@@ -10,4 +10,5 @@ mod auth;
 mod commands;
 mod labels;
 mod migrations;
+mod people;
 mod security;
