@@ -88,5 +88,6 @@ pub static LABELS: &[Entry] = &[
     ("people.err_max_contacts_range", "Skriv et helt tall mellom 0 og 100, eller la feltet stå tomt.", "Enter a whole number from 0 to 100, or leave the field empty."),
     ("people.err_max_contacts", "Likepersonen har nådd sitt maksimale antall kontakter.", "The peer mentor has reached their maximum number of contacts."),
     ("people.err_mentor_choice", "Velg en aktiv likeperson i kontaktens lokallag.", "Choose an active peer mentor of the contact's local association."),
+    ("people.err_association", "Velg et av lokallagene i listen.", "Choose one of the local associations in the list."),
     ("people.err_max_associations", "En likeperson kan høre til høyst 5 lokallag.", "A peer mentor can belong to at most 5 local associations."),
 ];

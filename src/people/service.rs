@@ -729,7 +729,7 @@ fn check_contact(f: &ContactForm, allowed: &[String]) -> Result<ContactChanges, 
     );
     let association = crate::db::parse_id(&f.association_id).filter(|a| allowed.contains(a));
     if association.is_none() {
-        errors.add("association_id", "err.association_required");
+        errors.add("association_id", "people.err_association");
     }
     let consent_given = f.consent_given.is_some();
     let consent_on = if consent_given {

@@ -116,7 +116,7 @@ async fn bad_contact_input_answers_422_with_messages_and_values_and_saves_nothin
         "Skriv et fødselsår mellom 1900 og i år.",
         "Skriv et gyldig telefonnummer",
         "Skriv en gyldig e-postadresse",
-        "Velg et lokallag for denne rollen.",
+        "Velg et av lokallagene i listen.",
         "Skriv datoen samtykket ble gitt.",
     ] {
         assert!(res.has(message), "the page says: {message}");
@@ -143,7 +143,7 @@ async fn bad_contact_input_answers_422_with_messages_and_values_and_saves_nothin
         .await;
     assert_eq!(res.status, 422);
     assert!(res.has("Datoen for samtykke kan ikke være fram i tid."));
-    assert!(res.has("Velg et lokallag for denne rollen."));
+    assert!(res.has("Velg et av lokallagene i listen."));
     assert_eq!(contact_count(&app), before);
 }
 
