@@ -332,7 +332,7 @@ async fn edit_contact(
     may_see_contacts(&actor)?;
     let id = id_of(&path)?;
     let (a, i) = (actor.clone(), id.clone());
-    let c = db(&state, move |c| service::contact(c, &a, &i)).await?;
+    let c = db(&state, move |c| service::contact_for_edit(c, &a, &i)).await?;
     render_contact_form(
         &actor,
         &state,

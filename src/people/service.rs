@@ -602,6 +602,28 @@ pub fn contact(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Contact>
         .ok_or(AppError::NotFound)
 }
 
+/// A contact for its edit form, which shows the sensitive notes: that read is audit-logged.
+pub fn contact_for_edit(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Contact> {
+    let c = contact(conn, actor, id)?;
+    if c.sensitive_notes.is_some() {
+        let org = actor.org()?.to_string();
+        crate::db::tx(conn, |conn| {
+            audit::append(
+                conn,
+                audit_event(
+                    actor,
+                    &org,
+                    "contact.sensitive_read",
+                    "contact",
+                    id,
+                    serde_json::json!({ "shown": ["sensitive_notes"], "page": "edit" }),
+                ),
+            )
+        })?;
+    }
+    Ok(c)
+}
+
 /// The associations the actor may put a contact in: (id, name).
 pub fn association_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(String, String)>> {
     actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;

@@ -407,6 +407,9 @@ async fn viewing_sensitive_details_is_audited(mut app: TestApp) {
     assert_eq!(reads(&app, &id), 1, "the sensitive read is audited");
     app.get(&format!("/contacts/{id}")).await;
     assert_eq!(reads(&app, &id), 2, "every view");
+    let edit = app.get(&format!("/contacts/{id}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert_eq!(reads(&app, &id), 3, "the edit form shows them too");
     app.get(&format!("/contacts/{plain}")).await;
     assert_eq!(
         reads(&app, &plain),
