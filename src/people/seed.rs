@@ -215,7 +215,9 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                 } else {
                     1942 + ((i * 13 + org_i * 7) % 60) as i32
                 };
-                let ph = (i % 7 != 3).then(|| phone(org_i, i));
+                // Young children have no phone of their own; their parents do.
+                let ph =
+                    (i % 7 != 3 && !(st.children && birth_year > 2011)).then(|| phone(org_i, i));
                 let consent = i % 6 != 5;
                 let c = Contact {
                     id: new_id(),
