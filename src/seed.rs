@@ -231,8 +231,10 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         )?;
         Ok(())
     })?;
-    // Each domain adds its demo data on top of the structure.
+    // Each domain adds its demo data on top of the structure: people first (contacts are
+    // assigned to mentors), then a year of activities with them.
     crate::db::tx(conn, |conn| -> anyhow::Result<()> {
+        crate::people::seed::seed_demo(conn)?;
         crate::activities::seed::seed_demo(conn)?;
         Ok(())
     })?;

@@ -807,7 +807,10 @@ pub fn page(
     {
         let mut all = Vec::new();
         for a in &actor.associations {
-            let one = Filter { association: a.clone(), ..f.clone() };
+            let one = Filter {
+                association: a.clone(),
+                ..f.clone()
+            };
             all.extend(keys_of(conn, &one)?);
         }
         all.sort_by(|x, y| y.cmp(x));

@@ -33,7 +33,11 @@ pub struct DbSessionStore {
 
 impl DbSessionStore {
     pub fn new(pool: Pool, absolute_hours: i64) -> DbSessionStore {
-        DbSessionStore { pool, absolute: TimeDelta::hours(absolute_hours), extended: Arc::default() }
+        DbSessionStore {
+            pool,
+            absolute: TimeDelta::hours(absolute_hours),
+            extended: Arc::default(),
+        }
     }
 
     /// True when this process extended the session less than a minute ago.
@@ -41,7 +45,10 @@ impl DbSessionStore {
         let mut map = self.extended.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         let minute = std::time::Duration::from_secs(60);
-        if map.get(key_hash).is_some_and(|t| now.duration_since(*t) < minute) {
+        if map
+            .get(key_hash)
+            .is_some_and(|t| now.duration_since(*t) < minute)
+        {
             return true;
         }
         if map.len() > 100_000 {

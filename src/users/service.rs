@@ -166,8 +166,17 @@ fn insert_grant(
     if dup.count().get_result::<i64>(conn)? > 0 {
         return Ok(Err("err.role_exists"));
     }
+    if role == Role::PeerMentor
+        && crate::people::service::association_count(conn, user_id, org)?
+            >= crate::people::service::MAX_ASSOCIATIONS
+    {
+        return Ok(Err("people.err_max_associations"));
+    }
     let g = RoleGrant::new(user_id, Some(org), role, assoc, Some(&actor.user_id));
     diesel::insert_into(uor::table).values(&g).execute(conn)?;
+    if role == Role::PeerMentor {
+        crate::people::service::ensure_profile(conn, user_id, org)?;
+    }
     audit::append(
         conn,
         Event {

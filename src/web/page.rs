@@ -118,8 +118,15 @@ impl Page {
         let role = actor.active.role;
         let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
         match role {
-            Role::PeerMentor => items.push(("/activities", "nav.my_activities")),
-            Role::Coordinator | Role::OrgAdmin => items.push(("/activities", "nav.activities")),
+            Role::PeerMentor => items.extend([
+                ("/activities", "nav.my_activities"),
+                ("/contacts", "nav.contacts"),
+            ]),
+            Role::Coordinator | Role::OrgAdmin => items.extend([
+                ("/activities", "nav.activities"),
+                ("/mentors", "nav.mentors"),
+                ("/contacts", "nav.contacts"),
+            ]),
             Role::GlobalAdmin => {}
         }
         if matches!(role, Role::Coordinator | Role::OrgAdmin) {

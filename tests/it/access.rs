@@ -84,6 +84,67 @@ fn coordinator_scope(app: &TestApp) -> String {
         .unwrap()
 }
 
+/// Records of the people domain for the table.
+struct PeopleIds {
+    /// mentor@nhf's profile.
+    mentor_profile: String,
+    /// A contact assigned to mentor@nhf.
+    mine: String,
+    /// A contact in coordinator@nhf's associations, not assigned to mentor@nhf.
+    coordinators: String,
+    /// An NHF contact outside coordinator@nhf's associations.
+    outside: String,
+    /// A contact of Blindeforbundet.
+    blind_contact: String,
+}
+
+fn people_ids(app: &TestApp) -> PeopleIds {
+    use likeperson::schema::{
+        contact_mentors as cm, contacts as c, local_associations as la, peer_mentors as pm,
+    };
+    let conn = &mut *app.conn();
+    let nhf = org_id(app, "NHF");
+    let blind = org_id(app, "Blindeforbundet");
+    let mentor = app.user_id("mentor@nhf.example");
+    let scope: Vec<String> = la::table
+        .filter(la::name.eq_any(["NHF Oslo sentrum", "NHF Oslo øst", "NHF Bærum"]))
+        .select(la::id)
+        .load(conn)
+        .unwrap();
+    let assigned: Vec<String> = cm::table
+        .filter(cm::user_id.eq(&mentor))
+        .filter(cm::ended_at.is_null())
+        .select(cm::contact_id)
+        .load(conn)
+        .unwrap();
+    PeopleIds {
+        mentor_profile: pm::table
+            .filter(pm::user_id.eq(&mentor))
+            .filter(pm::organization_id.eq(&nhf))
+            .select(pm::id)
+            .first(conn)
+            .unwrap(),
+        mine: assigned[0].clone(),
+        coordinators: c::table
+            .filter(c::local_association_id.eq_any(&scope))
+            .filter(c::id.ne_all(&assigned))
+            .select(c::id)
+            .first(conn)
+            .unwrap(),
+        outside: c::table
+            .filter(c::organization_id.eq(&nhf))
+            .filter(c::local_association_id.ne_all(&scope))
+            .select(c::id)
+            .first(conn)
+            .unwrap(),
+        blind_contact: c::table
+            .filter(c::organization_id.eq(&blind))
+            .select(c::id)
+            .first(conn)
+            .unwrap(),
+    }
+}
+
 async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let in_scope = coordinator_scope(&app);
     let nhf_other = {
@@ -112,6 +173,14 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             .first(&mut *app.conn())
             .unwrap()
     };
+    let people = people_ids(&app);
+    let (mentor_profile, mine, coordinators, outside, blind_contact) = (
+        &people.mentor_profile,
+        &people.mine,
+        &people.coordinators,
+        &people.outside,
+        &people.blind_contact,
+    );
 
     // (path, expected status for Anonymous, Mentor, Coordinator, OrgAdmin, OtherOrgAdmin, Global)
     let s = 303; // redirect to sign-in
@@ -205,6 +274,43 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             format!("/activity-types/{nhf_type}/edit"),
             [s, 404, 404, 200, 404, 404],
         ),
+        ("/mentors".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            "/mentors?q=mona&status=active".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        (
+            format!("/mentors/{mentor_profile}"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (format!("/mentors/{random}"), [s, 404, 404, 404, 404, 404]),
+        ("/mentors/not-a-uuid".into(), [s, 404, 404, 404, 404, 404]),
+        ("/contacts".into(), [s, 200, 200, 200, 200, 404]),
+        (
+            "/contacts?q=hansen&page=2".into(),
+            [s, 200, 200, 200, 200, 404],
+        ),
+        ("/contacts/new".into(), [s, 200, 200, 200, 200, 404]),
+        (format!("/contacts/{mine}"), [s, 200, 200, 200, 404, 404]),
+        (
+            format!("/contacts/{mine}/edit"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/contacts/{coordinators}"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (format!("/contacts/{outside}"), [s, 404, 404, 200, 404, 404]),
+        (
+            format!("/contacts/{outside}/edit"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        (
+            format!("/contacts/{blind_contact}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (format!("/contacts/{random}"), [s, 404, 404, 404, 404, 404]),
+        ("/contacts/not-a-uuid".into(), [s, 404, 404, 404, 404, 404]),
         ("/no-such-page".into(), [404, 404, 404, 404, 404, 404]),
     ];
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
@@ -279,6 +385,56 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             format!("/organizations/{nhf}"),
             vec![("name", String::new())],
             [s, 404, 404, 404, 404, 422],
+        ),
+        (
+            format!("/mentors/{mentor_profile}/status"),
+            vec![("status", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/mentors/{mentor_profile}"),
+            vec![("max_contacts", "x".into())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            "/contacts".into(),
+            vec![("name", String::new())],
+            [s, 422, 422, 422, 422, 404],
+        ),
+        (
+            format!("/contacts/{mine}"),
+            vec![("name", String::new())],
+            [s, 422, 422, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{outside}"),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/caregivers"),
+            vec![("cg_name", String::new())],
+            [s, 422, 422, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{coordinators}/notes"),
+            vec![("body", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{blind_contact}/notes"),
+            vec![("body", String::new())],
+            [s, 404, 404, 404, 422, 404],
+        ),
+        (
+            format!("/contacts/{mine}/mentors"),
+            vec![("mentor_id", "x".into())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/mentors/{random}/end"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
         ),
         (
             "/account/settings".into(),

@@ -11,4 +11,5 @@ mod auth;
 mod commands;
 mod labels;
 mod migrations;
+mod people;
 mod security;
