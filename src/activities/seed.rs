@@ -155,7 +155,7 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
                  NULL, 'registered', t.bufdir_category IS NOT NULL AND t.kind NOT IN ('phone', 'social'),
                  CASE WHEN t.bufdir_category IS NULL OR t.kind IN ('phone', 'social') THEN 'bufdir.not_counted_type'
                       ELSE 'bufdir.counts_' || t.bufdir_category END, NULL, now(), now()
-             FROM generate_series(0, {last}) AS s(i)
+             FROM generate_series(0::bigint, {last}) AS s(i)
              JOIN g ON g.k = s.i % g.c
              JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / g.c) % t.c",
             last = n.saturating_sub(1)

@@ -513,3 +513,35 @@ async fn activity_types_are_managed_and_deactivated_never_deleted(mut app: TestA
         .await;
     assert_eq!(res.status, 422);
 }
+
+mod generator {
+    use super::*;
+
+    async fn the_benchmark_generator_adds_valid_activities(app: TestApp) {
+        let before: i64 = act::table.count().get_result(&mut *app.conn()).unwrap();
+        let old: Vec<String> = act::table.select(act::id).load(&mut *app.conn()).unwrap();
+        likeperson::activities::seed::generate(&mut app.conn(), 2000).unwrap();
+        let after: i64 = act::table.count().get_result(&mut *app.conn()).unwrap();
+        assert_eq!(after - before, 2000);
+        // Every generated row is credited to one of its mentor's associations and is
+        // evaluated as the Bufdir rules would.
+        let rows: Vec<(String, Option<String>, bool, String)> = act::table
+            .inner_join(at::table)
+            .filter(act::id.ne_all(&old))
+            .select((
+                at::kind,
+                at::bufdir_category,
+                act::bufdir_counts,
+                act::bufdir_reason,
+            ))
+            .load(&mut *app.conn())
+            .unwrap();
+        assert_eq!(rows.len(), 2000);
+        assert!(rows.iter().all(|(kind, cat, counts, reason)| {
+            let expected = !matches!(kind.as_str(), "phone" | "social") && cat.is_some();
+            *counts == expected && likeperson::web::labels::is_known(reason)
+        }));
+    }
+
+    crate::on_both_backends!(the_benchmark_generator_adds_valid_activities);
+}
