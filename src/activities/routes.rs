@@ -46,6 +46,8 @@ struct ListPage {
     rows: Vec<ActivityRow>,
     next: Option<String>,
     mentor_view: bool,
+    /// Coordinators register on a mentor's behalf; organization administrators only read.
+    can_register: bool,
     associations: Vec<(String, String)>,
     mentors: Vec<(String, String)>,
     types: Vec<(String, String)>,
@@ -98,6 +100,7 @@ async fn list(
         rows,
         next,
         mentor_view,
+        can_register: actor.role() == Role::Coordinator,
         associations,
         mentors,
         types,
