@@ -270,11 +270,7 @@ async fn render_form(
         errors,
         choices,
     };
-    if failed {
-        page::unprocessable(&tpl)
-    } else {
-        page::ok(&tpl)
-    }
+    page::form(&tpl, failed)
 }
 
 async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -415,11 +411,7 @@ fn type_form(
         kinds: &KINDS,
         categories: &CATEGORIES,
     };
-    if failed {
-        page::unprocessable(&tpl)
-    } else {
-        page::ok(&tpl)
-    }
+    page::form(&tpl, failed)
 }
 
 async fn new_type(actor: Actor) -> AppResult<HttpResponse> {

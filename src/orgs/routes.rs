@@ -385,18 +385,15 @@ async fn association_form(
     } else {
         "page.association_new"
     };
+    let failed = !errors.is_empty();
     let tpl = AssociationFormPage {
         page: Page::for_actor(actor, title),
         id,
         form,
         regions,
-        errors: errors.clone(),
+        errors,
     };
-    if errors.is_empty() {
-        page::ok(&tpl)
-    } else {
-        page::unprocessable(&tpl)
-    }
+    page::form(&tpl, failed)
 }
 
 async fn new_association(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {

@@ -140,11 +140,7 @@ async fn render_mentor(
         statuses: statuses(),
         errors,
     };
-    if failed {
-        page::unprocessable(&tpl)
-    } else {
-        page::ok(&tpl)
-    }
+    page::form(&tpl, failed)
 }
 
 async fn show_mentor(
@@ -408,11 +404,7 @@ async fn render_contact(
         assign: forms.assign.unwrap_or_default(),
         errors,
     };
-    if failed {
-        page::unprocessable(&tpl)
-    } else {
-        page::ok(&tpl)
-    }
+    page::form(&tpl, failed)
 }
 
 async fn show_contact(

@@ -97,11 +97,7 @@ async fn render_invite(
         roles: grantable_roles(),
         associations,
     };
-    if failed {
-        page::unprocessable(&tpl)
-    } else {
-        page::ok(&tpl)
-    }
+    page::form(&tpl, failed)
 }
 
 async fn invite_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -190,11 +186,7 @@ async fn render_show(
         roles: grantable_roles(),
         associations,
     };
-    if failed {
-        page::unprocessable(&tpl)
-    } else {
-        page::ok(&tpl)
-    }
+    page::form(&tpl, failed)
 }
 
 async fn show(

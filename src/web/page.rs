@@ -204,6 +204,18 @@ pub fn ok<T: Template>(t: &T) -> super::AppResult<HttpResponse> {
     html(StatusCode::OK, t)
 }
 
+/// A form page: 200, or 422 when the submitted form had errors (it is shown again with them).
+pub fn form<T: Template>(t: &T, failed: bool) -> super::AppResult<HttpResponse> {
+    html(
+        if failed {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        t,
+    )
+}
+
 pub fn unprocessable<T: Template>(t: &T) -> super::AppResult<HttpResponse> {
     html(StatusCode::UNPROCESSABLE_ENTITY, t)
 }

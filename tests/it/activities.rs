@@ -153,7 +153,7 @@ async fn bad_input_answers_422_with_messages_and_values_and_saves_nothing(mut ap
         "values kept"
     );
     assert!(
-        res.has(&format!("value=\"{group}\" checked")),
+        res.has(&format!("value=\"{group}\" required checked")),
         "the chosen type stays chosen"
     );
     let res = app.post("/activities", &[("occurred_on", &today())]).await;
