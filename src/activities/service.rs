@@ -111,7 +111,7 @@ pub fn save_type(
         activity_type(conn, actor, id)?;
     }
     let mut errors = FieldErrors::new();
-    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::web::forms::fold_whitespace(&f.name);
     let name_key = forms::search_key(&name);
     if name.is_empty() {
         errors.add("name", "err.required");

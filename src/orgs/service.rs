@@ -468,7 +468,7 @@ fn validate(
     f: &AssociationForm,
 ) -> QueryResult<Result<AssociationChanges, FieldErrors>> {
     let mut errors = FieldErrors::new();
-    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::web::forms::fold_whitespace(&f.name);
     let name_key = forms::search_key(&name);
     if name.is_empty() {
         errors.add("name", "err.required");

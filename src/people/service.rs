@@ -347,7 +347,7 @@ pub fn change_status(
     let current = mentor(conn, actor, id)?;
     let org = actor.org()?.to_string();
     let mut errors = FieldErrors::new();
-    let reason = f.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    let reason = crate::web::forms::fold_whitespace(&f.reason);
     if !STATUSES.contains(&f.status.as_str()) {
         errors.add("status", "err.choice");
     } else if f.status == current.status {
@@ -700,7 +700,7 @@ impl ContactForm {
 /// Checks a contact form; `allowed` are the associations that may be chosen.
 fn check_contact(f: &ContactForm, allowed: &[String]) -> Result<ContactChanges, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::web::forms::fold_whitespace(&f.name);
     if name.is_empty() {
         errors.add("name", "err.required");
     }
@@ -1117,12 +1117,8 @@ pub fn add_caregiver(
     contact(conn, actor, contact_id)?;
     let org = actor.org()?.to_string();
     let mut errors = FieldErrors::new();
-    let name = f.cg_name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let relation = f
-        .cg_relation
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let name = crate::web::forms::fold_whitespace(&f.cg_name);
+    let relation = crate::web::forms::fold_whitespace(&f.cg_relation);
     if name.is_empty() {
         errors.add("cg_name", "err.required");
     }

@@ -304,7 +304,7 @@ pub fn invite(
     crate::db::tx(conn, |conn| {
         let mut errors = FieldErrors::new();
         let email = f.email.trim().to_lowercase();
-        let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = crate::web::forms::fold_whitespace(&f.name);
         if email.is_empty() {
             errors.add("email", "err.required");
         } else if !forms::is_email(&email) {

@@ -83,12 +83,14 @@ pub fn is_org_number(s: &str) -> bool {
     check == d[8]
 }
 
+/// Trimmed, with every run of white space folded into one space ("  Ola   Nordmann " → "Ola Nordmann").
+pub fn fold_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Lower-cased, whitespace-folded form used for case-insensitive uniqueness and search.
 pub fn search_key(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    fold_whitespace(s).to_lowercase()
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).
