@@ -158,7 +158,10 @@ impl FromRequest for Actor {
                 return Err(AppError::SignInRequired { next, htmx });
             };
             let csrf = ensure_csrf(&session);
-            let flash = if is_page_load {
+            // Only a session that holds a flash is changed: `remove` marks the session changed
+            // even when the key is absent, which would write the session row on every page load
+            // (and, on SQLite, reset every other connection's page cache).
+            let flash = if is_page_load && session.contains_key(FLASH) {
                 session.remove_as::<Flash>(FLASH).and_then(Result::ok)
             } else {
                 None

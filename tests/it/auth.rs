@@ -15,6 +15,7 @@ on_both_backends!(
     an_idle_session_expires,
     a_user_with_several_roles_switches_context,
     a_deactivated_user_cannot_sign_in_and_loses_the_session,
+    reading_pages_does_not_write_the_session_row,
 );
 
 async fn sign_in_renews_the_session_and_shows_the_home_page(mut app: TestApp) {
@@ -311,4 +312,29 @@ async fn a_deactivated_user_cannot_sign_in_and_loses_the_session(mut app: TestAp
         "the next request is signed out"
     );
     assert_eq!(app.login("mentor@hlf.example").await.status, 422);
+}
+
+/// A page load without a flash leaves the session row alone: a write per request would cost a
+/// disk write each time and, on SQLite, reset every other connection's page cache.
+async fn reading_pages_does_not_write_the_session_row(mut app: TestApp) {
+    app.login("coordinator@nhf.example").await;
+    assert_eq!(app.get("/").await.status, 200);
+    let seen = |app: &TestApp| {
+        sessions::table
+            .filter(sessions::user_id.is_not_null())
+            .select((
+                sessions::state,
+                sessions::last_seen_at,
+                sessions::expires_at,
+            ))
+            .load::<(String, chrono::NaiveDateTime, chrono::NaiveDateTime)>(&mut *app.conn())
+            .unwrap()
+    };
+    let before = seen(&app);
+    assert_eq!(before.len(), 1);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    for path in ["/", "/activities", "/contacts", "/activities?after=x"] {
+        app.get(path).await;
+    }
+    assert_eq!(seen(&app), before, "GET requests rewrote the session row");
 }
