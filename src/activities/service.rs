@@ -840,6 +840,7 @@ pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<(Options, O
     let org = actor.org()?.to_string();
     let mut assoc = la::table.filter(la::organization_id.eq(&org)).into_boxed();
     let mut grants = uor::table
+        .inner_join(users::table.on(users::id.eq(uor::user_id)))
         .filter(uor::organization_id.eq(org.clone()))
         .filter(uor::role_id.eq("peer_mentor"))
         .into_boxed();
@@ -851,11 +852,10 @@ pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<(Options, O
         .order(la::name_key.asc())
         .select((la::id, la::name))
         .load(conn)?;
-    let mentor_ids: Vec<String> = grants.select(uor::user_id).distinct().load(conn)?;
-    let mentors = users::table
-        .filter(users::id.eq_any(mentor_ids))
-        .order(users::name.asc())
+    let mentors = grants
         .select((users::id, users::name))
+        .distinct()
+        .order((users::name.asc(), users::id.asc()))
         .load(conn)?;
     let types = at::table
         .filter(at::organization_id.eq(&org))

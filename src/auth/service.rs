@@ -50,14 +50,19 @@ fn grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<GrantRow>> {
 }
 
 pub fn contexts_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Context>> {
+    Ok(contexts_from(&grants(conn, user_id)?))
+}
+
+/// The distinct organization × role contexts of a user's grants.
+fn contexts_from(grants: &[GrantRow]) -> Vec<Context> {
     let mut out: Vec<Context> = Vec::new();
-    for (org_id, org_name, role, _) in grants(conn, user_id)? {
-        let Some(role) = Role::parse(&role) else {
+    for (org_id, org_name, role, _) in grants {
+        let Some(role) = Role::parse(role) else {
             continue;
         };
         let c = Context {
-            org_id,
-            org_name: org_name.unwrap_or_default(),
+            org_id: org_id.clone(),
+            org_name: org_name.clone().unwrap_or_default(),
             role,
         };
         if !out.contains(&c) {
@@ -66,7 +71,7 @@ pub fn contexts_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Context>
     }
     // Highest role first, then by organization name: the first is the default context.
     out.sort_by(|a, b| b.role.cmp(&a.role).then(a.org_name.cmp(&b.org_name)));
-    Ok(out)
+    out
 }
 
 pub fn setting_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Setting> {
@@ -98,16 +103,21 @@ pub fn load_actor(
     user_id: &str,
     wanted_context: Option<&str>,
 ) -> QueryResult<Option<ActorData>> {
-    let Some(user) = users::table
-        .find(user_id)
+    // Three queries on every request: the user with their settings, their grants (contexts and
+    // associations at once), and the organization's label overrides.
+    let Some((user, setting)) = users::table
+        .left_join(settings::table)
+        .filter(users::id.eq(user_id))
         .filter(users::is_active.eq(true))
-        .select(User::as_select())
-        .first(conn)
+        .select((User::as_select(), Option::<Setting>::as_select()))
+        .first::<(User, Option<Setting>)>(conn)
         .optional()?
     else {
         return Ok(None);
     };
-    let contexts = contexts_of(conn, user_id)?;
+    let setting = setting.unwrap_or_else(|| Setting::defaults(user_id));
+    let grants = grants(conn, user_id)?;
+    let contexts = contexts_from(&grants);
     let Some(active) = wanted_context
         .and_then(|w| contexts.iter().find(|c| c.key() == w))
         .or(contexts.first())
@@ -116,23 +126,17 @@ pub fn load_actor(
         return Ok(None);
     };
     let associations: Vec<String> = if active.role.needs_association() {
-        let mut q = uor::table
-            .filter(uor::user_id.eq(user_id))
-            .filter(uor::revoked_at.is_null())
-            .filter(uor::role_id.eq(active.role.key()))
-            .into_boxed();
-        if let Some(org) = &active.org_id {
-            q = q.filter(uor::organization_id.eq(org.clone()));
-        }
-        q.select(uor::local_association_id)
-            .load::<Option<String>>(conn)?
+        let mut out: Vec<String> = grants
             .into_iter()
-            .flatten()
-            .collect()
+            .filter(|(org, _, role, _)| *org == active.org_id && role == active.role.key())
+            .filter_map(|(_, _, _, association)| association)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     } else {
         Vec::new()
     };
-    let setting = setting_of(conn, user_id)?;
     let lang = Lang::parse(&setting.language);
     let overrides = match &active.org_id {
         Some(org) => label_overrides(conn, org, lang)?,
