@@ -223,6 +223,7 @@ impl TestApp {
         let mailer = mail::Mailer::from_config(&config).unwrap();
         let state = Data::new(AppState {
             pool,
+            files: likeperson::documents::storage::local(&config.storage_dir).unwrap(),
             config,
             mailer,
         });
