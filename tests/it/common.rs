@@ -154,6 +154,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: String,
+    /// The body as sent (for downloads).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -277,6 +279,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
