@@ -186,7 +186,10 @@ async fn download(
 ) -> AppResult<HttpResponse> {
     let (activity_id, doc_id) = path.into_inner();
     let (activity_id, doc_id) = (id_of(&activity_id)?, id_of(&doc_id)?);
-    let d = db(&state, move |c| service::find(c, &actor, &activity_id, &doc_id)).await?;
+    let d = db(&state, move |c| {
+        service::find(c, &actor, &activity_id, &doc_id)
+    })
+    .await?;
     let body = storage::get(&state.files, &d.storage_key).await?;
     Ok(HttpResponse::Ok()
         .content_type(d.content_type.as_str())
@@ -207,7 +210,11 @@ async fn delete(
     let (a, i) = (actor.clone(), activity_id.clone());
     let d = db(&state, move |c| service::delete(c, &a, &i, &doc_id)).await?;
     if let Err(e) = storage::delete(&state.files, &d.storage_key).await {
-        log::warn!("document {} removed, its file {} not: {e}", d.id, d.storage_key);
+        log::warn!(
+            "document {} removed, its file {} not: {e}",
+            d.id,
+            d.storage_key
+        );
     }
     set_flash(&session, "success", actor.t("document.deleted"));
     Ok(back(&activity_id))

@@ -133,7 +133,12 @@ pub fn find(conn: &mut DbConn, actor: &Actor, activity_id: &str, id: &str) -> Ap
 
 /// Removes the row (the caller then removes the stored file). 404 unless the actor may edit
 /// the activity and the document is one of its own.
-pub fn delete(conn: &mut DbConn, actor: &Actor, activity_id: &str, id: &str) -> AppResult<Document> {
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    activity_id: &str,
+    id: &str,
+) -> AppResult<Document> {
     crate::db::tx(conn, |conn| {
         let (_, editable) = activities::get(conn, actor, activity_id)?;
         if !editable {

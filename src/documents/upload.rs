@@ -63,11 +63,7 @@ pub struct Prepared {
 pub fn prepare(bytes: &[u8], file_name: &str) -> Result<Prepared, &'static str> {
     let (bytes, content_type, ext) = match sniff(bytes) {
         Kind::Pdf => (bytes.to_vec(), "application/pdf", "pdf"),
-        Kind::Jpeg => (
-            reencode(bytes, ImageFormat::Jpeg)?,
-            "image/jpeg",
-            "jpg",
-        ),
+        Kind::Jpeg => (reencode(bytes, ImageFormat::Jpeg)?, "image/jpeg", "jpg"),
         Kind::Png => (reencode(bytes, ImageFormat::Png)?, "image/png", "png"),
         Kind::Heic => return Err("document.err_heic"),
         Kind::Other => return Err("document.err_type"),
@@ -153,14 +149,20 @@ mod tests {
 
     #[test]
     fn names_are_cleaned_and_end_in_the_stored_type() {
-        assert_eq!(display_name("C:\\Users\\Ola\\Bilde 1.JPG", "jpg"), "Bilde 1.jpg");
+        assert_eq!(
+            display_name("C:\\Users\\Ola\\Bilde 1.JPG", "jpg"),
+            "Bilde 1.jpg"
+        );
         assert_eq!(display_name("../../etc/passwd", "pdf"), "passwd.pdf");
         assert_eq!(display_name("invitasjon.jpeg", "jpg"), "invitasjon.jpeg");
         assert_eq!(display_name("skjerm.png", "jpg"), "skjerm.png.jpg");
         assert_eq!(display_name("", "pdf"), "dokument.pdf");
         assert_eq!(display_name(".hidden", "pdf"), "hidden.pdf");
         assert_eq!(display_name("Møte\n\"æøå\".pdf", "pdf"), "Møteæøå.pdf");
-        assert_eq!(display_name(&"a".repeat(500), "pdf").chars().count(), MAX_NAME);
+        assert_eq!(
+            display_name(&"a".repeat(500), "pdf").chars().count(),
+            MAX_NAME
+        );
     }
 
     #[test]

@@ -51,7 +51,12 @@ async fn post_multipart(app: &mut TestApp, uri: &str, file_name: &str, data: &[u
 }
 
 /// Uploads as the form on the activity page does (token in the action URL).
-async fn upload(app: &mut TestApp, activity: &str, file_name: &str, data: &[u8]) -> Resp {
+pub(crate) async fn upload(
+    app: &mut TestApp,
+    activity: &str,
+    file_name: &str,
+    data: &[u8],
+) -> Resp {
     let token = app.token().await;
     let uri = format!("/activities/{activity}/documents?csrf_token={token}");
     post_multipart(app, &uri, file_name, data).await
@@ -123,7 +128,10 @@ fn photo_with_gps() -> Vec<u8> {
     });
     let mut jpeg = Vec::new();
     image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
         .unwrap();
     let mut tiff: Vec<u8> = b"II*\0\x08\0\0\0".to_vec();
     tiff.extend(2u16.to_le_bytes());
@@ -145,7 +153,8 @@ fn photo_with_gps() -> Vec<u8> {
 }
 
 fn small_png() -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(300, 200, |x, _| image::Rgba([0, (x % 256) as u8, 90, 255]));
+    let img =
+        image::RgbaImage::from_fn(300, 200, |x, _| image::Rgba([0, (x % 256) as u8, 90, 255]));
     let mut png = Vec::new();
     image::DynamicImage::ImageRgba8(img)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -153,7 +162,7 @@ fn small_png() -> Vec<u8> {
     png
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
 3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\n\
 trailer<</Root 1 0 R>>\n%%EOF\n";
@@ -182,8 +191,13 @@ async fn a_photo_is_turned_shrunk_and_stripped_of_exif(mut app: TestApp) {
     assert_eq!(docs.len(), 1);
     let d = &docs[0];
     assert_eq!(d.content_type, "image/jpeg");
-    assert!(d.storage_key.starts_with(&format!("{}/", d.organization_id)));
-    assert!(!d.storage_key.contains("IMG"), "the key is never the user's name");
+    assert!(d
+        .storage_key
+        .starts_with(&format!("{}/", d.organization_id)));
+    assert!(
+        !d.storage_key.contains("IMG"),
+        "the key is never the user's name"
+    );
     let on_disk = std::fs::read(app.state.config.storage_dir.join(&d.storage_key)).unwrap();
     assert_eq!(stored_files(&app).len(), 1);
     let res = app
@@ -213,7 +227,10 @@ async fn png_and_pdf_are_kept_and_shown_to_those_who_see_the_activity(mut app: T
     app.login("mentor@nhf.example").await;
     let activity = newest_activity(&app, "mentor@nhf.example");
     let png = small_png();
-    assert_eq!(upload(&mut app, &activity, "skjerm.png", &png).await.status, 303);
+    assert_eq!(
+        upload(&mut app, &activity, "skjerm.png", &png).await.status,
+        303
+    );
     let res = upload(&mut app, &activity, "Invitasjon til møte æøå.pdf", PDF).await;
     assert_eq!(res.status, 303, "{}", res.body);
     let docs = documents_of(&app, &activity);
@@ -253,18 +270,26 @@ async fn png_and_pdf_are_kept_and_shown_to_those_who_see_the_activity(mut app: T
         app.logout().await;
         app.login(email).await;
         let page = app.get(&format!("/activities/{activity}")).await;
-        assert!(page.has("Invitasjon til møte æøå.pdf"), "{email} sees the list");
+        assert!(
+            page.has("Invitasjon til møte æøå.pdf"),
+            "{email} sees the list"
+        );
         assert_eq!(page.has("enctype=\"multipart/form-data\""), may_change);
         assert_eq!(page.has("/delete\""), may_change);
         assert_eq!(app.get(&url).await.bytes, PDF, "{email} downloads");
     }
     let page = app.get(&format!("/activities/{activity}")).await;
-    assert!(!page.has("accept=\""), "no upload form for the administrator");
+    assert!(
+        !page.has("accept=\""),
+        "no upload form for the administrator"
+    );
     app.logout().await;
     app.login("mentor@nhf.example").await;
     let page = app.get(&format!("/activities/{activity}")).await;
     assert!(page.has("accept=\"image/jpeg,image/png,application/pdf\""));
-    assert!(page.has(&format!("action=\"/activities/{activity}/documents?csrf_token=")));
+    assert!(page.has(&format!(
+        "action=\"/activities/{activity}/documents?csrf_token="
+    )));
 }
 
 async fn wrong_types_and_oversized_files_are_refused_and_nothing_is_saved(mut app: TestApp) {
@@ -275,18 +300,41 @@ async fn wrong_types_and_oversized_files_are_refused_and_nothing_is_saved(mut ap
     too_large.resize(app.state.config.max_upload_bytes + 1, b' ');
     let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\0".to_vec();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("x.pdf", b"just some text, not a PDF".to_vec(), "Filtypen kan ikke legges ved"),
-        ("setup.exe", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".to_vec(), "Filtypen kan ikke legges ved"),
-        ("IMG_0001.HEIC", heic, "HEIC-bilder fra iPhone kan ikke legges ved"),
-        ("broken.jpg", b"\xff\xd8\xff\xe0\0\x10JFIF\0 cut short".to_vec(), "Bildet kunne ikke leses"),
-        ("stor.pdf", too_large, "Filen er for stor. Den kan være høyst 10 MB."),
+        (
+            "x.pdf",
+            b"just some text, not a PDF".to_vec(),
+            "Filtypen kan ikke legges ved",
+        ),
+        (
+            "setup.exe",
+            b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".to_vec(),
+            "Filtypen kan ikke legges ved",
+        ),
+        (
+            "IMG_0001.HEIC",
+            heic,
+            "HEIC-bilder fra iPhone kan ikke legges ved",
+        ),
+        (
+            "broken.jpg",
+            b"\xff\xd8\xff\xe0\0\x10JFIF\0 cut short".to_vec(),
+            "Bildet kunne ikke leses",
+        ),
+        (
+            "stor.pdf",
+            too_large,
+            "Filen er for stor. Den kan være høyst 10 MB.",
+        ),
         ("tom.pdf", Vec::new(), "Velg en fil å laste opp."),
     ];
     for (name, data, message) in cases {
         let res = upload(&mut app, &activity, name, &data).await;
         assert_eq!(res.status, 422, "{name} is refused");
         assert!(res.has(message), "{name}: the message says why");
-        assert!(res.has("<a href=\"#f-file\">"), "{name}: the summary links the field");
+        assert!(
+            res.has("<a href=\"#f-file\">"),
+            "{name}: the summary links the field"
+        );
         assert!(res.has("aria-describedby=\"f-file-hint f-file-error\""));
         assert!(res.has("id=\"error-summary\""));
     }
@@ -298,7 +346,12 @@ async fn wrong_types_and_oversized_files_are_refused_and_nothing_is_saved(mut ap
 async fn others_get_404_and_never_see_the_documents(mut app: TestApp) {
     app.login("mentor@nhf.example").await;
     let activity = newest_activity(&app, "mentor@nhf.example");
-    assert_eq!(upload(&mut app, &activity, "hemmelig.pdf", PDF).await.status, 303);
+    assert_eq!(
+        upload(&mut app, &activity, "hemmelig.pdf", PDF)
+            .await
+            .status,
+        303
+    );
     let d = documents_of(&app, &activity).remove(0);
     let url = format!("/activities/{activity}/documents/{}", d.id);
     // The same document under another activity of the same mentor: not found.
@@ -348,14 +401,21 @@ async fn others_get_404_and_never_see_the_documents(mut app: TestApp) {
             assert!(!list.has("hemmelig"), "{who}: absent from the list");
         }
     }
-    assert_eq!(documents_of(&app, &activity).len(), 1, "nothing added or removed");
+    assert_eq!(
+        documents_of(&app, &activity).len(),
+        1,
+        "nothing added or removed"
+    );
     assert_eq!(stored_files(&app).len(), 1);
 }
 
 async fn deleting_removes_the_row_and_the_file(mut app: TestApp) {
     app.login("coordinator@nhf.example").await;
     let activity = newest_activity(&app, "mentor@nhf.example");
-    assert_eq!(upload(&mut app, &activity, "plan.pdf", PDF).await.status, 303);
+    assert_eq!(
+        upload(&mut app, &activity, "plan.pdf", PDF).await.status,
+        303
+    );
     let d = documents_of(&app, &activity).remove(0);
     assert_eq!(d.uploaded_by, app.user_id("coordinator@nhf.example"));
     let page = app.get(&format!("/activities/{activity}")).await;
@@ -363,7 +423,10 @@ async fn deleting_removes_the_row_and_the_file(mut app: TestApp) {
     let path = app.state.config.storage_dir.join(&d.storage_key);
     assert!(path.exists());
     let res = app
-        .post(&format!("/activities/{activity}/documents/{}/delete", d.id), &[])
+        .post(
+            &format!("/activities/{activity}/documents/{}/delete", d.id),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 303);
     assert_eq!(res.location(), format!("/activities/{activity}#documents"));
@@ -424,7 +487,10 @@ async fn cancelled_and_full_activities_take_no_more_documents(mut app: TestApp) 
     assert!(!page.has("/delete\""), "but cannot be removed");
     let d = documents_of(&app, &activity).remove(0);
     let res = app
-        .post(&format!("/activities/{activity}/documents/{}/delete", d.id), &[])
+        .post(
+            &format!("/activities/{activity}/documents/{}/delete", d.id),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 404);
     let res = upload(&mut app, &activity, "sent.pdf", PDF).await;
