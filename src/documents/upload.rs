@@ -131,8 +131,14 @@ pub fn display_name(raw: &str, ext: &str) -> String {
         .collect();
     let cleaned = crate::web::forms::fold_whitespace(&cleaned);
     let cleaned = cleaned.trim_start_matches('.');
+    // A known extension that does not match what is stored is replaced; anything else is kept.
+    const KNOWN: [&str; 11] = [
+        "pdf", "jpg", "jpeg", "png", "heic", "heif", "gif", "webp", "tif", "tiff", "bmp",
+    ];
     let (stem, old_ext) = match cleaned.rsplit_once('.') {
-        Some((s, e)) if !s.is_empty() => (s, e.to_ascii_lowercase()),
+        Some((s, e)) if !s.is_empty() && KNOWN.contains(&e.to_ascii_lowercase().as_str()) => {
+            (s, e.to_ascii_lowercase())
+        }
         _ => (cleaned, String::new()),
     };
     let same = old_ext == ext || (ext == "jpg" && old_ext == "jpeg");
@@ -155,7 +161,8 @@ mod tests {
         );
         assert_eq!(display_name("../../etc/passwd", "pdf"), "passwd.pdf");
         assert_eq!(display_name("invitasjon.jpeg", "jpg"), "invitasjon.jpeg");
-        assert_eq!(display_name("skjerm.png", "jpg"), "skjerm.png.jpg");
+        assert_eq!(display_name("skjerm.png", "jpg"), "skjerm.jpg");
+        assert_eq!(display_name("referat.v2", "pdf"), "referat.v2.pdf");
         assert_eq!(display_name("", "pdf"), "dokument.pdf");
         assert_eq!(display_name(".hidden", "pdf"), "hidden.pdf");
         assert_eq!(display_name("Møte\n\"æøå\".pdf", "pdf"), "Møteæøå.pdf");
