@@ -181,4 +181,20 @@ mod tests {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n"), Kind::Png);
         assert_eq!(sniff(b"\xff\xd8\xff\xe0"), Kind::Jpeg);
     }
+
+    #[test]
+    fn a_picture_with_too_many_pixels_is_refused_before_decoding() {
+        let mut jpeg = Vec::new();
+        DynamicImage::new_rgb8(16, 16)
+            .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
+            .unwrap();
+        // SOF0: marker, length (2), precision (1), height (2), width (2).
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
+        assert_eq!(
+            prepare(&jpeg, "bomb.jpg").unwrap_err(),
+            "document.err_image_too_big"
+        );
+    }
 }
