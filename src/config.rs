@@ -30,6 +30,10 @@ pub struct Config {
     pub pool_size: u32,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
     pub trust_proxy: bool,
+    /// Folder of the local object store for uploaded documents (`STORAGE_DIR`, default `data/files`).
+    pub storage_dir: PathBuf,
+    /// Largest upload accepted, in bytes (`MAX_UPLOAD_MB`, default 10 MB).
+    pub max_upload_bytes: usize,
 }
 
 impl Config {
@@ -53,6 +57,8 @@ impl Config {
             login_window_minutes: 15,
             pool_size: 16,
             trust_proxy: false,
+            storage_dir: data_dir.join("files"),
+            max_upload_bytes: 10 * 1024 * 1024,
             data_dir,
             bind,
         }
@@ -91,6 +97,14 @@ impl Config {
         }
         if let Some(v) = env("TRUST_PROXY") {
             c.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("STORAGE_DIR") {
+            c.storage_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("MAX_UPLOAD_MB") {
+            let mb: usize = v.parse()?;
+            anyhow::ensure!((1..=100).contains(&mb), "MAX_UPLOAD_MB must be 1 to 100");
+            c.max_upload_bytes = mb * 1024 * 1024;
         }
         if let Some(v) = env("DATABASE_POOL_SIZE") {
             c.pool_size = v.parse()?;

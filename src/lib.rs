@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod home;
 pub mod mail;
 pub mod orgs;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub pool: Pool,
     pub config: Config,
     pub mailer: mail::Mailer,
+    /// Where uploaded documents are kept (a local folder by default).
+    pub files: documents::storage::Store,
 }
 
 pub const SESSION_COOKIE: &str = "likeperson_session";
@@ -97,6 +100,7 @@ pub fn build_app(
         .configure(audit::routes::configure)
         .configure(people::routes::configure)
         .configure(activities::routes::configure)
+        .configure(documents::routes::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -173,6 +173,7 @@ async fn serve(
     let bind = config.bind;
     let state = web::Data::new(AppState {
         pool: pool.clone(),
+        files: likeperson::documents::storage::local(&config.storage_dir)?,
         config,
         mailer,
     });

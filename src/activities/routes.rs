@@ -202,6 +202,7 @@ struct ShowPage {
     page: Page,
     row: ActivityRow,
     editable: bool,
+    docs: crate::documents::model::Section,
 }
 
 async fn show(
@@ -210,13 +211,33 @@ async fn show(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
+    show_page(&actor, &state, id, FieldErrors::new()).await
+}
+
+/// The activity page with its documents; 422 when `doc_errors` says why an upload was refused.
+pub(crate) async fn show_page(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: String,
+    doc_errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let a = actor.clone();
-    let (row, editable) = db(&state, move |c| service::get(c, &a, &id)).await?;
-    page::ok(&ShowPage {
-        page: Page::for_actor(&actor, "activity.page_show"),
+    let max = state.config.max_upload_bytes;
+    let (row, editable, mut docs) = db(state, move |c| {
+        let (row, editable) = service::get(c, &a, &id)?;
+        let docs = crate::documents::service::section(c, &id, editable, max)?;
+        Ok((row, editable, docs))
+    })
+    .await?;
+    let failed = !doc_errors.is_empty();
+    docs.errors = doc_errors;
+    let tpl = ShowPage {
+        page: Page::for_actor(actor, "activity.page_show"),
         row,
         editable,
-    })
+        docs,
+    };
+    page::form(&tpl, failed)
 }
 
 #[derive(Template)]

@@ -174,6 +174,18 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             .unwrap()
     };
     let people = people_ids(&app);
+    let document = {
+        use likeperson::schema::documents as d;
+        app.login("mentor@nhf.example").await;
+        let pdf = crate::documents::PDF;
+        let res = crate::documents::upload(&mut app, &mentor_act, "a.pdf", pdf).await;
+        assert_eq!(res.status, 303, "a document to try the routes on");
+        app.logout().await;
+        d::table
+            .select(d::id)
+            .first::<String>(&mut *app.conn())
+            .unwrap()
+    };
     let (mentor_profile, mine, coordinators, outside, blind_contact) = (
         &people.mentor_profile,
         &people.mine,
@@ -312,6 +324,18 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         (format!("/contacts/{random}"), [s, 404, 404, 404, 404, 404]),
         ("/contacts/not-a-uuid".into(), [s, 404, 404, 404, 404, 404]),
         ("/no-such-page".into(), [404, 404, 404, 404, 404, 404]),
+        (
+            format!("/activities/{mentor_act}/documents/{document}"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/activities/{blind_act}/documents/{document}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/activities/{mentor_act}/documents/{random}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
     ];
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
     // a success changes nothing that a later row depends on.
@@ -465,6 +489,26 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             format!("/activity-types/{nhf_type}"),
             vec![("name", String::new())],
             [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            format!("/activities/{mentor_act}/documents"),
+            vec![],
+            [s, 422, 422, 404, 404, 404],
+        ),
+        (
+            format!("/activities/{blind_act}/documents"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/activities/{mentor_act}/documents/{random}/delete"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/activities/{blind_act}/documents/{document}/delete"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
         ),
     ];
 

@@ -154,6 +154,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: String,
+    /// The body as sent (for downloads).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -223,6 +225,7 @@ impl TestApp {
         let mailer = mail::Mailer::from_config(&config).unwrap();
         let state = Data::new(AppState {
             pool,
+            files: likeperson::documents::storage::local(&config.storage_dir).unwrap(),
             config,
             mailer,
         });
@@ -276,6 +279,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

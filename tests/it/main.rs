@@ -9,6 +9,7 @@ mod admin;
 mod associations;
 mod auth;
 mod commands;
+mod documents;
 mod labels;
 mod migrations;
 mod people;

@@ -1,0 +1,221 @@
+//! Upload, download and removal of an activity's documents. The list and the upload form are
+//! part of the activity page (`templates/documents/section.html`); a refused upload shows that
+//! page again with 422 and the message.
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::{web, HttpResponse};
+use futures_util::TryStreamExt;
+
+use super::service::{self, Stored};
+use super::{storage, upload};
+use crate::auth::actor::{set_flash, Actor};
+use crate::web::forms::FieldErrors;
+use crate::web::{db, redirect, AppError, AppResult};
+use crate::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/activities/{id}/documents", web::post().to(create))
+        .route(
+            "/activities/{id}/documents/{doc_id}",
+            web::get().to(download),
+        )
+        .route(
+            "/activities/{id}/documents/{doc_id}/delete",
+            web::post().to(delete),
+        );
+}
+
+fn id_of(raw: &str) -> AppResult<String> {
+    crate::db::parse_id(raw).ok_or(AppError::NotFound)
+}
+
+fn back(activity_id: &str) -> HttpResponse {
+    redirect(&format!("/activities/{activity_id}#documents"))
+}
+
+/// The activity page again, 422, with the message on the file field.
+async fn refuse(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    activity_id: String,
+    key: &'static str,
+) -> AppResult<HttpResponse> {
+    let mut errors = FieldErrors::new();
+    errors.add("file", key);
+    crate::activities::routes::show_page(actor, state, activity_id, errors).await
+}
+
+/// Reads the `file` part of the form, keeping at most `max` bytes. The rest of an oversized
+/// body is read and thrown away (up to a hard cap) so the browser gets the answer, not a reset.
+async fn read_file(mut form: Multipart, max: usize) -> Result<(String, Vec<u8>), &'static str> {
+    let hard_cap = max.saturating_mul(4).max(64 * 1024 * 1024);
+    let mut seen = 0usize;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    loop {
+        let field = match form.try_next().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err("document.err_upload"),
+        };
+        let is_file = field.name() == Some("file") && file.is_none();
+        let name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .unwrap_or("")
+            .to_string();
+        let mut buf = Vec::new();
+        let mut field = field;
+        loop {
+            let chunk = match field.try_next().await {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(_) => return Err("document.err_upload"),
+            };
+            seen += chunk.len();
+            if seen > hard_cap {
+                return Err("document.err_too_large");
+            }
+            if is_file && !too_large {
+                if buf.len() + chunk.len() > max {
+                    too_large = true;
+                    buf = Vec::new();
+                } else {
+                    buf.extend_from_slice(&chunk);
+                }
+            }
+        }
+        if is_file {
+            file = Some((name, buf));
+        }
+    }
+    if too_large {
+        return Err("document.err_too_large");
+    }
+    match file {
+        Some((name, bytes)) if !bytes.is_empty() => Ok((name, bytes)),
+        _ => Err("document.err_missing"),
+    }
+}
+
+async fn create(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: Multipart,
+) -> AppResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let org = db(&state, move |c| service::check_upload(c, &a, &i)).await?;
+    let read = read_file(form, state.config.max_upload_bytes).await;
+    let org = match org {
+        Ok(org) => org,
+        Err(key) => return refuse(&actor, &state, id, key).await,
+    };
+    let (name, bytes) = match read {
+        Ok(f) => f,
+        Err(key) => return refuse(&actor, &state, id, key).await,
+    };
+    let prepared = match web::block(move || upload::prepare(&bytes, &name)).await? {
+        Ok(p) => p,
+        Err(key) => return refuse(&actor, &state, id, key).await,
+    };
+    let key = storage::new_key(&org);
+    let stored = Stored {
+        file_name: prepared.file_name,
+        content_type: prepared.content_type.to_string(),
+        size_bytes: prepared.bytes.len() as i64,
+        sha256: prepared.sha256,
+        storage_key: key.clone(),
+    };
+    storage::put(&state.files, &key, prepared.bytes).await?;
+    let (a, i) = (actor.clone(), id.clone());
+    let recorded = db(&state, move |c| service::insert(c, &a, &i, &stored)).await;
+    if !matches!(recorded, Ok(Ok(_))) {
+        // Nothing half-saved: without its row the file goes too.
+        if let Err(e) = storage::delete(&state.files, &key).await {
+            log::error!("could not remove unrecorded upload {key}: {e}");
+        }
+    }
+    match recorded? {
+        Ok(_) => {
+            set_flash(&session, "success", actor.t("document.uploaded"));
+            Ok(back(&id))
+        }
+        Err(key) => refuse(&actor, &state, id, key).await,
+    }
+}
+
+/// `filename` in plain ASCII for old clients, `filename*` (RFC 6266) with the real name.
+fn disposition(name: &str) -> ContentDisposition {
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            'æ' => 'a',
+            'Æ' => 'A',
+            'ø' => 'o',
+            'Ø' => 'O',
+            'å' => 'a',
+            'Å' => 'A',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '_',
+        })
+        .collect();
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+async fn download(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (activity_id, doc_id) = path.into_inner();
+    let (activity_id, doc_id) = (id_of(&activity_id)?, id_of(&doc_id)?);
+    let d = db(&state, move |c| {
+        service::find(c, &actor, &activity_id, &doc_id)
+    })
+    .await?;
+    let body = storage::get(&state.files, &d.storage_key).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(d.content_type.as_str())
+        .insert_header(disposition(&d.file_name))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .no_chunking(d.size_bytes as u64)
+        .streaming(body))
+}
+
+async fn delete(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (activity_id, doc_id) = path.into_inner();
+    let (activity_id, doc_id) = (id_of(&activity_id)?, id_of(&doc_id)?);
+    let (a, i) = (actor.clone(), activity_id.clone());
+    let d = db(&state, move |c| service::delete(c, &a, &i, &doc_id)).await?;
+    if let Err(e) = storage::delete(&state.files, &d.storage_key).await {
+        log::warn!(
+            "document {} removed, its file {} not: {e}",
+            d.id,
+            d.storage_key
+        );
+    }
+    set_flash(&session, "success", actor.t("document.deleted"));
+    Ok(back(&activity_id))
+}
