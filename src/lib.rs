@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod home;
 pub mod mail;
 pub mod orgs;
@@ -97,6 +98,7 @@ pub fn build_app(
         .configure(audit::routes::configure)
         .configure(people::routes::configure)
         .configure(activities::routes::configure)
+        .configure(events::routes::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -49,7 +49,9 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// The catalogue, one section per domain so that each domain keeps its own terms.
-pub static SECTIONS: &[&[Entry]] = &[CORE, crate::people::LABELS, crate::activities::LABELS];
+pub static SECTIONS: &[&[Entry]] = &[CORE, crate::people::LABELS, crate::activities::LABELS,
+    crate::events::LABELS,
+];
 
 /// Every entry of every section.
 pub fn catalogue() -> impl Iterator<Item = &'static Entry> {
