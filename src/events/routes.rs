@@ -376,12 +376,13 @@ async fn register(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<BackForm>,
+    form: Option<web::Form<BackForm>>,
 ) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| service::register(c, &a, &id)).await?;
-    registration_answer(&req, &actor, &session, &form.back, row, outcome)
+    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
+    registration_answer(&req, &actor, &session, &back, row, outcome)
 }
 
 async fn unregister(
@@ -390,12 +391,13 @@ async fn unregister(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<BackForm>,
+    form: Option<web::Form<BackForm>>,
 ) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| service::unregister(c, &a, &id)).await?;
-    registration_answer(&req, &actor, &session, &form.back, row, outcome)
+    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
+    registration_answer(&req, &actor, &session, &back, row, outcome)
 }
 
 // ---------------------------------------------------------------- attendance

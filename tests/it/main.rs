@@ -13,3 +13,4 @@ mod labels;
 mod migrations;
 mod people;
 mod security;
+mod events;
