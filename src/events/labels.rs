@@ -110,6 +110,7 @@ pub static LABELS: &[Entry] = &[
     ("event.cancelled", "Arrangementet er avlyst.", "The event is cancelled."),
     ("event.attendance", "Oppmøte", "Attendance"),
     ("event.registrations", "Påmeldte", "Registrations"),
+    ("event.registration", "Påmelding", "Registration"),
     (
         "event.attendance_intro",
         "Marker hvem som møtte. Hvert valg lagres med en gang.",
