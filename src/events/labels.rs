@@ -49,9 +49,17 @@ pub static LABELS: &[Entry] = &[
     ("event.action_unregister", "Meld meg av", "Withdraw"),
     ("event.action_attended", "Møtte", "Attended"),
     ("event.action_no_show", "Møtte ikke", "No-show"),
-    ("event.action_cancel", "Avlys arrangementet", "Cancel the event"),
+    (
+        "event.action_cancel",
+        "Avlys arrangementet",
+        "Cancel the event",
+    ),
     ("event.registered", "Du er påmeldt.", "You are registered."),
-    ("event.unregistered", "Du er meldt av.", "You have withdrawn."),
+    (
+        "event.unregistered",
+        "Du er meldt av.",
+        "You have withdrawn.",
+    ),
     (
         "event.already_registered",
         "Du er allerede påmeldt.",
@@ -97,7 +105,11 @@ pub static LABELS: &[Entry] = &[
         "Norsk tid, f.eks. 18:00.",
         "Norwegian time, e.g. 18:00.",
     ),
-    ("event.field_minutes", "Varighet (minutter)", "Duration (minutes)"),
+    (
+        "event.field_minutes",
+        "Varighet (minutter)",
+        "Duration (minutes)",
+    ),
     ("event.field_place", "Sted", "Place"),
     ("event.field_capacity", "Antall plasser", "Number of places"),
     (
@@ -106,8 +118,16 @@ pub static LABELS: &[Entry] = &[
         "Empty means no limit.",
     ),
     ("event.field_description", "Beskrivelse", "Description"),
-    ("event.created", "Arrangementet er opprettet.", "The event is created."),
-    ("event.cancelled", "Arrangementet er avlyst.", "The event is cancelled."),
+    (
+        "event.created",
+        "Arrangementet er opprettet.",
+        "The event is created.",
+    ),
+    (
+        "event.cancelled",
+        "Arrangementet er avlyst.",
+        "The event is cancelled.",
+    ),
     ("event.attendance", "Oppmøte", "Attendance"),
     ("event.registrations", "Påmeldte", "Registrations"),
     ("event.registration", "Påmelding", "Registration"),
@@ -126,7 +146,11 @@ pub static LABELS: &[Entry] = &[
         "Likeperson som møtte uten påmelding",
         "Peer mentor who came without registering",
     ),
-    ("event.action_walk_in", "Legg til som møtt", "Add as attended"),
+    (
+        "event.action_walk_in",
+        "Legg til som møtt",
+        "Add as attended",
+    ),
     (
         "event.walk_in_added",
         "Lagt til som møtt.",
@@ -153,7 +177,11 @@ pub static LABELS: &[Entry] = &[
         "Gruppeaktiviteten er registrert.",
         "The group activity is registered.",
     ),
-    ("event.show_activity", "Vis aktiviteten", "Show the activity"),
+    (
+        "event.show_activity",
+        "Vis aktiviteten",
+        "Show the activity",
+    ),
     (
         "event.produce_after",
         "Kan registreres som gruppeaktivitet etter at arrangementet har startet.",

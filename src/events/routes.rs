@@ -162,7 +162,14 @@ async fn show(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
-    render_show(&actor, &state, id, ProduceForm::default(), FieldErrors::new()).await
+    render_show(
+        &actor,
+        &state,
+        id,
+        ProduceForm::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- create and edit
@@ -303,7 +310,14 @@ async fn cancel_form(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = id_of(&path)?;
-    render_cancel(&actor, &state, id, CancelForm::default(), FieldErrors::new()).await
+    render_cancel(
+        &actor,
+        &state,
+        id,
+        CancelForm::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 async fn cancel(

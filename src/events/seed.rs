@@ -16,7 +16,15 @@ use crate::schema::{
 };
 
 /// (title, days from today, hour, minutes, capacity, activity type, place)
-type Spec = (&'static str, i64, u32, i32, Option<i32>, &'static str, &'static str);
+type Spec = (
+    &'static str,
+    i64,
+    u32,
+    i32,
+    Option<i32>,
+    &'static str,
+    &'static str,
+);
 
 const PAST_PRODUCED: Spec = (
     "Samtalegruppe: erfaringsutveksling",
@@ -113,7 +121,9 @@ fn insert_event(
         seats_taken: 0,
         cancel_reason: None,
     };
-    diesel::insert_into(events::table).values(&e).execute(conn)?;
+    diesel::insert_into(events::table)
+        .values(&e)
+        .execute(conn)?;
     Ok(e)
 }
 

@@ -356,7 +356,12 @@ fn validate(
     let keeps_own = existing.is_some_and(|e| e.local_association_id == association);
     if association.is_empty() {
         errors.add("local_association_id", "err.required");
-    } else if !keeps_own && !choices.associations.iter().any(|(id, _)| *id == association) {
+    } else if !keeps_own
+        && !choices
+            .associations
+            .iter()
+            .any(|(id, _)| *id == association)
+    {
         errors.add("local_association_id", "err.choice");
     }
     let activity_type_id = match f.activity_type_id.trim() {
@@ -381,7 +386,12 @@ fn validate(
     if starts_at.is_none() {
         errors.add("time", "event.err_time");
     }
-    let duration = number(&mut errors, "duration_minutes", &f.duration_minutes, 1..=1440);
+    let duration = number(
+        &mut errors,
+        "duration_minutes",
+        &f.duration_minutes,
+        1..=1440,
+    );
     if f.duration_minutes.trim().is_empty() {
         errors.add("duration_minutes", "err.required");
     }
@@ -977,17 +987,13 @@ pub fn produce(
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
-        let claimed = diesel::update(
-            ev::table
-                .find(event_id)
-                .filter(ev::activity_id.is_null()),
-        )
-        .set((
-            ev::activity_id.eq(&activity_id),
-            ev::activity_type_id.eq(&type_id),
-            ev::updated_at.eq(now()),
-        ))
-        .execute(c)?;
+        let claimed = diesel::update(ev::table.find(event_id).filter(ev::activity_id.is_null()))
+            .set((
+                ev::activity_id.eq(&activity_id),
+                ev::activity_type_id.eq(&type_id),
+                ev::updated_at.eq(now()),
+            ))
+            .execute(c)?;
         if claimed == 0 {
             // Another request produced it meanwhile: roll this one back.
             return Err(AppError::NotFound);

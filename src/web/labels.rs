@@ -49,7 +49,10 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// The catalogue, one section per domain so that each domain keeps its own terms.
-pub static SECTIONS: &[&[Entry]] = &[CORE, crate::people::LABELS, crate::activities::LABELS,
+pub static SECTIONS: &[&[Entry]] = &[
+    CORE,
+    crate::people::LABELS,
+    crate::activities::LABELS,
     crate::events::LABELS,
 ];
 

@@ -564,7 +564,10 @@ fn event_gets(app: &TestApp, random: &str) -> Vec<(String, [u16; 6])> {
     let produced = event_in(app, HOME, PRODUCED);
     vec![
         ("/events".into(), [s, 200, 200, 200, 200, 404]),
-        (format!("/events?association={open}&page=2"), [s, 200, 200, 200, 200, 404]),
+        (
+            format!("/events?association={open}&page=2"),
+            [s, 200, 200, 200, 200, 404],
+        ),
         ("/events/new".into(), [s, 404, 200, 404, 404, 404]),
         (format!("/events/{open}"), [s, 200, 200, 200, 404, 404]),
         (format!("/events/{elsewhere}"), [s, 404, 404, 200, 404, 404]),
@@ -573,10 +576,22 @@ fn event_gets(app: &TestApp, random: &str) -> Vec<(String, [u16; 6])> {
         (format!("/events/{random}"), [s, 404, 404, 404, 404, 404]),
         ("/events/not-a-uuid".into(), [s, 404, 404, 404, 404, 404]),
         (format!("/events/{open}/edit"), [s, 404, 200, 404, 404, 404]),
-        (format!("/events/{elsewhere}/edit"), [s, 404, 404, 404, 404, 404]),
-        (format!("/events/{produced}/edit"), [s, 404, 404, 404, 404, 404]),
-        (format!("/events/{open}/cancel"), [s, 404, 200, 404, 404, 404]),
-        (format!("/events/{blind}/cancel"), [s, 404, 404, 404, 404, 404]),
+        (
+            format!("/events/{elsewhere}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{produced}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{open}/cancel"),
+            [s, 404, 200, 404, 404, 404],
+        ),
+        (
+            format!("/events/{blind}/cancel"),
+            [s, 404, 404, 404, 404, 404],
+        ),
     ]
 }
 

@@ -64,7 +64,10 @@ async fn a_coordinator_creates_an_event_and_bad_input_answers_422_with_values_ke
     app.login("coordinator@nhf.example").await;
     let list = app.get("/events").await;
     assert_eq!(list.status, 200);
-    assert!(list.has("Venter på oppmøteregistrering"), "the to-do comes first");
+    assert!(
+        list.has("Venter på oppmøteregistrering"),
+        "the to-do comes first"
+    );
     assert!(list.has(UNMARKED));
     let form = app.get("/events/new").await;
     assert_eq!(form.status, 200);
@@ -159,7 +162,10 @@ async fn events_are_scoped_to_associations_and_organizations(mut app: TestApp) {
     app.logout().await;
     app.login("admin@nhf.example").await;
     let list = app.get("/events").await;
-    assert!(list.has(&elsewhere), "the admin reads the whole organization");
+    assert!(
+        list.has(&elsewhere),
+        "the admin reads the whole organization"
+    );
     assert!(!list.has(&blind));
     assert!(!list.has("/events/new"), "admins only read");
 }
@@ -173,7 +179,10 @@ async fn a_mentor_registers_unregisters_and_registers_again(mut app: TestApp) {
     assert_eq!(seats(&app, &open), 1);
     let res = app.htmx_post(&format!("/events/{open}/register")).await;
     assert_eq!(res.status, 200);
-    assert!(res.has(&format!("id=\"event-{open}\"")), "the card is swapped");
+    assert!(
+        res.has(&format!("id=\"event-{open}\"")),
+        "the card is swapped"
+    );
     assert!(res.has("hx-swap-oob"), "the outcome is announced");
     assert!(res.has("Du er påmeldt."));
     assert!(res.has("Meld meg av"));
@@ -242,7 +251,10 @@ async fn the_last_seat_goes_to_exactly_one_of_several_racing_mentors(app: TestAp
     let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     use likeperson::events::service::Outcome;
     assert_eq!(
-        outcomes.iter().filter(|o| **o == Outcome::Registered).count(),
+        outcomes
+            .iter()
+            .filter(|o| **o == Outcome::Registered)
+            .count(),
         1,
         "exactly one wins: {outcomes:?}"
     );
@@ -275,7 +287,9 @@ async fn full_started_and_cancelled_events_refuse_registration_with_a_message(mu
     assert!(!page.has("Meld meg på"));
     let res = app.htmx_post(&format!("/events/{started}/register")).await;
     assert!(res.has("Påmeldingen er stengt."));
-    let res = app.htmx_post(&format!("/events/{started}/unregister")).await;
+    let res = app
+        .htmx_post(&format!("/events/{started}/unregister"))
+        .await;
     assert!(res.has("Påmeldingen er stengt."));
     assert_eq!(attendee_status(&app, &started, &mentor), ["registered"]);
     app.logout().await;
@@ -327,10 +341,7 @@ async fn attendance_is_marked_by_the_coordinator_only_and_logged(mut app: TestAp
     let coordinator = app.user_id("coordinator@nhf.example");
     let path = format!("/events/{unmarked}/attendees/{mentor}");
     app.login("mentor@nhf.example").await;
-    assert_eq!(
-        app.post(&path, &[("status", "attended")]).await.status,
-        404
-    );
+    assert_eq!(app.post(&path, &[("status", "attended")]).await.status, 404);
     app.logout().await;
     app.login("admin@nhf.example").await;
     assert_eq!(
@@ -363,14 +374,14 @@ async fn attendance_is_marked_by_the_coordinator_only_and_logged(mut app: TestAp
         .select((ea::status, ea::marked_by))
         .first(&mut *app.conn())
         .unwrap();
-    assert_eq!((status.as_str(), by), ("attended", Some(coordinator.clone())));
+    assert_eq!(
+        (status.as_str(), by),
+        ("attended", Some(coordinator.clone()))
+    );
     let res = app.post(&path, &[("status", "no_show")]).await;
     assert_eq!(res.status, 303);
     assert_eq!(attendee_status(&app, &unmarked, &mentor), ["no_show"]);
-    assert_eq!(
-        app.post(&path, &[("status", "nonsense")]).await.status,
-        404
-    );
+    assert_eq!(app.post(&path, &[("status", "nonsense")]).await.status, 404);
     assert_eq!(
         app.post(
             &format!("/events/{open}/attendees/{coordinator}"),
@@ -399,7 +410,10 @@ async fn the_group_activity_is_produced_once_with_participants_and_the_bufdir_ve
     let coordinator = app.user_id("coordinator@nhf.example");
     app.login("coordinator@nhf.example").await;
     let page = app.get(&format!("/events/{produced}")).await;
-    assert!(page.has("Gruppe under 3 deltakere."), "the demo verdict and why");
+    assert!(
+        page.has("Gruppe under 3 deltakere."),
+        "the demo verdict and why"
+    );
     assert!(page.has("/activities/"));
     let action = format!("/events/{unmarked}/activity");
     let res = app.post(&action, &[("mentor_id", &mentor)]).await;
@@ -407,7 +421,8 @@ async fn the_group_activity_is_produced_once_with_participants_and_the_bufdir_ve
     assert!(res.has("Marker oppmøte for alle påmeldte først."));
     let mark = |u: &str| format!("/events/{unmarked}/attendees/{u}");
     app.post(&mark(&mentor), &[("status", "attended")]).await;
-    app.post(&mark(&coordinator), &[("status", "no_show")]).await;
+    app.post(&mark(&coordinator), &[("status", "no_show")])
+        .await;
     let res = app.post(&action, &[("mentor_id", &coordinator)]).await;
     assert_eq!(res.status, 422, "the leader must have attended");
     let res = app.post(&action, &[("mentor_id", &mentor)]).await;
@@ -456,7 +471,9 @@ async fn the_group_activity_is_produced_once_with_participants_and_the_bufdir_ve
         .unwrap();
     assert_eq!(count, 1);
     assert_eq!(
-        app.post(&mark(&mentor), &[("status", "no_show")]).await.status,
+        app.post(&mark(&mentor), &[("status", "no_show")])
+            .await
+            .status,
         404,
         "attendance is closed once the activity exists"
     );
