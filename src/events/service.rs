@@ -193,21 +193,27 @@ pub fn lists(conn: &mut DbConn, actor: &Actor, f: &Filter) -> AppResult<Lists> {
         });
     }
     // Started, planned events with a registration still unmarked: the coordinator's to-do.
-    let unmarked: Vec<String> = ea::table
-        .filter(ea::status.eq("registered"))
-        .select(ea::event_id)
-        .distinct()
-        .load(conn)?;
-    let awaiting_ids: Vec<String> = if actor.role() == Role::Coordinator && !unmarked.is_empty() {
-        scoped()?
+    let awaiting_ids: Vec<String> = if actor.role() == Role::Coordinator {
+        let mut q = ev::table
+            .inner_join(ea::table)
+            .filter(ev::organization_id.eq(actor.org()?.to_string()))
+            .filter(ev::local_association_id.eq_any(actor.associations.clone()))
             .filter(ev::starts_at.le(t))
             .filter(ev::status.eq("planned"))
             .filter(ev::activity_id.is_null())
-            .filter(ev::id.eq_any(unmarked))
+            .filter(ea::status.eq("registered"))
+            .into_boxed();
+        if let Some(a) = crate::db::parse_id(&f.association) {
+            q = q.filter(ev::local_association_id.eq(a));
+        }
+        q.select((ev::starts_at, ev::id))
+            .distinct()
             .order((ev::starts_at.desc(), ev::id.desc()))
             .limit(UPCOMING_MAX)
-            .select(ev::id)
-            .load(conn)?
+            .load::<(NaiveDateTime, String)>(conn)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect()
     } else {
         Vec::new()
     };

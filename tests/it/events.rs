@@ -18,6 +18,7 @@ on_both_backends!(
     a_mentor_who_is_not_active_cannot_register,
     attendance_is_marked_by_the_coordinator_only_and_logged,
     the_group_activity_is_produced_once_with_participants_and_the_bufdir_verdict,
+    a_walk_in_mentor_of_the_association_is_added_as_attended,
 );
 
 /// The id of the demo event with this title in the named association.
@@ -52,10 +53,6 @@ fn attendee_status(app: &TestApp, event: &str, user: &str) -> Vec<String> {
         .select(ea::status)
         .load(&mut *app.conn())
         .unwrap()
-}
-
-fn tomorrow() -> String {
-    (likeperson::activities::service::today() + chrono::Duration::days(1)).to_string()
 }
 
 async fn a_coordinator_creates_an_event_and_bad_input_answers_422_with_values_kept(
@@ -477,4 +474,49 @@ async fn the_group_activity_is_produced_once_with_participants_and_the_bufdir_ve
         404,
         "attendance is closed once the activity exists"
     );
+}
+
+async fn a_walk_in_mentor_of_the_association_is_added_as_attended(mut app: TestApp) {
+    let home: String = la::table
+        .filter(la::name.eq(HOME))
+        .select(la::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let mentor = app.user_id("mentor@nhf.example");
+    let yesterday =
+        (likeperson::activities::service::today() - chrono::Duration::days(1)).to_string();
+    app.login("coordinator@nhf.example").await;
+    let res = app
+        .post(
+            "/events",
+            &[
+                ("title", "Spontant treff"),
+                ("local_association_id", &home),
+                ("date", &yesterday),
+                ("time", "12:00"),
+                ("duration_minutes", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let id = res.location().trim_start_matches("/events/").to_string();
+    let page = app.get(&format!("/events/{id}")).await;
+    assert!(page.has("Ingen er påmeldt."));
+    assert!(
+        page.has(&format!("<option value=\"{mentor}\">")),
+        "mentors of the association are offered"
+    );
+    let elsewhere = app.user_id("mentor@blindeforbundet.example");
+    let res = app
+        .post(
+            &format!("/events/{id}/attendees"),
+            &[("user_id", &elsewhere)],
+        )
+        .await;
+    assert_eq!(res.status, 422, "only mentors of the association");
+    let res = app
+        .post(&format!("/events/{id}/attendees"), &[("user_id", &mentor)])
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(attendee_status(&app, &id, &mentor), ["attended"]);
 }
