@@ -431,6 +431,20 @@ struct AttendeeSwap {
     marking_open: bool,
     kind: &'static str,
     message: String,
+    // The group-activity section, swapped out of band: its form appears once all are marked.
+    row: EventRow,
+    attendees: Vec<AttendeeRow>,
+    can_produce: bool,
+    produced: Option<(String, bool, String)>,
+    types: Options,
+    produce: ProduceForm,
+    errors: FieldErrors,
+}
+
+impl AttendeeSwap {
+    fn attended(&self) -> Vec<&AttendeeRow> {
+        self.attendees.iter().filter(|a| a.is("attended")).collect()
+    }
 }
 
 async fn mark(
@@ -444,7 +458,17 @@ async fn mark(
     let (raw_id, raw_user) = path.into_inner();
     let (id, user) = (id_of(&raw_id)?, id_of(&raw_user)?);
     let (a, i, s) = (actor.clone(), id.clone(), form.into_inner().status);
-    let r = db(&state, move |c| service::mark(c, &a, &i, &user, &s)).await?;
+    let (r, row, attendees, types) = db(&state, move |c| {
+        let r = service::mark(c, &a, &i, &user, &s)?;
+        let row = service::get(c, &a, &i)?;
+        let attendees = service::attendees(c, &i)?;
+        let types = crate::activities::service::active_types(c, a.org()?)?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        Ok((r, row, attendees, types))
+    })
+    .await?;
     let message = format!("{}: {}", r.name, actor.t(&r.status_key()));
     if is_htmx(&req) {
         return page::ok(&AttendeeSwap {
@@ -454,6 +478,13 @@ async fn mark(
             marking_open: true,
             kind: "success",
             message,
+            can_produce: service::can_produce(&attendees, &row),
+            row,
+            attendees,
+            produced: None,
+            types,
+            produce: ProduceForm::default(),
+            errors: FieldErrors::new(),
         });
     }
     set_flash(&session, "success", message);

@@ -365,6 +365,10 @@ async fn attendance_is_marked_by_the_coordinator_only_and_logged(mut app: TestAp
     assert!(res.has(&format!("<tr id=\"att-{mentor}\"")));
     assert!(res.has("hx-swap-oob"));
     assert!(res.has("aria-pressed=\"true\" data-focus-after-swap"));
+    assert!(
+        res.has("<section id=\"group-activity\" aria-labelledby=\"group-activity-heading\" hx-swap-oob=\"true\">"),
+        "the group-activity section follows the marking"
+    );
     let (status, by): (String, Option<String>) = ea::table
         .filter(ea::event_id.eq(&unmarked))
         .filter(ea::user_id.eq(&mentor))
