@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod documents;
+pub mod events;
 pub mod home;
 pub mod mail;
 pub mod orgs;
@@ -101,6 +102,7 @@ pub fn build_app(
         .configure(people::routes::configure)
         .configure(activities::routes::configure)
         .configure(documents::routes::configure)
+        .configure(events::routes::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -284,6 +284,8 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        seats_taken -> Integer,
+        cancel_reason -> Nullable<Text>,
     }
 }
 

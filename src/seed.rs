@@ -236,6 +236,7 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
     crate::db::tx(conn, |conn| -> anyhow::Result<()> {
         crate::people::seed::seed_demo(conn)?;
         crate::activities::seed::seed_demo(conn)?;
+        crate::events::seed::seed_demo(conn)?;
         Ok(())
     })?;
     Ok(SeedOutcome::Created {

@@ -54,6 +54,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::people::LABELS,
     crate::activities::LABELS,
     crate::documents::LABELS,
+    crate::events::LABELS,
 ];
 
 /// Every entry of every section.

@@ -121,11 +121,13 @@ impl Page {
             Role::PeerMentor => items.extend([
                 ("/activities", "nav.my_activities"),
                 ("/contacts", "nav.contacts"),
+                ("/events", "nav.events"),
             ]),
             Role::Coordinator | Role::OrgAdmin => items.extend([
                 ("/activities", "nav.activities"),
                 ("/mentors", "nav.mentors"),
                 ("/contacts", "nav.contacts"),
+                ("/events", "nav.events"),
             ]),
             Role::GlobalAdmin => {}
         }

@@ -634,5 +634,11 @@ describe('Likeperson in headless Chromium', () => {
     flow('enroll in a course', 'mentor@nhf.example', async (t, skip) => {
       await actOnListItem('mentor@nhf.example', /kurs|course/i, /^meld (meg )?på|^påmeld|^enrol|^sign up|^registrer meg/i, 'enroll in a course', skip);
     });
+    flow('register for an event', 'mentor@nhf.example', async (t, skip) => {
+      await actOnListItem('mentor@nhf.example', /arrangement|event/i, /^meld meg på|^register me/i, 'register for an event', skip);
+    });
+    flow('mark attendance', 'coordinator@nhf.example', async (t, skip) => {
+      await actOnListItem('coordinator@nhf.example', /arrangement|event/i, /^møtte(?! ikke)|^attended/i, 'mark attendance', skip);
+    });
   });
 });

@@ -337,6 +337,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 404, 404],
         ),
     ];
+    let table = [table, event_gets(&app, &random)].concat();
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
     // a success changes nothing that a later row depends on.
     let posts: Vec<PostRow> = vec![
@@ -511,6 +512,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 404, 404],
         ),
     ];
+    let posts = [posts, event_posts(&app, &random)].concat();
 
     let mut failures = Vec::new();
     for (i, who) in WHO.iter().enumerate() {
@@ -593,4 +595,128 @@ async fn lists_agree_with_what_detail_pages_allow(mut app: TestApp) {
             "no name of the other organization's associations appears"
         );
     }
+}
+
+/// The events rows: (upcoming in scope, elsewhere in NHF, Blindeforbundet's, past unmarked,
+/// produced).
+fn event_gets(app: &TestApp, random: &str) -> Vec<(String, [u16; 6])> {
+    use crate::events::{event_in, HOME, OPEN, PRODUCED};
+    let s = 303;
+    let open = event_in(app, HOME, OPEN);
+    let elsewhere = event_in(app, "NHF Tromsø", OPEN);
+    let blind = event_in(app, "Blindeforbundet Oslo sentrum", OPEN);
+    let produced = event_in(app, HOME, PRODUCED);
+    vec![
+        ("/events".into(), [s, 200, 200, 200, 200, 404]),
+        (
+            format!("/events?association={open}&page=2"),
+            [s, 200, 200, 200, 200, 404],
+        ),
+        ("/events/new".into(), [s, 404, 200, 404, 404, 404]),
+        (format!("/events/{open}"), [s, 200, 200, 200, 404, 404]),
+        (format!("/events/{elsewhere}"), [s, 404, 404, 200, 404, 404]),
+        (format!("/events/{blind}"), [s, 404, 404, 404, 200, 404]),
+        (format!("/events/{produced}"), [s, 200, 200, 200, 404, 404]),
+        (format!("/events/{random}"), [s, 404, 404, 404, 404, 404]),
+        ("/events/not-a-uuid".into(), [s, 404, 404, 404, 404, 404]),
+        (format!("/events/{open}/edit"), [s, 404, 200, 404, 404, 404]),
+        (
+            format!("/events/{elsewhere}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{produced}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{open}/cancel"),
+            [s, 404, 200, 404, 404, 404],
+        ),
+        (
+            format!("/events/{blind}/cancel"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ]
+}
+
+fn event_posts(app: &TestApp, random: &str) -> Vec<PostRow> {
+    use crate::events::{event_in, HOME, OPEN, UNMARKED};
+    let s = 303;
+    let open = event_in(app, HOME, OPEN);
+    let elsewhere = event_in(app, "NHF Tromsø", OPEN);
+    let blind = event_in(app, "Blindeforbundet Oslo sentrum", OPEN);
+    let unmarked = event_in(app, HOME, UNMARKED);
+    let mentor = app.user_id("mentor@nhf.example");
+    vec![
+        (
+            "/events".into(),
+            vec![("title", String::new())],
+            [s, 404, 422, 404, 404, 404],
+        ),
+        (
+            format!("/events/{open}"),
+            vec![("title", String::new())],
+            [s, 404, 422, 404, 404, 404],
+        ),
+        (
+            format!("/events/{elsewhere}"),
+            vec![("title", String::new())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{open}/cancel"),
+            vec![("reason", String::new())],
+            [s, 404, 422, 404, 404, 404],
+        ),
+        (
+            format!("/events/{blind}/cancel"),
+            vec![("reason", "x".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{open}/register"),
+            vec![],
+            [s, 303, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{open}/unregister"),
+            vec![],
+            [s, 303, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{elsewhere}/register"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{random}/register"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{unmarked}/attendees/{mentor}"),
+            vec![("status", "attended".into())],
+            [s, 404, 303, 404, 404, 404],
+        ),
+        (
+            format!("/events/{blind}/attendees/{mentor}"),
+            vec![("status", "attended".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/events/{unmarked}/attendees"),
+            vec![("user_id", "x".into())],
+            [s, 404, 422, 404, 404, 404],
+        ),
+        (
+            format!("/events/{unmarked}/activity"),
+            vec![("mentor_id", String::new())],
+            [s, 404, 422, 404, 404, 404],
+        ),
+        (
+            format!("/events/{blind}/activity"),
+            vec![("mentor_id", String::new())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ]
 }

@@ -10,6 +10,7 @@ mod associations;
 mod auth;
 mod commands;
 mod documents;
+mod events;
 mod labels;
 mod migrations;
 mod people;

@@ -1,0 +1,1022 @@
+//! The rules for events. Every query is scoped by the actor: a peer mentor sees the events of
+//! their associations, a coordinator those of theirs, an organization administrator the
+//! organization's (read only); anything else is not found.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Europe::Oslo;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::model::*;
+use crate::activities::service::{self as activities, ActivityForm};
+use crate::audit::service::{self as audit, Event as AuditEvent};
+use crate::auth::actor::Actor;
+use crate::auth::Role;
+use crate::db::{new_id, now, DbConn, DbConnBackend};
+use crate::schema::{
+    activities as act, activity_types as at, event_attendees as ea, events as ev,
+    local_associations as la, user_organization_roles as uor, users,
+};
+use crate::web::forms::{self, FieldErrors};
+use crate::web::pagination::{PageOf, Paging};
+use crate::web::{AppError, AppResult};
+
+/// Past events per page of the coordinator's list.
+pub const PAGE_SIZE: i64 = 20;
+/// At most this many upcoming events are listed (an association plans a few a month).
+const UPCOMING_MAX: i64 = 100;
+
+fn audit_event<'a>(
+    actor: &'a Actor,
+    org: &'a str,
+    action: &'a str,
+    target_id: &'a str,
+    detail: serde_json::Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        organization_id: Some(org),
+        actor_user_id: Some(&actor.user_id),
+        action,
+        target_type: Some("event"),
+        target_id: Some(target_id),
+        detail: Some(detail),
+        ip: actor.ip.as_deref(),
+    }
+}
+
+/// The date of an instant in Norway.
+pub fn oslo_date(utc: NaiveDateTime) -> NaiveDate {
+    utc.and_utc().with_timezone(&Oslo).date_naive()
+}
+
+/// A date and a wall-clock time in Norway as a UTC instant (`None` for a time that does not
+/// exist, in the spring-forward gap).
+pub fn oslo_to_utc(date: &str, time: &str) -> Option<NaiveDateTime> {
+    let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let t = NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
+    Oslo.from_local_datetime(&d.and_time(t))
+        .earliest()
+        .map(|dt| dt.naive_utc())
+}
+
+// ---------------------------------------------------------------- scope
+
+/// Events the actor may see, before any filter.
+fn visible(actor: &Actor) -> AppResult<ev::BoxedQuery<'static, DbConnBackend>> {
+    let org = actor.org()?.to_string();
+    let q = ev::table.filter(ev::organization_id.eq(org)).into_boxed();
+    Ok(match actor.role() {
+        Role::PeerMentor | Role::Coordinator => {
+            q.filter(ev::local_association_id.eq_any(actor.associations.clone()))
+        }
+        Role::OrgAdmin => q,
+        Role::GlobalAdmin => return Err(AppError::NotFound),
+    })
+}
+
+/// Loads the rows for these ids with names and the actor's own registration, in `ids` order.
+fn load_rows(conn: &mut DbConn, actor: &Actor, ids: &[String]) -> QueryResult<Vec<EventRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Event, String)> = ev::table
+        .inner_join(la::table)
+        .filter(ev::id.eq_any(ids))
+        .select((Event::as_select(), la::name))
+        .load(conn)?;
+    let type_ids: Vec<String> = rows
+        .iter()
+        .filter_map(|(e, _)| e.activity_type_id.clone())
+        .collect();
+    let types: Vec<(String, String)> = at::table
+        .filter(at::id.eq_any(type_ids))
+        .select((at::id, at::name))
+        .load(conn)?;
+    let mine: Vec<(String, String)> = ea::table
+        .filter(ea::user_id.eq(&actor.user_id))
+        .filter(ea::event_id.eq_any(ids))
+        .select((ea::event_id, ea::status))
+        .load(conn)?;
+    let t = now();
+    let mut out: Vec<EventRow> = rows
+        .into_iter()
+        .map(|(e, association_name)| EventRow {
+            type_name: types
+                .iter()
+                .find(|(id, _)| Some(id) == e.activity_type_id.as_ref())
+                .map(|(_, n)| n.clone()),
+            my_status: mine
+                .iter()
+                .find(|(id, _)| *id == e.id)
+                .map(|(_, s)| s.clone()),
+            started: e.starts_at <= t,
+            association_name,
+            e,
+        })
+        .collect();
+    out.sort_by_key(|r| ids.iter().position(|i| *i == r.e.id));
+    Ok(out)
+}
+
+/// One event the actor may see.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<EventRow> {
+    let ids: Vec<String> = visible(actor)?
+        .filter(ev::id.eq(id.to_string()))
+        .select(ev::id)
+        .load(conn)?;
+    load_rows(conn, actor, &ids)?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// One event the actor coordinates (coordinators only; everyone else: not found).
+fn coordinated(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<EventRow> {
+    actor.require(&[Role::Coordinator])?;
+    get(conn, actor, id)
+}
+
+// ---------------------------------------------------------------- lists
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct Filter {
+    pub association: String,
+    pub page: Option<i64>,
+}
+
+impl Filter {
+    /// The query string without the page, ending in `&` or `?` for the page link.
+    pub fn base(&self) -> String {
+        match crate::db::parse_id(&self.association) {
+            Some(a) => format!("/events?association={a}&"),
+            None => "/events?".into(),
+        }
+    }
+}
+
+/// What the list page shows: events awaiting attendance (coordinators), upcoming ones, and a
+/// page of past ones (not for mentors).
+pub struct Lists {
+    pub awaiting: Vec<EventRow>,
+    pub upcoming: Vec<EventRow>,
+    pub past: PageOf<EventRow>,
+}
+
+pub fn lists(conn: &mut DbConn, actor: &Actor, f: &Filter) -> AppResult<Lists> {
+    actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;
+    let t = now();
+    let scoped = || -> AppResult<ev::BoxedQuery<'static, DbConnBackend>> {
+        let mut q = visible(actor)?;
+        if let Some(a) = crate::db::parse_id(&f.association) {
+            q = q.filter(ev::local_association_id.eq(a));
+        }
+        Ok(q)
+    };
+    let upcoming_ids: Vec<String> = scoped()?
+        .filter(ev::starts_at.gt(t))
+        .order((ev::starts_at.asc(), ev::id.asc()))
+        .limit(UPCOMING_MAX)
+        .select(ev::id)
+        .load(conn)?;
+    let upcoming = load_rows(conn, actor, &upcoming_ids)?;
+    let paging = Paging::new(f.page, PAGE_SIZE);
+    if actor.role() == Role::PeerMentor {
+        return Ok(Lists {
+            awaiting: Vec::new(),
+            upcoming,
+            past: PageOf {
+                rows: Vec::new(),
+                total: 0,
+                page: 1,
+                per_page: PAGE_SIZE,
+            },
+        });
+    }
+    // Started, planned events with a registration still unmarked: the coordinator's to-do.
+    let awaiting_ids: Vec<String> = if actor.role() == Role::Coordinator {
+        let mut q = ev::table
+            .inner_join(ea::table)
+            .filter(ev::organization_id.eq(actor.org()?.to_string()))
+            .filter(ev::local_association_id.eq_any(actor.associations.clone()))
+            .filter(ev::starts_at.le(t))
+            .filter(ev::status.eq("planned"))
+            .filter(ev::activity_id.is_null())
+            .filter(ea::status.eq("registered"))
+            .into_boxed();
+        if let Some(a) = crate::db::parse_id(&f.association) {
+            q = q.filter(ev::local_association_id.eq(a));
+        }
+        q.select((ev::starts_at, ev::id))
+            .distinct()
+            .order((ev::starts_at.desc(), ev::id.desc()))
+            .limit(UPCOMING_MAX)
+            .load::<(NaiveDateTime, String)>(conn)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let total: i64 = scoped()?
+        .filter(ev::starts_at.le(t))
+        .count()
+        .get_result(conn)?;
+    let past_ids: Vec<String> = scoped()?
+        .filter(ev::starts_at.le(t))
+        .order((ev::starts_at.desc(), ev::id.desc()))
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(ev::id)
+        .load(conn)?;
+    Ok(Lists {
+        awaiting: load_rows(conn, actor, &awaiting_ids)?,
+        upcoming,
+        past: PageOf {
+            rows: load_rows(conn, actor, &past_ids)?,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        },
+    })
+}
+
+/// (id, name) pairs for a select box.
+pub type Options = Vec<(String, String)>;
+
+/// Associations for the list filter: the coordinator's, or the organization's for an admin.
+pub fn filter_associations(conn: &mut DbConn, actor: &Actor) -> AppResult<Options> {
+    let org = actor.org()?.to_string();
+    let mut q = la::table.filter(la::organization_id.eq(org)).into_boxed();
+    if !actor.sees_whole_org() {
+        q = q.filter(la::id.eq_any(actor.associations.clone()));
+    }
+    Ok(q.order(la::name_key.asc())
+        .select((la::id, la::name))
+        .load(conn)?)
+}
+
+// ---------------------------------------------------------------- create and edit
+
+/// What the event form offers: the coordinator's active associations and the active types.
+#[derive(Clone, Debug, Default)]
+pub struct Choices {
+    pub associations: Options,
+    pub types: Options,
+}
+
+pub fn choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Choices> {
+    actor.require(&[Role::Coordinator])?;
+    let org = actor.org()?.to_string();
+    let associations = la::table
+        .filter(la::organization_id.eq(&org))
+        .filter(la::id.eq_any(actor.associations.clone()))
+        .filter(la::is_active.eq(true))
+        .order(la::name_key.asc())
+        .select((la::id, la::name))
+        .load(conn)?;
+    let types = activities::active_types(conn, &org)?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    Ok(Choices {
+        associations,
+        types,
+    })
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct EventForm {
+    pub title: String,
+    pub local_association_id: String,
+    pub activity_type_id: String,
+    pub date: String,
+    pub time: String,
+    pub duration_minutes: String,
+    pub place: String,
+    pub capacity: String,
+    pub description: String,
+}
+
+impl EventForm {
+    pub fn from(e: &Event) -> EventForm {
+        let local = e.starts_at.and_utc().with_timezone(&Oslo);
+        EventForm {
+            title: e.title.clone(),
+            local_association_id: e.local_association_id.clone(),
+            activity_type_id: e.activity_type_id.clone().unwrap_or_default(),
+            date: local.format("%Y-%m-%d").to_string(),
+            time: local.format("%H:%M").to_string(),
+            duration_minutes: e.duration_minutes.to_string(),
+            place: e.place.clone().unwrap_or_default(),
+            capacity: e.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            description: e.description.clone().unwrap_or_default(),
+        }
+    }
+}
+
+struct Valid {
+    title: String,
+    association: String,
+    activity_type_id: Option<String>,
+    starts_at: NaiveDateTime,
+    duration_minutes: i32,
+    place: Option<String>,
+    capacity: Option<i32>,
+    description: Option<String>,
+}
+
+fn number(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    raw: &str,
+    range: std::ops::RangeInclusive<i32>,
+) -> Option<i32> {
+    match raw.trim() {
+        "" => None,
+        s => match s.parse::<i32>() {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                errors.add(field, "event.err_number");
+                None
+            }
+        },
+    }
+}
+
+fn validate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &EventForm,
+    existing: Option<&Event>,
+) -> AppResult<Result<Valid, FieldErrors>> {
+    let choices = choices(conn, actor)?;
+    let mut errors = FieldErrors::new();
+    let title = forms::fold_whitespace(&f.title);
+    if title.is_empty() {
+        errors.add("title", "err.required");
+    } else if title.chars().count() > 200 {
+        errors.add("title", "err.too_long");
+    }
+    let association = f.local_association_id.trim().to_string();
+    let keeps_own = existing.is_some_and(|e| e.local_association_id == association);
+    if association.is_empty() {
+        errors.add("local_association_id", "err.required");
+    } else if !keeps_own
+        && !choices
+            .associations
+            .iter()
+            .any(|(id, _)| *id == association)
+    {
+        errors.add("local_association_id", "err.choice");
+    }
+    let activity_type_id = match f.activity_type_id.trim() {
+        "" => None,
+        t if choices.types.iter().any(|(id, _)| id == t)
+            || existing.is_some_and(|e| e.activity_type_id.as_deref() == Some(t)) =>
+        {
+            Some(t.to_string())
+        }
+        _ => {
+            errors.add("activity_type_id", "err.choice");
+            None
+        }
+    };
+    if NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d").is_err() {
+        errors.add("date", "event.err_date");
+    }
+    if NaiveTime::parse_from_str(f.time.trim(), "%H:%M").is_err() {
+        errors.add("time", "event.err_time");
+    }
+    let starts_at = oslo_to_utc(&f.date, &f.time);
+    if starts_at.is_none() {
+        errors.add("time", "event.err_time");
+    }
+    let duration = number(
+        &mut errors,
+        "duration_minutes",
+        &f.duration_minutes,
+        1..=1440,
+    );
+    if f.duration_minutes.trim().is_empty() {
+        errors.add("duration_minutes", "err.required");
+    }
+    let capacity = number(&mut errors, "capacity", &f.capacity, 1..=10_000);
+    if let (Some(c), Some(e)) = (capacity, existing) {
+        if c < e.seats_taken {
+            errors.add("capacity", "event.err_capacity_below");
+        }
+    }
+    let place = forms::opt(&Some(forms::fold_whitespace(&f.place)));
+    if place.as_ref().is_some_and(|p| p.chars().count() > 200) {
+        errors.add("place", "err.too_long");
+    }
+    let description = forms::opt(&Some(f.description.clone()));
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 2000)
+    {
+        errors.add("description", "err.too_long");
+    }
+    match (starts_at, duration, errors.is_empty()) {
+        (Some(starts_at), Some(duration_minutes), true) => Ok(Ok(Valid {
+            title,
+            association,
+            activity_type_id,
+            starts_at,
+            duration_minutes,
+            place,
+            capacity,
+            description,
+        })),
+        _ => Ok(Err(errors)),
+    }
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &EventForm,
+) -> AppResult<Result<String, FieldErrors>> {
+    actor.require(&[Role::Coordinator])?;
+    let org = actor.org()?.to_string();
+    let v = match validate(conn, actor, f, None)? {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    let t = now();
+    let e = Event {
+        id: new_id(),
+        organization_id: org.clone(),
+        local_association_id: v.association,
+        activity_type_id: v.activity_type_id,
+        title: v.title,
+        description: v.description,
+        place: v.place,
+        starts_at: v.starts_at,
+        duration_minutes: v.duration_minutes,
+        capacity: v.capacity,
+        status: "planned".into(),
+        activity_id: None,
+        created_by: Some(actor.user_id.clone()),
+        created_at: t,
+        updated_at: t,
+        seats_taken: 0,
+        cancel_reason: None,
+    };
+    crate::db::tx(conn, |c| {
+        diesel::insert_into(ev::table).values(&e).execute(c)?;
+        audit::append(
+            c,
+            audit_event(
+                actor,
+                &org,
+                "event.created",
+                &e.id,
+                serde_json::json!({ "title": e.title, "starts_at": e.starts_at.to_string() }),
+            ),
+        )?;
+        Ok::<_, AppError>(())
+    })?;
+    Ok(Ok(e.id))
+}
+
+/// Whether the coordinator may still edit or cancel the event: planned, no activity produced.
+pub fn editable(row: &EventRow) -> bool {
+    row.e.status == "planned" && row.e.activity_id.is_none()
+}
+
+pub fn for_edit(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<EventRow> {
+    let row = coordinated(conn, actor, id)?;
+    if !editable(&row) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    f: &EventForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    let row = for_edit(conn, actor, id)?;
+    let org = actor.org()?.to_string();
+    let v = match validate(conn, actor, f, Some(&row.e))? {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    crate::db::tx(conn, |c| {
+        // The capacity may not drop below the seats taken meanwhile.
+        let n = diesel::update(
+            ev::table
+                .find(id)
+                .filter(ev::status.eq("planned"))
+                .filter(ev::activity_id.is_null()),
+        )
+        .filter(ev::seats_taken.le(v.capacity.unwrap_or(i32::MAX)))
+        .set((
+            ev::title.eq(&v.title),
+            ev::local_association_id.eq(&v.association),
+            ev::activity_type_id.eq(&v.activity_type_id),
+            ev::starts_at.eq(v.starts_at),
+            ev::duration_minutes.eq(v.duration_minutes),
+            ev::place.eq(&v.place),
+            ev::capacity.eq(v.capacity),
+            ev::description.eq(&v.description),
+            ev::updated_at.eq(now()),
+        ))
+        .execute(c)?;
+        if n == 0 {
+            let mut errors = FieldErrors::new();
+            errors.add("capacity", "event.err_capacity_below");
+            return Ok(Err(errors));
+        }
+        audit::append(
+            c,
+            audit_event(
+                actor,
+                &org,
+                "event.updated",
+                id,
+                serde_json::json!({ "title": v.title, "starts_at": v.starts_at.to_string(), "capacity": v.capacity }),
+            ),
+        )?;
+        Ok(Ok(()))
+    })
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct CancelForm {
+    pub reason: String,
+}
+
+/// Cancels an event with a reason. Registrations stay, so mentors see it was cancelled.
+pub fn cancel(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    f: &CancelForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    for_edit(conn, actor, id)?;
+    let org = actor.org()?.to_string();
+    let reason = forms::fold_whitespace(&f.reason);
+    let mut errors = FieldErrors::new();
+    if reason.is_empty() {
+        errors.add("reason", "err.required");
+    } else if reason.chars().count() > 500 {
+        errors.add("reason", "err.too_long");
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    crate::db::tx(conn, |c| {
+        diesel::update(ev::table.find(id).filter(ev::status.eq("planned")))
+            .set((
+                ev::status.eq("cancelled"),
+                ev::cancel_reason.eq(&reason),
+                ev::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        audit::append(
+            c,
+            audit_event(
+                actor,
+                &org,
+                "event.cancelled",
+                id,
+                serde_json::json!({ "reason": reason }),
+            ),
+        )?;
+        Ok::<_, AppError>(())
+    })?;
+    Ok(Ok(()))
+}
+
+// ---------------------------------------------------------------- registration
+
+/// What a registration attempt came to; each has a message for the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Registered,
+    Unregistered,
+    AlreadyRegistered,
+    Full,
+    Closed,
+    NotActive,
+}
+
+impl Outcome {
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Registered => "event.registered",
+            Outcome::Unregistered => "event.unregistered",
+            Outcome::AlreadyRegistered => "event.already_registered",
+            Outcome::Full => "event.full_message",
+            Outcome::Closed => "event.closed_message",
+            Outcome::NotActive => "event.not_active_message",
+        }
+    }
+    pub fn kind(self) -> &'static str {
+        match self {
+            Outcome::Registered | Outcome::Unregistered | Outcome::AlreadyRegistered => "success",
+            _ => "error",
+        }
+    }
+}
+
+/// Takes a seat for the user: one conditional update of the seat counter (so the last seat
+/// goes to exactly one of several racing requests, on both backends), then the registration
+/// (a new row, or the cancelled one registered again), in one transaction.
+pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<Outcome> {
+    crate::db::tx(conn, |c| {
+        let t = now();
+        let took = diesel::update(
+            ev::table
+                .find(event_id)
+                .filter(ev::status.eq("planned"))
+                .filter(ev::starts_at.gt(t))
+                .filter(
+                    ev::capacity
+                        .is_null()
+                        .or(ev::seats_taken.nullable().lt(ev::capacity)),
+                ),
+        )
+        .set(ev::seats_taken.eq(ev::seats_taken + 1))
+        .execute(c)?;
+        if took == 0 {
+            let (status, starts_at): (String, NaiveDateTime) = ev::table
+                .find(event_id)
+                .select((ev::status, ev::starts_at))
+                .first(c)?;
+            return Ok(if status != "planned" || starts_at <= t {
+                Outcome::Closed
+            } else {
+                Outcome::Full
+            });
+        }
+        let existing: Option<String> = ea::table
+            .filter(ea::event_id.eq(event_id))
+            .filter(ea::user_id.eq(user_id))
+            .select(ea::status)
+            .first(c)
+            .optional()?;
+        match existing.as_deref() {
+            Some("registered") => {
+                give_back_seat(c, event_id)?;
+                return Ok(Outcome::AlreadyRegistered);
+            }
+            Some(_) => {
+                diesel::update(
+                    ea::table
+                        .filter(ea::event_id.eq(event_id))
+                        .filter(ea::user_id.eq(user_id)),
+                )
+                .set((
+                    ea::status.eq("registered"),
+                    ea::registered_at.eq(t),
+                    ea::marked_at.eq(None::<NaiveDateTime>),
+                    ea::marked_by.eq(None::<String>),
+                ))
+                .execute(c)?;
+            }
+            None => {
+                diesel::insert_into(ea::table)
+                    .values(&Attendee {
+                        id: new_id(),
+                        event_id: event_id.to_string(),
+                        user_id: user_id.to_string(),
+                        status: "registered".into(),
+                        registered_at: t,
+                        marked_at: None,
+                        marked_by: None,
+                    })
+                    .execute(c)?;
+            }
+        }
+        Ok::<_, AppError>(Outcome::Registered)
+    })
+}
+
+fn give_back_seat(c: &mut DbConn, event_id: &str) -> QueryResult<usize> {
+    diesel::update(ev::table.find(event_id).filter(ev::seats_taken.gt(0)))
+        .set(ev::seats_taken.eq(ev::seats_taken - 1))
+        .execute(c)
+}
+
+/// A peer mentor registers for an event of one of their associations.
+pub fn register(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(EventRow, Outcome)> {
+    actor.require(&[Role::PeerMentor])?;
+    let row = get(conn, actor, id)?;
+    let status = crate::people::service::status_of(conn, &actor.user_id, actor.org()?)?;
+    let outcome = if status.as_deref() != Some("active") {
+        Outcome::NotActive
+    } else if row.cancelled() || row.started {
+        Outcome::Closed
+    } else if row.registered() {
+        Outcome::AlreadyRegistered
+    } else {
+        take_seat(conn, id, &actor.user_id)?
+    };
+    Ok((get(conn, actor, id)?, outcome))
+}
+
+/// A peer mentor withdraws before the start; the seat is given back.
+pub fn unregister(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(EventRow, Outcome)> {
+    actor.require(&[Role::PeerMentor])?;
+    let row = get(conn, actor, id)?;
+    if row.cancelled() || row.started {
+        return Ok((row, Outcome::Closed));
+    }
+    crate::db::tx(conn, |c| {
+        let n = diesel::update(
+            ea::table
+                .filter(ea::event_id.eq(id))
+                .filter(ea::user_id.eq(&actor.user_id))
+                .filter(ea::status.eq("registered")),
+        )
+        .set(ea::status.eq("cancelled"))
+        .execute(c)?;
+        if n == 1 {
+            give_back_seat(c, id)?;
+        }
+        Ok::<_, AppError>(())
+    })?;
+    Ok((get(conn, actor, id)?, Outcome::Unregistered))
+}
+
+// ---------------------------------------------------------------- attendance
+
+/// Registered and marked attendees (not those who withdrew), by name.
+pub fn attendees(conn: &mut DbConn, event_id: &str) -> QueryResult<Vec<AttendeeRow>> {
+    let rows: Vec<(Attendee, String)> = ea::table
+        .inner_join(users::table)
+        .filter(ea::event_id.eq(event_id))
+        .filter(ea::status.ne("cancelled"))
+        .order((users::name.asc(), ea::id.asc()))
+        .select((Attendee::as_select(), users::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, name)| AttendeeRow { a, name })
+        .collect())
+}
+
+/// Whether attendance can be marked: started, planned, no activity produced yet.
+pub fn marking_open(row: &EventRow) -> bool {
+    row.started && row.e.status == "planned" && row.e.activity_id.is_none()
+}
+
+/// The coordinator marks one attendee as attended or no-show (logged).
+pub fn mark(
+    conn: &mut DbConn,
+    actor: &Actor,
+    event_id: &str,
+    user_id: &str,
+    status: &str,
+) -> AppResult<AttendeeRow> {
+    let row = coordinated(conn, actor, event_id)?;
+    if !marking_open(&row) || !ATTENDANCE.contains(&status) {
+        return Err(AppError::NotFound);
+    }
+    let org = actor.org()?.to_string();
+    crate::db::tx(conn, |c| {
+        let n = diesel::update(
+            ea::table
+                .filter(ea::event_id.eq(event_id))
+                .filter(ea::user_id.eq(user_id))
+                .filter(ea::status.ne("cancelled")),
+        )
+        .set((
+            ea::status.eq(status),
+            ea::marked_at.eq(Some(now())),
+            ea::marked_by.eq(Some(&actor.user_id)),
+        ))
+        .execute(c)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        audit::append(
+            c,
+            audit_event(
+                actor,
+                &org,
+                "event.attendance_marked",
+                event_id,
+                serde_json::json!({ "user_id": user_id, "status": status }),
+            ),
+        )?;
+        Ok(())
+    })?;
+    attendees(conn, event_id)?
+        .into_iter()
+        .find(|a| a.a.user_id == user_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Peer mentors of the event's association who are not on the list: walk-in candidates.
+pub fn walk_in_choices(conn: &mut DbConn, row: &EventRow) -> QueryResult<Options> {
+    let listed: Vec<String> = ea::table
+        .filter(ea::event_id.eq(&row.e.id))
+        .filter(ea::status.ne("cancelled"))
+        .select(ea::user_id)
+        .load(conn)?;
+    let mentors: Vec<String> = uor::table
+        .filter(uor::organization_id.eq(&row.e.organization_id))
+        .filter(uor::role_id.eq("peer_mentor"))
+        .filter(uor::revoked_at.is_null())
+        .filter(uor::local_association_id.eq(&row.e.local_association_id))
+        .select(uor::user_id)
+        .load(conn)?;
+    users::table
+        .filter(users::id.eq_any(mentors))
+        .filter(users::id.ne_all(listed))
+        .filter(users::is_active.eq(true))
+        .order(users::name.asc())
+        .select((users::id, users::name))
+        .load(conn)
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct WalkInForm {
+    pub user_id: String,
+}
+
+/// Adds a mentor of the association who came without registering, as attended.
+pub fn walk_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    event_id: &str,
+    f: &WalkInForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    let row = coordinated(conn, actor, event_id)?;
+    if !marking_open(&row) {
+        return Err(AppError::NotFound);
+    }
+    if !walk_in_choices(conn, &row)?
+        .iter()
+        .any(|(id, _)| *id == f.user_id)
+    {
+        let mut errors = FieldErrors::new();
+        errors.add("user_id", "err.choice");
+        return Ok(Err(errors));
+    }
+    let org = actor.org()?.to_string();
+    crate::db::tx(conn, |c| {
+        let t = now();
+        let n = diesel::update(
+            ea::table
+                .filter(ea::event_id.eq(event_id))
+                .filter(ea::user_id.eq(&f.user_id)),
+        )
+        .set((
+            ea::status.eq("attended"),
+            ea::marked_at.eq(Some(t)),
+            ea::marked_by.eq(Some(&actor.user_id)),
+        ))
+        .execute(c)?;
+        if n == 0 {
+            diesel::insert_into(ea::table)
+                .values(&Attendee {
+                    id: new_id(),
+                    event_id: event_id.to_string(),
+                    user_id: f.user_id.clone(),
+                    status: "attended".into(),
+                    registered_at: t,
+                    marked_at: Some(t),
+                    marked_by: Some(actor.user_id.clone()),
+                })
+                .execute(c)?;
+        }
+        audit::append(
+            c,
+            audit_event(
+                actor,
+                &org,
+                "event.attendance_marked",
+                event_id,
+                serde_json::json!({ "user_id": f.user_id, "status": "attended", "walk_in": true }),
+            ),
+        )?;
+        Ok::<_, AppError>(())
+    })?;
+    Ok(Ok(()))
+}
+
+// ---------------------------------------------------------------- the group activity
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ProduceForm {
+    pub mentor_id: String,
+    pub activity_type_id: String,
+}
+
+/// The produced activity as the event page shows it: id, whether it counts, and why.
+pub fn produced(conn: &mut DbConn, row: &EventRow) -> QueryResult<Option<(String, bool, String)>> {
+    let Some(id) = &row.e.activity_id else {
+        return Ok(None);
+    };
+    act::table
+        .find(id)
+        .select((act::id, act::bufdir_counts, act::bufdir_reason))
+        .first(conn)
+        .optional()
+}
+
+/// Whether the event can become a group activity now: attendance open and fully marked, with
+/// someone attending.
+pub fn can_produce(attendees: &[AttendeeRow], row: &EventRow) -> bool {
+    marking_open(row)
+        && attendees.iter().all(|a| a.a.status != "registered")
+        && attendees.iter().any(|a| a.is("attended"))
+}
+
+/// Registers the event as one group activity through the activities service (its validation
+/// and Bufdir rules), led by an attending mentor, on the coordinator's behalf. Only once: the
+/// event is claimed with a conditional update on `activity_id IS NULL`.
+pub fn produce(
+    conn: &mut DbConn,
+    actor: &Actor,
+    event_id: &str,
+    f: &ProduceForm,
+) -> AppResult<Result<String, FieldErrors>> {
+    let row = coordinated(conn, actor, event_id)?;
+    let org = actor.org()?.to_string();
+    let list = attendees(conn, event_id)?;
+    let mut errors = FieldErrors::new();
+    if row.e.activity_id.is_some() {
+        errors.add("mentor_id", "event.err_already_produced");
+        return Ok(Err(errors));
+    }
+    if !marking_open(&row) {
+        return Err(AppError::NotFound);
+    }
+    if list.iter().any(|a| a.is("registered")) {
+        errors.add("mentor_id", "event.err_unmarked");
+    }
+    let attended: Vec<&AttendeeRow> = list.iter().filter(|a| a.is("attended")).collect();
+    if attended.is_empty() {
+        errors.add("mentor_id", "event.err_nobody_attended");
+    } else if !attended.iter().any(|a| a.a.user_id == f.mentor_id) {
+        errors.add("mentor_id", "event.err_leader");
+    }
+    let type_id = match &row.e.activity_type_id {
+        Some(t) => t.clone(),
+        None => {
+            let active = activities::active_types(conn, &org)?;
+            if active.iter().any(|t| t.id == f.activity_type_id) {
+                f.activity_type_id.clone()
+            } else {
+                errors.add("activity_type_id", "err.required");
+                String::new()
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let form = ActivityForm {
+        activity_type_id: type_id.clone(),
+        occurred_on: oslo_date(row.e.starts_at).to_string(),
+        duration_minutes: row.e.duration_minutes.to_string(),
+        contact_id: String::new(),
+        participants: attended.len().to_string(),
+        local_association_id: row.e.local_association_id.clone(),
+        description: row.e.title.clone(),
+        mentor_id: f.mentor_id.clone(),
+    };
+    crate::db::tx(conn, |c| {
+        let activity_id = match activities::create(c, actor, &form)? {
+            Ok(id) => id,
+            Err(e) => return Ok(Err(e)),
+        };
+        let claimed = diesel::update(ev::table.find(event_id).filter(ev::activity_id.is_null()))
+            .set((
+                ev::activity_id.eq(&activity_id),
+                ev::activity_type_id.eq(&type_id),
+                ev::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        if claimed == 0 {
+            // Another request produced it meanwhile: roll this one back.
+            return Err(AppError::NotFound);
+        }
+        diesel::update(act::table.find(&activity_id))
+            .set((act::event_id.eq(event_id), act::is_proxy.eq(true)))
+            .execute(c)?;
+        audit::append(
+            c,
+            audit_event(
+                actor,
+                &org,
+                "event.activity_produced",
+                event_id,
+                serde_json::json!({ "activity_id": activity_id, "participants": attended.len() }),
+            ),
+        )?;
+        Ok(Ok(activity_id))
+    })
+}
