@@ -57,10 +57,12 @@ done
 c=$(cookie_for coordinator@nhf.example)
 from=$(date -d '-400 days' +%F); to=$(date -d '-100 days' +%F)
 echo "== CSV export as coordinator@nhf.example, $from to $to"
-rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
+# Anonymous memory only: SQLite reads the database through a memory map, whose file pages count
+# in VmRSS but are the kernel's page cache, not the server's heap.
+rss() { awk '/RssAnon/ {print $2}' "/proc/$pid/status"; }
 before=$(rss); peak=$before
 curl -s -H "Cookie: $c" "$base/activities/export.csv?from=$from&to=$to" -o "$dir/export.csv" &
 cpid=$!
 while kill -0 "$cpid" 2>/dev/null; do r=$(rss); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.05; done
 rows=$(( $(wc -l < "$dir/export.csv") - 1 ))
-echo "rows: $rows, bytes: $(stat -c %s "$dir/export.csv"), server RSS before: ${before} kB, peak during export: ${peak} kB"
+echo "rows: $rows, bytes: $(stat -c %s "$dir/export.csv"), server heap (RssAnon) before: ${before} kB, peak during export: ${peak} kB"
