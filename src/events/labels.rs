@@ -34,6 +34,7 @@ pub static LABELS: &[Entry] = &[
     ("event.col_mark", "Oppmøte", "Attendance"),
     ("event.minutes", "minutter", "minutes"),
     ("event.status_planned", "Planlagt", "Planned"),
+    ("event.status_held", "Gjennomført", "Held"),
     ("event.status_cancelled", "Avlyst", "Cancelled"),
     ("event.status_full", "Fullt", "Full"),
     (

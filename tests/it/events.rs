@@ -140,6 +140,10 @@ async fn events_are_scoped_to_associations_and_organizations(mut app: TestApp) {
     app.login("coordinator@nhf.example").await;
     let list = app.get("/events").await;
     assert!(list.has(&open));
+    assert!(
+        list.has("Gjennomført"),
+        "a past event reads as held, not as planned"
+    );
     assert!(!list.has(&elsewhere), "other associations are absent");
     assert!(!list.has(&blind), "other organizations are absent");
     assert_eq!(app.get(&format!("/events/{elsewhere}")).await.status, 404);
