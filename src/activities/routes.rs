@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
-use super::service::{self, ActivityForm, Choices, Filter, TypeForm};
+use super::service::{self, ActivityForm, Choices, Filter, FilterChoices, TypeForm};
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
 use crate::web::forms::FieldErrors;
@@ -79,13 +79,14 @@ async fn list(
     let filter = q.into_inner();
     let mentor_view = actor.role() == Role::PeerMentor;
     let (a, f) = (actor.clone(), filter.clone());
-    let (rows, next, (associations, mentors, types)) = db(&state, move |c| {
-        let (rows, next) = service::page(c, &a, &f, service::PAGE_SIZE)?;
+    let (rows, next, choices) = db(&state, move |c| {
+        // The filter choices come first: they also name most of the page's rows.
         let choices = if mentor_view {
-            Default::default()
+            FilterChoices::default()
         } else {
             service::filter_choices(c, &a)?
         };
+        let (rows, next) = service::page(c, &a, &f, service::PAGE_SIZE, &choices)?;
         Ok((rows, next, choices))
     })
     .await?;
@@ -101,9 +102,9 @@ async fn list(
         next,
         mentor_view,
         can_register: actor.role() == Role::Coordinator,
-        associations,
-        mentors,
-        types,
+        associations: choices.associations,
+        mentors: choices.mentors,
+        types: choices.types,
     })
 }
 
@@ -149,7 +150,10 @@ async fn export(
         async move {
             let (mut f, first) = state_in?;
             let f2 = f.clone();
-            let fetched = db(&st, move |c| service::page(c, &actor, &f2, 1000)).await;
+            let fetched = db(&st, move |c| {
+                service::page(c, &actor, &f2, 1000, &FilterChoices::default())
+            })
+            .await;
             let (rows, next) = match fetched {
                 Ok(r) => r,
                 Err(e) => return Some((Err(actix_web::Error::from(e)), None)),

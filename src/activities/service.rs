@@ -791,6 +791,7 @@ pub fn page(
     actor: &Actor,
     f: &Filter,
     limit: i64,
+    known: &FilterChoices,
 ) -> AppResult<(Vec<ActivityRow>, Option<String>)> {
     let cursor = parse_cursor(&f.after);
     let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<Vec<Activity>> {
@@ -826,49 +827,83 @@ pub fn page(
     } else {
         None
     };
-    Ok((with_names(conn, rows)?, next))
+    Ok((with_names(conn, rows, known)?, next))
 }
 
-/// Adds the names of the types, associations, mentors and contacts: four lookups by primary key
-/// of the few distinct ids on the page, cheaper on both backends than joining five tables.
-fn with_names(conn: &mut DbConn, rows: Vec<Activity>) -> QueryResult<Vec<ActivityRow>> {
-    use std::collections::{BTreeSet, HashMap};
-    fn ids<'a>(it: impl Iterator<Item = &'a String>) -> Vec<String> {
-        it.collect::<BTreeSet<_>>().into_iter().cloned().collect()
+/// Adds the names of the types, associations, mentors and contacts. Names already at hand (the
+/// list's filter choices) are used as they are; the rest are looked up by primary key, one query
+/// per kind for the few distinct ids on the page, cheaper on both backends than a five-table join.
+fn with_names(
+    conn: &mut DbConn,
+    rows: Vec<Activity>,
+    known: &FilterChoices,
+) -> QueryResult<Vec<ActivityRow>> {
+    use std::collections::HashMap;
+    type Names = HashMap<String, String>;
+    /// The names of these ids: from `known` where it has them, else from one query.
+    fn names<'a, Q>(
+        wanted: impl Iterator<Item = &'a String>,
+        known: &Options,
+        query: Q,
+    ) -> QueryResult<Names>
+    where
+        Q: FnOnce(Vec<String>) -> QueryResult<Vec<(String, String)>>,
+    {
+        let mut out: Names = HashMap::new();
+        let mut missing: Vec<String> = Vec::new();
+        for id in wanted {
+            if out.contains_key(id) || missing.contains(id) {
+                continue;
+            }
+            match known.iter().find(|(k, _)| k == id) {
+                Some((_, name)) => {
+                    out.insert(id.clone(), name.clone());
+                }
+                None => missing.push(id.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            out.extend(query(missing)?);
+        }
+        Ok(out)
     }
-    let type_ids = ids(rows.iter().map(|a| &a.activity_type_id));
-    let association_ids = ids(rows.iter().map(|a| &a.local_association_id));
-    let mentor_ids = ids(rows.iter().map(|a| &a.mentor_id));
-    let contact_ids = ids(rows.iter().filter_map(|a| a.contact_id.as_ref()));
-    let types: HashMap<String, String> = at::table
-        .filter(at::id.eq_any(type_ids))
-        .select((at::id, at::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let associations: HashMap<String, String> = la::table
-        .filter(la::id.eq_any(association_ids))
-        .select((la::id, la::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let mentors: HashMap<String, String> = users::table
-        .filter(users::id.eq_any(mentor_ids))
-        .select((users::id, users::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let contacts: HashMap<String, String> = if contact_ids.is_empty() {
-        HashMap::new()
-    } else {
-        contacts::table
-            .filter(contacts::id.eq_any(contact_ids))
-            .select((contacts::id, contacts::name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect()
-    };
-    let name = |m: &HashMap<String, String>, id: &str| m.get(id).cloned().unwrap_or_default();
+    let types = names(
+        rows.iter().map(|a| &a.activity_type_id),
+        &known.types,
+        |ids| {
+            at::table
+                .filter(at::id.eq_any(ids))
+                .select((at::id, at::name))
+                .load(conn)
+        },
+    )?;
+    let associations = names(
+        rows.iter().map(|a| &a.local_association_id),
+        &known.associations,
+        |ids| {
+            la::table
+                .filter(la::id.eq_any(ids))
+                .select((la::id, la::name))
+                .load(conn)
+        },
+    )?;
+    let mentors = names(rows.iter().map(|a| &a.mentor_id), &known.mentors, |ids| {
+        users::table
+            .filter(users::id.eq_any(ids))
+            .select((users::id, users::name))
+            .load(conn)
+    })?;
+    let contacts = names(
+        rows.iter().filter_map(|a| a.contact_id.as_ref()),
+        &Vec::new(),
+        |ids| {
+            contacts::table
+                .filter(contacts::id.eq_any(ids))
+                .select((contacts::id, contacts::name))
+                .load(conn)
+        },
+    )?;
+    let name = |m: &Names, id: &str| m.get(id).cloned().unwrap_or_default();
     Ok(rows
         .into_iter()
         .map(|a| ActivityRow {
@@ -885,8 +920,16 @@ fn with_names(conn: &mut DbConn, rows: Vec<Activity>) -> QueryResult<Vec<Activit
 /// (id, name) pairs for a select box.
 pub type Options = Vec<(String, String)>;
 
+/// The coordinator's and administrator's filter choices: associations, mentors and types in scope.
+#[derive(Clone, Debug, Default)]
+pub struct FilterChoices {
+    pub associations: Options,
+    pub mentors: Options,
+    pub types: Options,
+}
+
 /// Filter choices for the coordinator's list: associations, mentors and types in scope.
-pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<(Options, Options, Options)> {
+pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<FilterChoices> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let mut assoc = la::table.filter(la::organization_id.eq(&org)).into_boxed();
@@ -913,7 +956,11 @@ pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<(Options, O
         .order((at::sort_order.asc(), at::name_key.asc()))
         .select((at::id, at::name))
         .load(conn)?;
-    Ok((associations, mentors, types))
+    Ok(FilterChoices {
+        associations,
+        mentors,
+        types,
+    })
 }
 
 /// Records an export in the audit log (exports of personal data are always logged).
