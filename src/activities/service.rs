@@ -583,15 +583,15 @@ pub fn create(
 
 /// One activity the actor may see, with names.
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(ActivityRow, bool)> {
-    let ids: Vec<String> = visible(actor)?
+    let a: Activity = visible(actor)?
         .filter(act::id.eq(id.to_string()))
-        .select(act::id)
-        .load(conn)?;
-    if ids.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let mut rows = load_rows(conn, &ids)?;
-    let mut row = rows.pop().ok_or(AppError::NotFound)?;
+        .select(Activity::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let mut row = with_names(conn, vec![a], &FilterChoices::default())?
+        .pop()
+        .ok_or(AppError::NotFound)?;
     row.registered_by_name = users::table
         .find(&row.a.registered_by)
         .select(users::name)
@@ -751,38 +751,6 @@ fn filtered(
         );
     }
     Ok(q.order((act::occurred_on.desc(), act::id.desc())))
-}
-
-/// Loads the rows for these ids with their names, newest first.
-fn load_rows(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ActivityRow>> {
-    let rows: Vec<(Activity, String, String, String, Option<String>)> = act::table
-        .inner_join(at::table)
-        .inner_join(la::table)
-        .inner_join(users::table)
-        .left_join(contacts::table)
-        .filter(act::id.eq_any(ids))
-        .order((act::occurred_on.desc(), act::id.desc()))
-        .select((
-            Activity::as_select(),
-            at::name,
-            la::name,
-            users::name,
-            contacts::name.nullable(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(a, type_name, association_name, mentor_name, contact_name)| ActivityRow {
-                a,
-                type_name,
-                association_name,
-                mentor_name,
-                contact_name,
-                registered_by_name: None,
-            },
-        )
-        .collect())
 }
 
 /// One page of the filtered list and the cursor of the next page, if there is one.
