@@ -13,7 +13,7 @@ use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
-use crate::web::{db, redirect, AppError, AppResult};
+use crate::web::{db, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,10 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/activity-types/new", web::get().to(new_type))
         .route("/activity-types/{id}/edit", web::get().to(edit_type))
         .route("/activity-types/{id}", web::post().to(update_type));
-}
-
-fn id_of(raw: &str) -> AppResult<String> {
-    crate::db::parse_id(raw).ok_or(AppError::NotFound)
 }
 
 // ---------------------------------------------------------------- lists
@@ -214,7 +210,7 @@ async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     show_page(&actor, &state, id, FieldErrors::new()).await
 }
 
@@ -330,7 +326,7 @@ async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let (row, editable) = db(&state, move |c| service::get(c, &a, &i)).await?;
     if !editable {
@@ -353,7 +349,7 @@ async fn update(
     path: web::Path<String>,
     form: web::Form<ActivityForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::update(c, &a, &i, &f)).await? {
@@ -371,7 +367,7 @@ async fn cancel(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     db(&state, move |c| service::cancel(c, &a, &i)).await?;
     set_flash(&session, "success", actor.t("activity.cancelled"));
@@ -456,7 +452,7 @@ async fn edit_type(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let t = db(&state, move |c| service::activity_type(c, &a, &i)).await?;
     type_form(&actor, Some(id), TypeForm::from(&t), FieldErrors::new())
@@ -495,6 +491,6 @@ async fn update_type(
     path: web::Path<String>,
     form: web::Form<TypeForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     save_type(actor, session, state, Some(id), form.into_inner()).await
 }

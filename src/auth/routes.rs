@@ -14,7 +14,7 @@ use super::session_store::{IP, LOGIN_METHOD, SID, UID, USER_AGENT};
 use crate::web::forms::FieldErrors;
 use crate::web::labels::Lang;
 use crate::web::page::{self, Page};
-use crate::web::{db, redirect, AppError, AppResult};
+use crate::web::{db, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -415,7 +415,7 @@ async fn end_one(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
+    let id = path_id(&path)?;
     let uid = actor.user_id.clone();
     let ended = db(&state, move |c| Ok(service::end_session(c, &uid, &id)?)).await?;
     if !ended {

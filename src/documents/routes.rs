@@ -14,7 +14,7 @@ use super::service::{self, Stored};
 use super::{storage, upload};
 use crate::auth::actor::{set_flash, Actor};
 use crate::web::forms::FieldErrors;
-use crate::web::{db, redirect, AppError, AppResult};
+use crate::web::{db, path_id, redirect, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,10 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/activities/{id}/documents/{doc_id}/delete",
             web::post().to(delete),
         );
-}
-
-fn id_of(raw: &str) -> AppResult<String> {
-    crate::db::parse_id(raw).ok_or(AppError::NotFound)
 }
 
 fn back(activity_id: &str) -> HttpResponse {
@@ -109,7 +105,7 @@ async fn create(
     path: web::Path<String>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let org = db(&state, move |c| service::check_upload(c, &a, &i)).await?;
     let read = read_file(form, state.config.max_upload_bytes).await;
@@ -185,7 +181,7 @@ async fn download(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (activity_id, doc_id) = path.into_inner();
-    let (activity_id, doc_id) = (id_of(&activity_id)?, id_of(&doc_id)?);
+    let (activity_id, doc_id) = (path_id(&activity_id)?, path_id(&doc_id)?);
     let d = db(&state, move |c| {
         service::find(c, &actor, &activity_id, &doc_id)
     })
@@ -206,7 +202,7 @@ async fn delete(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (activity_id, doc_id) = path.into_inner();
-    let (activity_id, doc_id) = (id_of(&activity_id)?, id_of(&doc_id)?);
+    let (activity_id, doc_id) = (path_id(&activity_id)?, path_id(&doc_id)?);
     let (a, i) = (actor.clone(), activity_id.clone());
     let d = db(&state, move |c| service::delete(c, &a, &i, &doc_id)).await?;
     if let Err(e) = storage::delete(&state.files, &d.storage_key).await {

@@ -13,7 +13,7 @@ use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
-use crate::web::{db, is_htmx, redirect, AppError, AppResult};
+use crate::web::{db, is_htmx, path_id, redirect, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,10 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/events/{id}/attendees", web::post().to(walk_in))
         .route("/events/{id}/attendees/{user}", web::post().to(mark))
         .route("/events/{id}/activity", web::post().to(produce));
-}
-
-fn id_of(raw: &str) -> AppResult<String> {
-    crate::db::parse_id(raw).ok_or(AppError::NotFound)
 }
 
 // ---------------------------------------------------------------- list
@@ -161,7 +157,7 @@ async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     render_show(
         &actor,
         &state,
@@ -242,7 +238,7 @@ async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let row = db(&state, move |c| service::for_edit(c, &a, &i)).await?;
     render_form(
@@ -262,7 +258,7 @@ async fn update(
     path: web::Path<String>,
     form: web::Form<EventForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::update(c, &a, &i, &f)).await? {
@@ -309,7 +305,7 @@ async fn cancel_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     render_cancel(
         &actor,
         &state,
@@ -327,7 +323,7 @@ async fn cancel(
     path: web::Path<String>,
     form: web::Form<CancelForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::cancel(c, &a, &i, &f)).await? {
@@ -392,7 +388,7 @@ async fn register(
     path: web::Path<String>,
     form: Option<web::Form<BackForm>>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| service::register(c, &a, &id)).await?;
     let back = form.map(|f| f.into_inner().back).unwrap_or_default();
@@ -407,7 +403,7 @@ async fn unregister(
     path: web::Path<String>,
     form: Option<web::Form<BackForm>>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| service::unregister(c, &a, &id)).await?;
     let back = form.map(|f| f.into_inner().back).unwrap_or_default();
@@ -456,7 +452,7 @@ async fn mark(
     form: web::Form<MarkForm>,
 ) -> AppResult<HttpResponse> {
     let (raw_id, raw_user) = path.into_inner();
-    let (id, user) = (id_of(&raw_id)?, id_of(&raw_user)?);
+    let (id, user) = (path_id(&raw_id)?, path_id(&raw_user)?);
     let (a, i, s) = (actor.clone(), id.clone(), form.into_inner().status);
     let (r, row, attendees, types) = db(&state, move |c| {
         let r = service::mark(c, &a, &i, &user, &s)?;
@@ -498,7 +494,7 @@ async fn walk_in(
     path: web::Path<String>,
     form: web::Form<WalkInForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i, f) = (actor.clone(), id.clone(), form.into_inner());
     match db(&state, move |c| service::walk_in(c, &a, &i, &f)).await? {
         Ok(()) => {
@@ -516,7 +512,7 @@ async fn produce(
     path: web::Path<String>,
     form: web::Form<ProduceForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, i, f) = (actor.clone(), id.clone(), form.clone());
     match db(&state, move |c| service::produce(c, &a, &i, &f)).await? {

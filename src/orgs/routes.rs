@@ -16,7 +16,7 @@ use crate::web::forms::FieldErrors;
 use crate::web::labels::Lang;
 use crate::web::page::{self, Page};
 use crate::web::pagination::PageOf;
-use crate::web::{db, is_htmx, redirect, AppError, AppResult};
+use crate::web::{db, is_htmx, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,10 +45,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/labels", web::get().to(label_page))
         .route("/labels", web::post().to(save_labels));
-}
-
-fn id_of(raw: &str) -> AppResult<String> {
-    crate::db::parse_id(raw).ok_or(AppError::NotFound)
 }
 
 // ---------------------------------------------------------------- organizations
@@ -98,7 +94,7 @@ async fn edit_organization(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::GlobalAdmin])?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let id2 = id.clone();
     let org = db(&state, move |c| Ok(service::organization(c, &id2)?))
         .await?
@@ -160,7 +156,7 @@ async fn update_organization(
     path: web::Path<String>,
     form: web::Form<OrganizationForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     save_org(actor, session, state, Some(id), form.into_inner()).await
 }
 
@@ -234,7 +230,7 @@ async fn edit_region(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let r = db(&state, move |c| service::region(c, &a, &i)).await?;
     let form = RegionForm {
@@ -257,7 +253,7 @@ async fn update_region(
     path: web::Path<String>,
     form: web::Form<RegionForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::save_region(c, &a, Some(&i), &f)).await? {
@@ -349,7 +345,7 @@ async fn show_association(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let a = actor.clone();
     let row = db(&state, move |c| service::association(c, &a, &id)).await?;
     let mut page = Page::for_actor(&actor, "term.local_association");
@@ -414,7 +410,7 @@ async fn edit_association(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let row = db(&state, move |c| service::association(c, &a, &i)).await?;
     association_form(
@@ -451,7 +447,7 @@ async fn update_association(
     path: web::Path<String>,
     form: web::Form<AssociationForm>,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::update_association(c, &a, &i, &f)).await? {
@@ -481,7 +477,7 @@ async fn set_active(
     raw: String,
     active: bool,
 ) -> AppResult<HttpResponse> {
-    let id = id_of(&raw)?;
+    let id = path_id(&raw)?;
     let a = actor.clone();
     let row = db(&state, move |c| {
         service::set_association_active(c, &a, &id, active)

@@ -15,7 +15,7 @@ use crate::auth::Role;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
 use crate::web::pagination::PageOf;
-use crate::web::{db, is_htmx, redirect, AppError, AppResult};
+use crate::web::{db, is_htmx, path_id, redirect, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,10 +36,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/contacts/{id}/mentors/{assignment}/end",
             web::post().to(end_assignment),
         );
-}
-
-fn id_of(raw: &str) -> AppResult<String> {
-    crate::db::parse_id(raw).ok_or(AppError::NotFound)
 }
 
 /// Whether an htmx request asks for the results block only.
@@ -149,7 +145,7 @@ async fn show_mentor(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     render_mentor(&actor, &state, id, None, None, FieldErrors::new()).await
 }
 
@@ -161,7 +157,7 @@ async fn change_status(
     form: web::Form<StatusForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::change_status(c, &a, &i, &f)).await? {
@@ -181,7 +177,7 @@ async fn update_profile(
     form: web::Form<ProfileForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::update_profile(c, &a, &i, &f)).await? {
@@ -326,7 +322,7 @@ async fn edit_contact(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let c = db(&state, move |c| service::contact_for_edit(c, &a, &i)).await?;
     render_contact_form(
@@ -349,7 +345,7 @@ async fn update_contact(
     form: web::Form<ContactForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::update_contact(c, &a, &i, &f)).await? {
@@ -413,7 +409,7 @@ async fn show_contact(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     render_contact(
         &actor,
         &state,
@@ -432,7 +428,7 @@ async fn add_caregiver(
     form: web::Form<CaregiverForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::add_caregiver(c, &a, &i, &f)).await? {
@@ -458,7 +454,7 @@ async fn add_note(
     form: web::Form<NoteForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::add_note(c, &a, &i, &f)).await? {
@@ -484,7 +480,7 @@ async fn assign_mentor(
     form: web::Form<AssignForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
-    let id = id_of(&path)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::assign_mentor(c, &a, &i, &f)).await? {
@@ -510,8 +506,8 @@ async fn end_assignment(
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let (raw_contact, raw_assignment) = path.into_inner();
-    let id = id_of(&raw_contact)?;
-    let assignment = id_of(&raw_assignment)?;
+    let id = path_id(&raw_contact)?;
+    let assignment = path_id(&raw_assignment)?;
     let (a, i) = (actor.clone(), id.clone());
     db(&state, move |c| {
         service::end_assignment(c, &a, &i, &assignment)

@@ -12,7 +12,7 @@ use crate::auth::Role;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
 use crate::web::pagination::PageOf;
-use crate::web::{db, redirect, AppError, AppResult};
+use crate::web::{db, path_id, redirect, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -195,7 +195,7 @@ async fn show(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
+    let id = path_id(&path)?;
     render_show(&actor, &state, id, GrantForm::default(), FieldErrors::new()).await
 }
 
@@ -207,7 +207,7 @@ async fn assign(
     form: web::Form<GrantForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
+    let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| service::assign(c, &a, &i, &f)).await? {
@@ -226,7 +226,7 @@ async fn end_sessions(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    let id = crate::db::parse_id(&path).ok_or(AppError::NotFound)?;
+    let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     db(&state, move |c| service::end_sessions(c, &a, &i)).await?;
     set_flash(&session, "success", actor.t("text.user_signed_out"));
@@ -241,8 +241,8 @@ async fn revoke(
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let (raw_user, raw_grant) = path.into_inner();
-    let user = crate::db::parse_id(&raw_user).ok_or(AppError::NotFound)?;
-    let grant = crate::db::parse_id(&raw_grant).ok_or(AppError::NotFound)?;
+    let user = path_id(&raw_user)?;
+    let grant = path_id(&raw_grant)?;
     let (a, u) = (actor.clone(), user.clone());
     db(&state, move |c| service::revoke(c, &a, &u, &grant)).await?;
     set_flash(&session, "success", actor.t("text.role_revoked"));

@@ -32,6 +32,11 @@ where
     .await?
 }
 
+/// An id from the path, or 404 for anything that is not one (never a 400 or a database error).
+pub fn path_id(raw: &str) -> AppResult<String> {
+    crate::db::parse_id(raw).ok_or(AppError::NotFound)
+}
+
 pub fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
