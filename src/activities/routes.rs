@@ -328,7 +328,7 @@ async fn edit_form(
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
-    let (row, editable) = db(&state, move |c| service::get(c, &a, &i)).await?;
+    let (current, editable) = db(&state, move |c| service::find(c, &a, &i)).await?;
     if !editable {
         return Err(AppError::NotFound);
     }
@@ -336,7 +336,7 @@ async fn edit_form(
         &actor,
         &state,
         Some(id),
-        ActivityForm::from(&row.a),
+        ActivityForm::from(&current),
         FieldErrors::new(),
     )
     .await

@@ -581,14 +581,23 @@ pub fn create(
     })
 }
 
-/// One activity the actor may see, with names.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(ActivityRow, bool)> {
+/// One activity the actor may see, and whether they may change it; 404 for anything else.
+/// The check behind the activity page, its edits and its documents.
+pub fn find(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(Activity, bool)> {
     let a: Activity = visible(actor)?
         .filter(act::id.eq(id.to_string()))
         .select(Activity::as_select())
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
+    let editable =
+        may_edit(actor, &a) && a.status == "registered" && is_open(a.occurred_on, today());
+    Ok((a, editable))
+}
+
+/// One activity the actor may see, with names.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(ActivityRow, bool)> {
+    let (a, editable) = find(conn, actor, id)?;
     let mut row = with_names(conn, vec![a], &FilterChoices::default())?
         .pop()
         .ok_or(AppError::NotFound)?;
@@ -597,9 +606,6 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(ActivityRow
         .select(users::name)
         .first(conn)
         .optional()?;
-    let editable = may_edit(actor, &row.a)
-        && row.a.status == "registered"
-        && is_open(row.a.occurred_on, today());
     Ok((row, editable))
 }
 
@@ -609,12 +615,12 @@ pub fn update(
     id: &str,
     f: &ActivityForm,
 ) -> AppResult<Result<(), FieldErrors>> {
-    let (row, editable) = get(conn, actor, id)?;
+    let (current, editable) = find(conn, actor, id)?;
     if !editable {
         return Err(AppError::NotFound);
     }
     crate::db::tx(conn, |conn| {
-        let v = match validate(conn, actor, f, Some(&row.a))? {
+        let v = match validate(conn, actor, f, Some(&current))? {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         };
@@ -644,7 +650,7 @@ pub fn update(
 }
 
 pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()> {
-    let (_, editable) = get(conn, actor, id)?;
+    let (_, editable) = find(conn, actor, id)?;
     if !editable {
         return Err(AppError::NotFound);
     }

@@ -1,5 +1,5 @@
 //! The rules for documents. Who may see them is whoever may see the activity
-//! (`activities::service::get`); who may add or remove them is whoever may edit it.
+//! (`activities::service::find`); who may add or remove them is whoever may edit it.
 
 use diesel::prelude::*;
 
@@ -48,7 +48,7 @@ pub fn check_upload(
     actor: &Actor,
     activity_id: &str,
 ) -> AppResult<Result<String, &'static str>> {
-    let (row, editable) = activities::get(conn, actor, activity_id)?;
+    let (a, editable) = activities::find(conn, actor, activity_id)?;
     if !editable {
         return Err(AppError::NotFound);
     }
@@ -59,7 +59,7 @@ pub fn check_upload(
     if count >= MAX_PER_ACTIVITY {
         return Ok(Err("document.err_too_many"));
     }
-    Ok(Ok(row.a.organization_id))
+    Ok(Ok(a.organization_id))
 }
 
 /// What the upload stored, to record.
@@ -127,7 +127,7 @@ fn of_activity(conn: &mut DbConn, activity_id: &str, id: &str) -> AppResult<Docu
 
 /// A document of an activity the actor may see; 404 for anything else.
 pub fn find(conn: &mut DbConn, actor: &Actor, activity_id: &str, id: &str) -> AppResult<Document> {
-    activities::get(conn, actor, activity_id)?;
+    activities::find(conn, actor, activity_id)?;
     of_activity(conn, activity_id, id)
 }
 
@@ -140,7 +140,7 @@ pub fn delete(
     id: &str,
 ) -> AppResult<Document> {
     crate::db::tx(conn, |conn| {
-        let (_, editable) = activities::get(conn, actor, activity_id)?;
+        let (_, editable) = activities::find(conn, actor, activity_id)?;
         if !editable {
             return Err(AppError::NotFound);
         }
