@@ -240,8 +240,7 @@ pub fn lists(conn: &mut DbConn, actor: &Actor, f: &Filter) -> AppResult<Lists> {
     })
 }
 
-/// (id, name) pairs for a select box.
-pub type Options = Vec<(String, String)>;
+pub use crate::activities::service::Options;
 
 /// Associations for the list filter: the coordinator's, or the organization's for an admin.
 pub fn filter_associations(conn: &mut DbConn, actor: &Actor) -> AppResult<Options> {
