@@ -54,11 +54,46 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// The same server and options, another database: only the URL's path changes, so the
+/// query (`?host=/var/run/postgresql&user=...`) and a socket directory written as the host
+/// (`postgresql://postgres@%2Fvar%2Frun%2Fpostgresql/postgres`) are kept.
 fn with_db(url: &str, name: &str) -> String {
-    let (base, _) = url
-        .rsplit_once('/')
-        .expect("TEST_DATABASE_URL must name a database");
-    format!("{base}/{name}")
+    let mut u = url::Url::parse(url).expect("TEST_DATABASE_URL must be a postgres:// URL");
+    u.set_path(&format!("/{name}"));
+    u.into()
+}
+
+// a module of its own: `test` up there is actix-web's async test attribute
+mod url_tests {
+    use super::with_db;
+
+    #[test]
+    fn with_db_replaces_only_the_database_of_any_postgres_url() {
+        for (admin, expected) in [
+            (
+                "postgres://postgres@127.0.0.1:5432/postgres",
+                "postgres://postgres@127.0.0.1:5432/likeperson_t_1",
+            ),
+            (
+                "postgres:///postgres?host=/var/run/postgresql&user=postgres",
+                "postgres:///likeperson_t_1?host=/var/run/postgresql&user=postgres",
+            ),
+            (
+                "postgresql://postgres@%2Fvar%2Frun%2Fpostgresql/postgres",
+                "postgresql://postgres@%2Fvar%2Frun%2Fpostgresql/likeperson_t_1",
+            ),
+            (
+                "postgresql://u:p%2Fw@db.example:6543/app?sslmode=disable",
+                "postgresql://u:p%2Fw@db.example:6543/likeperson_t_1?sslmode=disable",
+            ),
+            (
+                "postgres://localhost",
+                "postgres://localhost/likeperson_t_1",
+            ),
+        ] {
+            assert_eq!(with_db(admin, "likeperson_t_1"), expected, "{admin}");
+        }
+    }
 }
 
 fn pg_template() -> &'static str {
