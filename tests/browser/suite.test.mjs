@@ -11,6 +11,7 @@ import { startServer } from './lib/server.mjs';
 import { launchBrowser, newContext, signIn, instrument, PASSWORD } from './lib/browser.mjs';
 import { visitAndCheck, pathPattern } from './lib/crawl.mjs';
 import { runAxe } from './lib/checks.mjs';
+import { HtmlValidator } from './lib/vnu.mjs';
 import { focusTop, tabTo, describeFocus, liveRegionText, menuLink, fillFormByKeyboard } from './lib/keyboard.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +35,7 @@ const ROLES = process.env.ROLES
 const report = { started: Date.now(), pages: {}, pageLoads: 0, flows: [], findings: [] };
 let server;
 let browser;
+const validator = new HtmlValidator();
 const sessions = new Map();
 
 /** Signs in once per account and reuses the session cookie (sign-in is rate limited). */
@@ -150,6 +152,7 @@ function printReport() {
     `total pages: ${Object.values(report.pages).reduce((a, b) => a + b, 0)} (${report.pageLoads} page loads)`,
     `flows: ${ran.length} ran (${ran.filter((f) => f.status === 'passed').length} passed, ${ran.filter((f) => f.status === 'failed').length} failed), ${report.flows.filter((f) => f.status === 'skipped').length} skipped`,
     ...report.flows.map((f) => `  [${f.status}] ${f.name} (${f.who})${f.reason ? ' — ' + f.reason : ''}`),
+    report.htmlCheck ? `html check (vnu): ${report.htmlCheck.pages} pages, ${report.htmlCheck.errors} errors, ${report.htmlCheck.seconds.toFixed(1)} s` : 'html check (vnu): not run',
     `findings: ${report.findings.length}${Object.keys(byKind).length ? ' — ' + Object.entries(byKind).map(([k, n]) => `${k}: ${n}`).join(', ') : ''}`,
     `duration: ${seconds.toFixed(1)} s`,
     SCREENSHOTS ? `screenshots: ${SCREENSHOTS}` : 'screenshots: off (set SCREENSHOTS=<dir>)',
@@ -175,6 +178,7 @@ describe('Likeperson in headless Chromium', () => {
     }
     await browser?.close();
     await server?.stop();
+    validator.cleanup();
     printReport();
   });
 
@@ -217,8 +221,9 @@ describe('Likeperson in headless Chromium', () => {
             for (const size of ['desktop', 'phone']) {
               await t.test(`${acct.who} ${url} [${size}]`, async (st) => {
                 assertServerAlive();
-                const r = await visitAndCheck(pages[size], url, { size, who: acct.who, screenshotDir: SCREENSHOTS, collectLinks: size === 'desktop', signedIn: !!acct.email });
+                const r = await visitAndCheck(pages[size], url, { size, who: acct.who, screenshotDir: SCREENSHOTS, collectLinks: size === 'desktop', keepHtml: size === 'desktop', signedIn: !!acct.email });
                 report.pageLoads += 1;
+                if (r.html !== undefined) validator.add(acct.who, url, r.html);
                 if (size === 'desktop') {
                   if (r.finalPath) seen.add(pathPattern(r.finalPath));
                   // the main menu first, then the rest of the page
@@ -247,6 +252,21 @@ describe('Likeperson in headless Chromium', () => {
         if (acct.email) assert.ok(count >= 2, `${acct.who}: the crawl found only ${count} page(s); the main menu should lead somewhere`);
       });
     }
+
+    // After every crawl: one run of the W3C Nu checker over the HTML of all pages crawled.
+    test('every crawled page is valid HTML (W3C Nu checker)', LONG, async (t) => {
+      if (!validator.size) { t.skip('no page crawled'); return; }
+      const t0 = Date.now();
+      const found = await validator.validate();
+      report.htmlCheck = { pages: validator.size, errors: found.length, seconds: (Date.now() - t0) / 1000 };
+      report.findings.push(...found);
+      if (found.length) {
+        const lines = found.map((f) => `${f.who} ${f.page}: ${f.message}`);
+        const e = new Error(`${found.length} HTML error(s) on ${new Set(found.map((f) => f.page)).size} of ${validator.size} page(s):\n  - ${lines.join('\n  - ')}`);
+        e.stack = e.message;
+        throw e;
+      }
+    });
   });
 
   describe('keyboard-only flows', () => {

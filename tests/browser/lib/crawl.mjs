@@ -18,9 +18,10 @@ export function slug(url) {
 
 /**
  * Loads `url` in `page` (already sized and signed in) and runs every check.
- * Returns { status, finalPath, failures: [..strings], findings: [..objects], links, skipped }.
+ * Returns { status, finalPath, failures: [..strings], findings: [..objects], links, skipped }
+ * and, with `keepHtml`, `html`: the page as the server sent it (for the HTML validator).
  */
-export async function visitAndCheck(page, url, { size, who, screenshotDir, collectLinks, signedIn = true }) {
+export async function visitAndCheck(page, url, { size, who, screenshotDir, collectLinks, keepHtml = false, signedIn = true }) {
   const failures = [];
   const findings = [];
   const add = (kind, message, extra = {}) => {
@@ -48,6 +49,8 @@ export async function visitAndCheck(page, url, { size, who, screenshotDir, colle
     add('session', `GET ${url} ended on the sign-in page (session lost?)`);
     return { status, finalPath, failures, findings, links: [] };
   }
+  const html = keepHtml && resp ? await resp.text().catch(() => undefined) : undefined;
+
   // let htmx load-triggered fragments arrive
   const lazy = await page.locator('[hx-trigger*="load"], [hx-trigger*="revealed"], [hx-trigger*="intersect"]').count();
   if (lazy) await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => {});
@@ -97,5 +100,5 @@ export async function visitAndCheck(page, url, { size, who, screenshotDir, colle
   for (const m of logs.pageErrors) add('js-exception', m.slice(0, 400));
   for (const m of logs.consoleErrors) add('console-error', m.slice(0, 400));
 
-  return { status, finalPath, failures, findings, links };
+  return { status, finalPath, failures, findings, links, html };
 }
