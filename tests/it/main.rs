@@ -11,6 +11,7 @@ mod auth;
 mod commands;
 mod documents;
 mod events;
+mod html;
 mod labels;
 mod migrations;
 mod people;
