@@ -14,7 +14,7 @@ use super::session_store::{IP, LOGIN_METHOD, SID, UID, USER_AGENT};
 use crate::web::forms::FieldErrors;
 use crate::web::labels::Lang;
 use crate::web::page::{self, Page};
-use crate::web::{db, path_id, redirect, AppError, AppResult};
+use crate::web::{db, local_redirect, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -47,16 +47,6 @@ fn limits(state: &AppState) -> SignInLimits {
     }
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "auth/login.html")]
 struct LoginPage {
@@ -79,7 +69,7 @@ async fn login_form(
     q: web::Query<NextQuery>,
 ) -> AppResult<HttpResponse> {
     if session.get::<String>(UID).ok().flatten().is_some() {
-        return Ok(redirect(&safe_next(q.next.as_deref())));
+        return Ok(redirect(&local_redirect(q.next.as_deref())));
     }
     let csrf = ensure_csrf(&session);
     let info = if q.reset.is_some() {
@@ -92,7 +82,7 @@ async fn login_form(
     page::ok(&LoginPage {
         page: Page::anonymous("page.login", lang_of(&req), csrf),
         email: String::new(),
-        next: safe_next(q.next.as_deref()),
+        next: local_redirect(q.next.as_deref()),
         error: None,
         info,
     })
@@ -149,7 +139,7 @@ async fn login(
             session
                 .insert(crate::web::csrf::SESSION_KEY, csrf)
                 .map_err(anyhow::Error::from)?;
-            Ok(redirect(&safe_next(form.next.as_deref())))
+            Ok(redirect(&local_redirect(form.next.as_deref())))
         }
         Err(e) => {
             let csrf = ensure_csrf(&session);
@@ -168,7 +158,7 @@ async fn login(
                 &LoginPage {
                     page: Page::anonymous("page.login", lang_of(&req), csrf),
                     email: form.email,
-                    next: safe_next(form.next.as_deref()),
+                    next: local_redirect(form.next.as_deref()),
                     error: Some(error),
                     info: None,
                 },

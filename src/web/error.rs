@@ -48,7 +48,8 @@ impl ResponseError for AppError {
         let status = self.status_code();
         match self {
             AppError::SignInRequired { next, htmx } => {
-                let target = format!("/login?next={}", super::urlencode(next));
+                let next = super::local_redirect(Some(next));
+                let target = format!("/login?next={}", super::urlencode(&next));
                 if *htmx {
                     HttpResponse::Ok()
                         .insert_header(("HX-Redirect", target))
