@@ -11,6 +11,7 @@ use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
 use super::service::{self, ActivityForm, Choices, Filter, FilterChoices, TypeForm};
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
 use crate::web::{db, path_id, redirect, AppError, AppResult};
@@ -69,7 +70,7 @@ impl ListPage {
 async fn list(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Filter>,
+    q: extract::Query<Filter>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;
     let filter = q.into_inner();
@@ -109,7 +110,7 @@ async fn list(
 async fn export(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Filter>,
+    q: extract::Query<Filter>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let mut filter = q.into_inner();
@@ -307,7 +308,7 @@ async fn create(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<ActivityForm>,
+    form: extract::Form<ActivityForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
     let form = form.into_inner();
@@ -347,7 +348,7 @@ async fn update(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<ActivityForm>,
+    form: extract::Form<ActivityForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let form = form.into_inner();
@@ -479,7 +480,7 @@ async fn create_type(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<TypeForm>,
+    form: extract::Form<TypeForm>,
 ) -> AppResult<HttpResponse> {
     save_type(actor, session, state, None, form.into_inner()).await
 }
@@ -489,7 +490,7 @@ async fn update_type(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<TypeForm>,
+    form: extract::Form<TypeForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     save_type(actor, session, state, Some(id), form.into_inner()).await

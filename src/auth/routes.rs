@@ -11,6 +11,7 @@ use super::actor::{client_ip, ensure_csrf, set_flash, Actor, CONTEXT};
 use super::model::SessionRow;
 use super::service::{self, SignInError, SignInLimits};
 use super::session_store::{IP, LOGIN_METHOD, SID, UID, USER_AGENT};
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::labels::Lang;
 use crate::web::page::{self, Page};
@@ -66,7 +67,7 @@ struct NextQuery {
 async fn login_form(
     req: HttpRequest,
     session: Session,
-    q: web::Query<NextQuery>,
+    q: extract::Query<NextQuery>,
 ) -> AppResult<HttpResponse> {
     if session.get::<String>(UID).ok().flatten().is_some() {
         return Ok(redirect(&local_redirect(q.next.as_deref())));
@@ -101,7 +102,7 @@ async fn login(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<LoginForm>,
+    form: extract::Form<LoginForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let ip = client_ip(&req, state.config.trust_proxy);
@@ -201,7 +202,7 @@ async fn forgot(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<ForgotForm>,
+    form: extract::Form<ForgotForm>,
 ) -> AppResult<HttpResponse> {
     let csrf = ensure_csrf(&session);
     let lang = lang_of(&req);
@@ -267,7 +268,7 @@ async fn reset_form(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    q: web::Query<TokenQuery>,
+    q: extract::Query<TokenQuery>,
 ) -> AppResult<HttpResponse> {
     let csrf = ensure_csrf(&session);
     let token = q.token.clone();
@@ -305,7 +306,7 @@ async fn reset(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<ResetForm>,
+    form: extract::Form<ResetForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let csrf = ensure_csrf(&session);
@@ -352,7 +353,7 @@ struct ContextForm {
 async fn switch_context(
     actor: Actor,
     session: Session,
-    form: web::Form<ContextForm>,
+    form: extract::Form<ContextForm>,
 ) -> AppResult<HttpResponse> {
     let Some(c) = actor.contexts.iter().find(|c| c.key() == form.context) else {
         return Err(AppError::NotFound);
