@@ -11,6 +11,7 @@ use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
 use super::service::{self, ActivityForm, Choices, Filter, FilterChoices, TypeForm};
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
+use crate::web::export::{Cell, CsvSheet};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
@@ -155,29 +156,28 @@ async fn export(
                 Ok(r) => r,
                 Err(e) => return Some((Err(actix_web::Error::from(e)), None)),
             };
-            let mut buf = Vec::with_capacity(rows.len() * 120 + 64);
-            if first {
-                buf.extend_from_slice("\u{feff}".as_bytes());
-            }
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(buf);
-            if first {
-                let _ = w.write_record(&headers);
-            }
+            let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let mut sheet = if first {
+                CsvSheet::start(&header_refs)
+            } else {
+                CsvSheet::more(rows.len() * 120)
+            };
             for r in &rows {
-                let _ = w.write_record([
-                    r.a.occurred_on.to_string().as_str(),
-                    &r.type_name,
-                    &r.association_name,
-                    &r.mentor_name,
-                    &r.minutes(),
-                    &r.participants_text(),
-                    if r.a.bufdir_counts { &yes } else { &no },
-                    labels.get(&r.a.bufdir_reason),
-                    if r.a.is_proxy { &yes } else { &no },
-                    labels.get(&format!("activity.status_{}", r.a.status)),
+                let status_key = format!("activity.status_{}", r.a.status);
+                sheet.row(&[
+                    Cell::Date(r.a.occurred_on),
+                    Cell::Text(&r.type_name),
+                    Cell::Text(&r.association_name),
+                    Cell::Text(&r.mentor_name),
+                    Cell::from(r.a.duration_minutes),
+                    Cell::from(r.a.participants),
+                    Cell::Text(if r.a.bufdir_counts { &yes } else { &no }),
+                    Cell::Text(labels.get(&r.a.bufdir_reason)),
+                    Cell::Text(if r.a.is_proxy { &yes } else { &no }),
+                    Cell::Text(labels.get(&status_key)),
                 ]);
             }
-            let bytes = Bytes::from(w.into_inner().unwrap_or_default());
+            let bytes = sheet.into_bytes();
             let next_state = next.map(|n| {
                 f.after = n;
                 (f, false)

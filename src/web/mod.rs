@@ -1,9 +1,10 @@
 //! The web layer: layout and page context, errors, the label catalogue, embedded assets,
-//! security headers, CSRF, the form and query extractors, pagination and form helpers.
+//! security headers, CSRF, the form and query extractors, the export writer, pagination and form helpers.
 
 pub mod assets;
 pub mod csrf;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod fmt;
 pub mod forms;
