@@ -74,8 +74,10 @@ pub fn build_app(
         .app_data(aw::PayloadConfig::new(web::extract::MAX_FORM_BYTES))
         .wrap(from_fn(web::csrf::middleware))
         .wrap(sessions)
-        .wrap(web::security::headers())
-        .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
+        .wrap(from_fn(web::security::middleware))
+        .wrap(actix_web::middleware::Logger::new(
+            "%{X-Request-Id}o %r %s %Dms",
+        ))
         .route("/healthz", aw::get().to(healthz))
         .route("/static/{hash}/{path:.*}", aw::get().to(web::assets::serve))
         .configure(auth::routes::configure)

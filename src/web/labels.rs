@@ -241,6 +241,7 @@ pub static CORE: &[Entry] = &[
     ("err.external_id_taken", "Den eksterne ID-en er allerede i bruk i organisasjonen.", "The external ID is already used in the organization."),
     ("err.metadata_json", "Metadata må være et gyldig JSON-objekt.", "Metadata must be a valid JSON object."),
     ("err.too_long", "Teksten er for lang.", "The text is too long."),
+    ("err.request_id", "Feil-ID (oppgi den hvis du kontakter oss) / Error ID (quote it if you contact us):", "Error ID (quote it if you contact us):"),
     ("err.control_chars_title", "Ugyldige tegn", "Characters not allowed"),
     ("err.control_chars", "Teksten inneholder tegn som ikke er tillatt (kontrolltegn, for eksempel fra kopiering). Gå tilbake, fjern dem og prøv igjen.", "The text contains characters that are not allowed (control characters, for example from copying). Go back, remove them and try again."),
     ("err.invalid_input_title", "Ugyldig forespørsel", "Invalid request"),

@@ -175,6 +175,8 @@ struct ErrorTemplate<'a> {
     page: Page,
     heading: &'a str,
     text: &'a str,
+    /// On a server error: the id a user can quote (also in the log and `X-Request-Id`).
+    request_id: Option<String>,
 }
 
 /// A plain, self-contained error page (no menu), bilingual because it can be shown before
@@ -206,6 +208,10 @@ fn render_error(page: Page, status: StatusCode, heading: &str, text: &str) -> Ht
         page,
         heading,
         text,
+        request_id: status
+            .is_server_error()
+            .then(super::security::request_id)
+            .flatten(),
     }
     .render()
     .unwrap_or_else(|_| heading.to_string());
