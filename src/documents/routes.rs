@@ -117,7 +117,7 @@ async fn create(
         Ok(f) => f,
         Err(key) => return refuse(&actor, &state, id, key).await,
     };
-    let prepared = match web::block(move || upload::prepare(&bytes, &name)).await? {
+    let prepared = match upload::prepare_in_turn(bytes, name).await? {
         Ok(p) => p,
         Err(key) => return refuse(&actor, &state, id, key).await,
     };
