@@ -70,28 +70,14 @@ pub fn build_app(
     .build();
     App::new()
         .app_data(state)
-        .app_data(
-            aw::FormConfig::default()
-                .limit(256 * 1024)
-                .error_handler(|err, _| {
-                    actix_web::error::InternalError::from_response(
-                        err,
-                        HttpResponse::BadRequest().body("Ugyldig skjema / Invalid form"),
-                    )
-                    .into()
-                }),
-        )
-        .app_data(aw::QueryConfig::default().error_handler(|err, _| {
-            actix_web::error::InternalError::from_response(
-                err,
-                HttpResponse::BadRequest().body("Ugyldig adresse / Invalid address"),
-            )
-            .into()
-        }))
+        // Form bodies are read by `web::extract::Form` (and the CSRF middleware) as bytes.
+        .app_data(aw::PayloadConfig::new(web::extract::MAX_FORM_BYTES))
         .wrap(from_fn(web::csrf::middleware))
         .wrap(sessions)
-        .wrap(web::security::headers())
-        .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
+        .wrap(from_fn(web::security::middleware))
+        .wrap(actix_web::middleware::Logger::new(
+            "%{X-Request-Id}o %r %s %Dms",
+        ))
         .route("/healthz", aw::get().to(healthz))
         .route("/static/{hash}/{path:.*}", aw::get().to(web::assets::serve))
         .configure(auth::routes::configure)

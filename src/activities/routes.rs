@@ -11,6 +11,8 @@ use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
 use super::service::{self, ActivityForm, Choices, Filter, FilterChoices, TypeForm};
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
+use crate::web::export::{Cell, CsvSheet};
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
 use crate::web::{db, path_id, redirect, AppError, AppResult};
@@ -69,7 +71,7 @@ impl ListPage {
 async fn list(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Filter>,
+    q: extract::Query<Filter>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;
     let filter = q.into_inner();
@@ -109,7 +111,7 @@ async fn list(
 async fn export(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Filter>,
+    q: extract::Query<Filter>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let mut filter = q.into_inner();
@@ -154,29 +156,28 @@ async fn export(
                 Ok(r) => r,
                 Err(e) => return Some((Err(actix_web::Error::from(e)), None)),
             };
-            let mut buf = Vec::with_capacity(rows.len() * 120 + 64);
-            if first {
-                buf.extend_from_slice("\u{feff}".as_bytes());
-            }
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(buf);
-            if first {
-                let _ = w.write_record(&headers);
-            }
+            let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let mut sheet = if first {
+                CsvSheet::start(&header_refs)
+            } else {
+                CsvSheet::more(rows.len() * 120)
+            };
             for r in &rows {
-                let _ = w.write_record([
-                    r.a.occurred_on.to_string().as_str(),
-                    &r.type_name,
-                    &r.association_name,
-                    &r.mentor_name,
-                    &r.minutes(),
-                    &r.participants_text(),
-                    if r.a.bufdir_counts { &yes } else { &no },
-                    labels.get(&r.a.bufdir_reason),
-                    if r.a.is_proxy { &yes } else { &no },
-                    labels.get(&format!("activity.status_{}", r.a.status)),
+                let status_key = format!("activity.status_{}", r.a.status);
+                sheet.row(&[
+                    Cell::Date(r.a.occurred_on),
+                    Cell::Text(&r.type_name),
+                    Cell::Text(&r.association_name),
+                    Cell::Text(&r.mentor_name),
+                    Cell::from(r.a.duration_minutes),
+                    Cell::from(r.a.participants),
+                    Cell::Text(if r.a.bufdir_counts { &yes } else { &no }),
+                    Cell::Text(labels.get(&r.a.bufdir_reason)),
+                    Cell::Text(if r.a.is_proxy { &yes } else { &no }),
+                    Cell::Text(labels.get(&status_key)),
                 ]);
             }
-            let bytes = Bytes::from(w.into_inner().unwrap_or_default());
+            let bytes = sheet.into_bytes();
             let next_state = next.map(|n| {
                 f.after = n;
                 (f, false)
@@ -307,7 +308,7 @@ async fn create(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<ActivityForm>,
+    form: extract::Form<ActivityForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
     let form = form.into_inner();
@@ -347,7 +348,7 @@ async fn update(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<ActivityForm>,
+    form: extract::Form<ActivityForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let form = form.into_inner();
@@ -479,7 +480,7 @@ async fn create_type(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<TypeForm>,
+    form: extract::Form<TypeForm>,
 ) -> AppResult<HttpResponse> {
     save_type(actor, session, state, None, form.into_inner()).await
 }
@@ -489,7 +490,7 @@ async fn update_type(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<TypeForm>,
+    form: extract::Form<TypeForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     save_type(actor, session, state, Some(id), form.into_inner()).await

@@ -9,6 +9,7 @@ use super::model::AuditRow;
 use super::service;
 use crate::auth::actor::Actor;
 use crate::auth::Role;
+use crate::web::extract;
 use crate::web::page::{self, Page};
 use crate::web::pagination::{PageOf, Paging};
 use crate::web::{db, AppResult};
@@ -36,7 +37,7 @@ struct AuditPage {
 async fn list(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Query>,
+    q: extract::Query<Query>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin, Role::GlobalAdmin])?;
     let org = if actor.role() == Role::GlobalAdmin {

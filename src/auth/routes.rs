@@ -11,10 +11,11 @@ use super::actor::{client_ip, ensure_csrf, set_flash, Actor, CONTEXT};
 use super::model::SessionRow;
 use super::service::{self, SignInError, SignInLimits};
 use super::session_store::{IP, LOGIN_METHOD, SID, UID, USER_AGENT};
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::labels::Lang;
 use crate::web::page::{self, Page};
-use crate::web::{db, path_id, redirect, AppError, AppResult};
+use crate::web::{db, local_redirect, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -47,16 +48,6 @@ fn limits(state: &AppState) -> SignInLimits {
     }
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "auth/login.html")]
 struct LoginPage {
@@ -76,10 +67,10 @@ struct NextQuery {
 async fn login_form(
     req: HttpRequest,
     session: Session,
-    q: web::Query<NextQuery>,
+    q: extract::Query<NextQuery>,
 ) -> AppResult<HttpResponse> {
     if session.get::<String>(UID).ok().flatten().is_some() {
-        return Ok(redirect(&safe_next(q.next.as_deref())));
+        return Ok(redirect(&local_redirect(q.next.as_deref())));
     }
     let csrf = ensure_csrf(&session);
     let info = if q.reset.is_some() {
@@ -92,7 +83,7 @@ async fn login_form(
     page::ok(&LoginPage {
         page: Page::anonymous("page.login", lang_of(&req), csrf),
         email: String::new(),
-        next: safe_next(q.next.as_deref()),
+        next: local_redirect(q.next.as_deref()),
         error: None,
         info,
     })
@@ -111,7 +102,7 @@ async fn login(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<LoginForm>,
+    form: extract::Form<LoginForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let ip = client_ip(&req, state.config.trust_proxy);
@@ -149,7 +140,7 @@ async fn login(
             session
                 .insert(crate::web::csrf::SESSION_KEY, csrf)
                 .map_err(anyhow::Error::from)?;
-            Ok(redirect(&safe_next(form.next.as_deref())))
+            Ok(redirect(&local_redirect(form.next.as_deref())))
         }
         Err(e) => {
             let csrf = ensure_csrf(&session);
@@ -168,7 +159,7 @@ async fn login(
                 &LoginPage {
                     page: Page::anonymous("page.login", lang_of(&req), csrf),
                     email: form.email,
-                    next: safe_next(form.next.as_deref()),
+                    next: local_redirect(form.next.as_deref()),
                     error: Some(error),
                     info: None,
                 },
@@ -211,7 +202,7 @@ async fn forgot(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<ForgotForm>,
+    form: extract::Form<ForgotForm>,
 ) -> AppResult<HttpResponse> {
     let csrf = ensure_csrf(&session);
     let lang = lang_of(&req);
@@ -277,7 +268,7 @@ async fn reset_form(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    q: web::Query<TokenQuery>,
+    q: extract::Query<TokenQuery>,
 ) -> AppResult<HttpResponse> {
     let csrf = ensure_csrf(&session);
     let token = q.token.clone();
@@ -315,7 +306,7 @@ async fn reset(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<ResetForm>,
+    form: extract::Form<ResetForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let csrf = ensure_csrf(&session);
@@ -362,7 +353,7 @@ struct ContextForm {
 async fn switch_context(
     actor: Actor,
     session: Session,
-    form: web::Form<ContextForm>,
+    form: extract::Form<ContextForm>,
 ) -> AppResult<HttpResponse> {
     let Some(c) = actor.contexts.iter().find(|c| c.key() == form.context) else {
         return Err(AppError::NotFound);

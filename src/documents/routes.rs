@@ -117,7 +117,7 @@ async fn create(
         Ok(f) => f,
         Err(key) => return refuse(&actor, &state, id, key).await,
     };
-    let prepared = match web::block(move || upload::prepare(&bytes, &name)).await? {
+    let prepared = match upload::prepare_in_turn(bytes, name).await? {
         Ok(p) => p,
         Err(key) => return refuse(&actor, &state, id, key).await,
     };
@@ -146,6 +146,9 @@ async fn create(
         Err(key) => refuse(&actor, &state, id, key).await,
     }
 }
+
+/// The policy of a downloaded file (instead of the pages' one).
+pub const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'";
 
 /// `filename` in plain ASCII for old clients, `filename*` (RFC 6266) with the real name.
 fn disposition(name: &str) -> ContentDisposition {
@@ -191,6 +194,10 @@ async fn download(
         .content_type(d.content_type.as_str())
         .insert_header(disposition(&d.file_name))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        // Should a browser show the file anyway (a PDF viewer, an old browser), it runs in a
+        // sandbox with nothing allowed: no script, no form, no plugin, no same-origin access.
+        .insert_header((header::CONTENT_SECURITY_POLICY, DOWNLOAD_CSP))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .no_chunking(d.size_bytes as u64)
         .streaming(body))
 }

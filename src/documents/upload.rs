@@ -1,6 +1,9 @@
 //! Checking and preparing an uploaded file: its type is decided by its content (never by its
 //! name or the browser's claim); images are decoded with limits, turned upright, shrunk and
 //! re-encoded, which leaves EXIF (GPS position, camera) behind; PDFs are kept as they are.
+//! Against decompression bombs: the decoded size (pixels × bytes a pixel) is checked from the
+//! header before decoding, the decoder runs with `image::Limits`, and at most `DECODERS`
+//! pictures are decoded at once.
 
 use std::io::Cursor;
 
@@ -77,27 +80,81 @@ pub fn prepare(bytes: &[u8], file_name: &str) -> Result<Prepared, &'static str> 
     })
 }
 
+/// Most pixels a picture may have (48-megapixel phone cameras fit).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Most bytes a decoded picture may take: its dimensions times the bytes a pixel of its colour
+/// type takes (a 48 MP JPEG, 3 bytes a pixel, fits; a 16-bit RGBA PNG, 8 bytes a pixel, only up
+/// to 20 MP). Checked before decoding starts.
+pub const MAX_DECODED_BYTES: u64 = 160 * 1024 * 1024;
+/// Longest side of a picture, in pixels.
+pub const MAX_DECODED_SIDE: u32 = 12_000;
+/// Pictures decoded at the same time; more uploads wait their turn. With `MAX_DECODED_BYTES`
+/// this bounds the memory that uploads can take (docs/ARCHITECTURE.md has the measurement).
+pub const DECODERS: usize = 2;
+
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODERS);
+
+/// `prepare` on the blocking pool; a picture first waits for one of the `DECODERS` turns.
+pub async fn prepare_in_turn(
+    bytes: Vec<u8>,
+    file_name: String,
+) -> crate::web::AppResult<Result<Prepared, &'static str>> {
+    let _turn = match sniff(&bytes) {
+        Kind::Jpeg | Kind::Png => Some(DECODING.acquire().await.map_err(anyhow::Error::from)?),
+        _ => None,
+    };
+    Ok(actix_web::web::block(move || prepare(&bytes, &file_name)).await?)
+}
+
+/// The decoder's own limits: the side, and what it may allocate besides the picture.
 fn limits() -> Limits {
     let mut l = Limits::default();
-    l.max_image_width = Some(12_000);
-    l.max_image_height = Some(12_000);
-    l.max_alloc = Some(300 * 1024 * 1024);
+    l.max_image_width = Some(MAX_DECODED_SIDE);
+    l.max_image_height = Some(MAX_DECODED_SIDE);
+    l.max_alloc = Some(MAX_DECODED_BYTES);
     l
 }
 
-/// Decodes with limits (against decompression bombs), applies the EXIF orientation, shrinks to
-/// `MAX_SIDE` and encodes afresh in the same format: no metadata is carried over.
-fn reencode(bytes: &[u8], format: ImageFormat) -> Result<Vec<u8>, &'static str> {
+/// A decoder with the limits applied, for a picture whose decoded size (known from its header)
+/// is within bounds. Everything that reads the picture, its EXIF orientation included, goes
+/// through this one decoder.
+fn limited_decoder(
+    bytes: &[u8],
+    format: ImageFormat,
+) -> Result<impl ImageDecoder + '_, &'static str> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
-    let mut decoder = reader.into_decoder().map_err(image_error)?;
+    let decoder = reader.into_decoder().map_err(image_error)?;
+    let (w, h) = decoder.dimensions();
+    let pixels = u64::from(w) * u64::from(h);
+    let decoded = pixels.saturating_mul(u64::from(decoder.color_type().bytes_per_pixel()));
+    // `DynamicImage::from_decoder` allocates `total_bytes` without asking the limits.
+    if pixels > MAX_PIXELS
+        || decoded > MAX_DECODED_BYTES
+        || decoder.total_bytes() > MAX_DECODED_BYTES
+    {
+        return Err("document.err_image_too_big");
+    }
+    Ok(decoder)
+}
+
+/// Decodes within the limits, shrinks to `MAX_SIDE`, applies the EXIF orientation and encodes
+/// afresh in the same format: no metadata is carried over.
+fn reencode(bytes: &[u8], format: ImageFormat) -> Result<Vec<u8>, &'static str> {
+    let mut decoder = limited_decoder(bytes, format)?;
     let orientation = decoder.orientation().ok();
     let mut img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
+    // Shrunk before it is turned (the box is square, so the result is the same): turning copies
+    // the picture, and a small copy is cheap. Far larger pictures are averaged down in one pass
+    // (`thumbnail`, no intermediate buffer); near the size, a filter gives the sharper result.
+    let longest = img.width().max(img.height());
+    if longest >= 2 * MAX_SIDE {
+        img = img.thumbnail(MAX_SIDE, MAX_SIDE);
+    } else if longest > MAX_SIDE {
+        img = img.resize(MAX_SIDE, MAX_SIDE, FilterType::CatmullRom);
+    }
     if let Some(o) = orientation {
         img.apply_orientation(o);
-    }
-    if img.width() > MAX_SIDE || img.height() > MAX_SIDE {
-        img = img.resize(MAX_SIDE, MAX_SIDE, FilterType::CatmullRom);
     }
     let mut out = Vec::new();
     match format {
@@ -180,6 +237,57 @@ mod tests {
         assert_eq!(sniff(b"hello"), Kind::Other);
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n"), Kind::Png);
         assert_eq!(sniff(b"\xff\xd8\xff\xe0"), Kind::Jpeg);
+    }
+
+    /// A PNG header with the given size, bit depth and colour type, and no pixels.
+    fn png_header(w: u32, h: u32, depth: u8, color: u8) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        for (kind, data) in [
+            (
+                *b"IHDR",
+                [
+                    &w.to_be_bytes()[..],
+                    &h.to_be_bytes(),
+                    &[depth, color, 0, 0, 0],
+                ]
+                .concat(),
+            ),
+            (*b"IDAT", vec![0x78, 0x9c]),
+        ] {
+            png.extend((data.len() as u32).to_be_bytes());
+            png.extend(kind);
+            png.extend(&data);
+            let mut crc = flate2::Crc::new();
+            crc.update(&kind);
+            crc.update(&data);
+            png.extend(crc.sum().to_be_bytes());
+        }
+        png
+    }
+
+    #[test]
+    fn the_decoded_size_is_bounded_by_pixels_and_bytes_per_pixel() {
+        // 36 MP is few enough pixels, but at 16-bit RGBA (8 bytes a pixel) 288 MB decoded.
+        let deep = png_header(6000, 6000, 16, 6);
+        assert_eq!(
+            prepare(&deep, "a.png").unwrap_err(),
+            "document.err_image_too_big"
+        );
+        // 56 MP of 8-bit grey is 56 MB, but too many pixels to turn and shrink.
+        let wide = png_header(8000, 7000, 8, 0);
+        assert_eq!(
+            prepare(&wide, "a.png").unwrap_err(),
+            "document.err_image_too_big"
+        );
+        // The probe's bomb: 11,900 × 11,900 at 16-bit RGBA.
+        let bomb = png_header(11_900, 11_900, 16, 6);
+        assert_eq!(
+            prepare(&bomb, "a.png").unwrap_err(),
+            "document.err_image_too_big"
+        );
+        // Within bounds, the header is accepted and the missing pixels are what fails.
+        let fine = png_header(4000, 3000, 8, 2);
+        assert_eq!(prepare(&fine, "a.png").unwrap_err(), "document.err_image");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::service::{
 };
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
 use crate::web::{db, is_htmx, path_id, redirect, AppResult};
@@ -50,7 +51,7 @@ struct ListPage {
 async fn list(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Filter>,
+    q: extract::Query<Filter>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;
     let filter = q.into_inner();
@@ -219,7 +220,7 @@ async fn create(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<EventForm>,
+    form: extract::Form<EventForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator])?;
     let form = form.into_inner();
@@ -256,7 +257,7 @@ async fn update(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<EventForm>,
+    form: extract::Form<EventForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let form = form.into_inner();
@@ -321,7 +322,7 @@ async fn cancel(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CancelForm>,
+    form: extract::Form<CancelForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let form = form.into_inner();
@@ -386,7 +387,7 @@ async fn register(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Option<web::Form<BackForm>>,
+    form: Option<extract::Form<BackForm>>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let a = actor.clone();
@@ -401,7 +402,7 @@ async fn unregister(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Option<web::Form<BackForm>>,
+    form: Option<extract::Form<BackForm>>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let a = actor.clone();
@@ -449,7 +450,7 @@ async fn mark(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<MarkForm>,
+    form: extract::Form<MarkForm>,
 ) -> AppResult<HttpResponse> {
     let (raw_id, raw_user) = path.into_inner();
     let (id, user) = (path_id(&raw_id)?, path_id(&raw_user)?);
@@ -492,7 +493,7 @@ async fn walk_in(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<WalkInForm>,
+    form: extract::Form<WalkInForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let (a, i, f) = (actor.clone(), id.clone(), form.into_inner());
@@ -510,7 +511,7 @@ async fn produce(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<ProduceForm>,
+    form: extract::Form<ProduceForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let form = form.into_inner();

@@ -12,6 +12,7 @@ use super::model::*;
 use super::service::{self, AssociationFilter, AssociationForm, OrganizationForm, RegionForm};
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::labels::Lang;
 use crate::web::page::{self, Page};
@@ -144,7 +145,7 @@ async fn create_organization(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<OrganizationForm>,
+    form: extract::Form<OrganizationForm>,
 ) -> AppResult<HttpResponse> {
     save_org(actor, session, state, None, form.into_inner()).await
 }
@@ -154,7 +155,7 @@ async fn update_organization(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<OrganizationForm>,
+    form: extract::Form<OrganizationForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     save_org(actor, session, state, Some(id), form.into_inner()).await
@@ -187,7 +188,7 @@ async fn create_region(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<RegionForm>,
+    form: extract::Form<RegionForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let (a, f) = (actor.clone(), form.clone());
@@ -251,7 +252,7 @@ async fn update_region(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<RegionForm>,
+    form: extract::Form<RegionForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let form = form.into_inner();
@@ -289,7 +290,7 @@ async fn associations(
     req: HttpRequest,
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<AssociationFilter>,
+    q: extract::Query<AssociationFilter>,
 ) -> AppResult<HttpResponse> {
     let filter = q.into_inner();
     let (a, f) = (actor.clone(), filter.clone());
@@ -427,7 +428,7 @@ async fn create_association(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<AssociationForm>,
+    form: extract::Form<AssociationForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let (a, f) = (actor.clone(), form.clone());
@@ -445,7 +446,7 @@ async fn update_association(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<AssociationForm>,
+    form: extract::Form<AssociationForm>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let form = form.into_inner();
@@ -548,7 +549,7 @@ struct LabelsPage {
 async fn label_page(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<LabelQuery>,
+    q: extract::Query<LabelQuery>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let lang = Lang::parse(&q.locale);
@@ -568,7 +569,7 @@ async fn save_labels(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    form: extract::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let mut submitted: HashMap<String, String> = HashMap::new();

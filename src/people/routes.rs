@@ -12,6 +12,7 @@ use super::service::{
 };
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
 use crate::web::pagination::PageOf;
@@ -81,7 +82,7 @@ async fn mentors(
     req: HttpRequest,
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<MentorFilter>,
+    q: extract::Query<MentorFilter>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let filter = q.into_inner();
@@ -154,7 +155,7 @@ async fn change_status(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<StatusForm>,
+    form: extract::Form<StatusForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let id = path_id(&path)?;
@@ -174,7 +175,7 @@ async fn update_profile(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<ProfileForm>,
+    form: extract::Form<ProfileForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let id = path_id(&path)?;
@@ -210,7 +211,7 @@ async fn contacts(
     req: HttpRequest,
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<ContactFilter>,
+    q: extract::Query<ContactFilter>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let filter = q.into_inner();
@@ -297,7 +298,7 @@ async fn create_contact(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<ContactForm>,
+    form: extract::Form<ContactForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let form = form.into_inner();
@@ -342,7 +343,7 @@ async fn update_contact(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<ContactForm>,
+    form: extract::Form<ContactForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let id = path_id(&path)?;
@@ -425,7 +426,7 @@ async fn add_caregiver(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CaregiverForm>,
+    form: extract::Form<CaregiverForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let id = path_id(&path)?;
@@ -451,7 +452,7 @@ async fn add_note(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<NoteForm>,
+    form: extract::Form<NoteForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let id = path_id(&path)?;
@@ -477,7 +478,7 @@ async fn assign_mentor(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<AssignForm>,
+    form: extract::Form<AssignForm>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let id = path_id(&path)?;

@@ -9,6 +9,7 @@ use super::model::{GrantView, Setting, User};
 use super::service::{self, GrantForm, InviteForm, SettingsForm};
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
+use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
 use crate::web::pagination::PageOf;
@@ -54,7 +55,7 @@ struct ListPage {
 async fn list(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<ListQuery>,
+    q: extract::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let (a, text, p) = (actor.clone(), q.q.clone(), q.page);
@@ -113,7 +114,7 @@ async fn invite(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<InviteForm>,
+    form: extract::Form<InviteForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let form = form.into_inner();
@@ -204,7 +205,7 @@ async fn assign(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<GrantForm>,
+    form: extract::Form<GrantForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let id = path_id(&path)?;
@@ -267,7 +268,7 @@ async fn save_settings(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<SettingsForm>,
+    form: extract::Form<SettingsForm>,
 ) -> AppResult<HttpResponse> {
     let (a, f) = (actor.clone(), form.into_inner());
     let lang = crate::web::labels::Lang::parse(&f.language);

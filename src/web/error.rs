@@ -48,7 +48,8 @@ impl ResponseError for AppError {
         let status = self.status_code();
         match self {
             AppError::SignInRequired { next, htmx } => {
-                let target = format!("/login?next={}", super::urlencode(next));
+                let next = super::local_redirect(Some(next));
+                let target = format!("/login?next={}", super::urlencode(&next));
                 if *htmx {
                     HttpResponse::Ok()
                         .insert_header(("HX-Redirect", target))
@@ -61,17 +62,30 @@ impl ResponseError for AppError {
             }
             _ => {
                 if status.is_server_error() {
-                    log::error!("request failed: {self}");
+                    log::error!(
+                        "[{}] request failed: {self}",
+                        super::security::request_id().unwrap_or_default()
+                    );
+                    return server_error_page(status);
                 }
                 let (title, text) = match status {
                     StatusCode::NOT_FOUND => ("Fant ikke siden / Page not found", "Siden finnes ikke, eller du har ikke tilgang til den. The page does not exist, or you do not have access to it."),
                     StatusCode::FORBIDDEN => ("Ikke tillatt / Not allowed", match self { AppError::Forbidden(why) => why, _ => "" }),
-                    _ => ("Noe gikk galt / Something went wrong", "Feilen er logget. Prøv igjen om litt. The error has been logged; please try again shortly."),
+                    _ => ("Noe gikk galt / Something went wrong", ""),
                 };
                 super::page::error_page(status, title, text)
             }
         }
     }
+}
+
+/// The page of an unexpected error (logged by whoever calls this); it shows the request id.
+pub fn server_error_page(status: StatusCode) -> HttpResponse {
+    super::page::error_page(
+        status,
+        "Noe gikk galt / Something went wrong",
+        "Feilen er logget. Prøv igjen om litt. The error has been logged; please try again shortly.",
+    )
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -175,16 +175,43 @@ struct ErrorTemplate<'a> {
     page: Page,
     heading: &'a str,
     text: &'a str,
+    /// On a server error: the id a user can quote (also in the log and `X-Request-Id`).
+    request_id: Option<String>,
 }
 
 /// A plain, self-contained error page (no menu), bilingual because it can be shown before
 /// the user's language is known.
 pub fn error_page(status: StatusCode, heading: &str, text: &str) -> HttpResponse {
-    let page = Page::anonymous("app.name", Lang::Nb, String::new());
+    render_error(
+        Page::anonymous("app.name", Lang::Nb, String::new()),
+        status,
+        heading,
+        text,
+    )
+}
+
+/// An error page in the language of `labels` (the user's, with their organization's terms);
+/// `heading` and `text` are label keys.
+pub fn error_page_in(
+    labels: Arc<Labels>,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+) -> HttpResponse {
+    let page = Page::base(labels.get("app.name").to_string(), labels, String::new());
+    let (heading, text) = (page.t(heading).to_string(), page.t(text).to_string());
+    render_error(page, status, &heading, &text)
+}
+
+fn render_error(page: Page, status: StatusCode, heading: &str, text: &str) -> HttpResponse {
     let body = ErrorTemplate {
         page,
         heading,
         text,
+        request_id: status
+            .is_server_error()
+            .then(super::security::request_id)
+            .flatten(),
     }
     .render()
     .unwrap_or_else(|_| heading.to_string());

@@ -404,15 +404,14 @@ async fn the_coordinator_list_filters_and_exports_csv(mut app: TestApp) {
     assert!(csv.header("content-disposition").contains("attachment"));
     assert!(
         csv.body
-            .starts_with("\u{feff}Dato;Type;Lokallag;Likeperson;"),
+            .starts_with("\u{feff}\"Dato\";\"Type\";\"Lokallag\";\"Likeperson\";"),
         "a BOM and a header row: {}",
         &csv.body[..60.min(csv.body.len())]
     );
     let lines: Vec<&str> = csv.body.lines().skip(1).collect();
     assert!(!lines.is_empty());
-    assert!(lines.iter().all(
-        |l| l.contains(";Telefonsamtale;") && l.contains(";Nei;Telefonsamtaler teller ikke.;")
-    ));
+    assert!(lines.iter().all(|l| l.contains(";\"Telefonsamtale\";")
+        && l.contains(";\"Nei\";\"Telefonsamtaler teller ikke.\";")));
     let in_db: i64 = {
         use likeperson::schema::local_associations as la;
         let scope: Vec<String> = la::table

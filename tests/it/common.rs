@@ -182,7 +182,10 @@ impl Drop for Fresh {
     }
 }
 
-type Svc = Rc<dyn Fn(actix_http::Request) -> LocalBoxFuture<'static, ServiceResponse<BoxBody>>>;
+/// What the app answers: a response, or an error raised by a middleware, which the server sends
+/// as the error's own response.
+type Answer = Result<ServiceResponse<BoxBody>, actix_web::Error>;
+type Svc = Rc<dyn Fn(actix_http::Request) -> LocalBoxFuture<'static, Answer>>;
 
 /// A response, read whole.
 pub struct Resp {
@@ -268,8 +271,9 @@ impl TestApp {
         let svc: Svc = Rc::new(move |req| {
             let app = app.clone();
             Box::pin(async move {
-                let res = test::call_service(&*app, req).await;
-                res.map_into_boxed_body()
+                test::try_call_service(&*app, req)
+                    .await
+                    .map(ServiceResponse::map_into_boxed_body)
             })
         });
         TestApp {
@@ -298,8 +302,11 @@ impl TestApp {
         if !self.cookies.is_empty() {
             req = req.insert_header(("Cookie", self.cookie_header()));
         }
-        let res = (self.svc)(req.to_request()).await;
-        for c in res.response().cookies() {
+        let res: actix_web::HttpResponse = match (self.svc)(req.to_request()).await {
+            Ok(res) => res.into_parts().1,
+            Err(e) => e.error_response(),
+        };
+        for c in res.cookies() {
             if c.max_age().is_some_and(|m| m.is_zero()) || c.value().is_empty() {
                 self.cookies.remove(c.name());
             } else {
@@ -309,7 +316,9 @@ impl TestApp {
         }
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let bytes = test::read_body(res).await;
+        let bytes = actix_web::body::to_bytes(res.into_body())
+            .await
+            .unwrap_or_else(|e| panic!("the body could not be read: {e}"));
         Resp {
             status,
             headers,

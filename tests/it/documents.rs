@@ -25,19 +25,31 @@ on_both_backends!(
 
 const BOUNDARY: &str = "----likeperson-test-7MA4YWxkTrZu0gW";
 
-/// A multipart body with one `file` part, as a browser sends it.
-fn multipart(file_name: &str, data: &[u8]) -> Vec<u8> {
-    let mut b = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    b.extend_from_slice(data);
-    b.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+/// A multipart body of the given parts, in order: `(name, file name, content)`.
+pub(crate) fn multipart_parts(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (name, file_name, data) in parts {
+        let head = match file_name {
+            Some(f) => format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            ),
+            None => format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        };
+        b.extend_from_slice(head.as_bytes());
+        b.extend_from_slice(data);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     b
 }
 
-async fn post_multipart(app: &mut TestApp, uri: &str, file_name: &str, data: &[u8]) -> Resp {
+/// Posts a multipart body as-is (no token added).
+pub(crate) async fn post_parts(
+    app: &mut TestApp,
+    uri: &str,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> Resp {
     app.send(
         TestRequest::post()
             .uri(uri)
@@ -45,12 +57,17 @@ async fn post_multipart(app: &mut TestApp, uri: &str, file_name: &str, data: &[u
                 "Content-Type",
                 format!("multipart/form-data; boundary={BOUNDARY}"),
             ))
-            .set_payload(multipart(file_name, data)),
+            .set_payload(multipart_parts(parts)),
     )
     .await
 }
 
-/// Uploads as the form on the activity page does (token in the action URL).
+async fn post_multipart(app: &mut TestApp, uri: &str, file_name: &str, data: &[u8]) -> Resp {
+    post_parts(app, uri, &[("file", Some(file_name), data)]).await
+}
+
+/// Uploads as the form on the activity page does: the CSRF token is the first part of the
+/// body, before the file (never in the URL).
 pub(crate) async fn upload(
     app: &mut TestApp,
     activity: &str,
@@ -58,12 +75,20 @@ pub(crate) async fn upload(
     data: &[u8],
 ) -> Resp {
     let token = app.token().await;
-    let uri = format!("/activities/{activity}/documents?csrf_token={token}");
-    post_multipart(app, &uri, file_name, data).await
+    let uri = format!("/activities/{activity}/documents");
+    post_parts(
+        app,
+        &uri,
+        &[
+            ("csrf_token", None, token.as_bytes()),
+            ("file", Some(file_name), data),
+        ],
+    )
+    .await
 }
 
 /// The newest activity of a mentor (this year in the demo data, so still open for changes).
-fn newest_activity(app: &TestApp, email: &str) -> String {
+pub(crate) fn newest_activity(app: &TestApp, email: &str) -> String {
     let user = app.user_id(email);
     act::table
         .filter(act::mentor_id.eq(user))
@@ -74,7 +99,7 @@ fn newest_activity(app: &TestApp, email: &str) -> String {
         .unwrap()
 }
 
-fn documents_of(app: &TestApp, activity: &str) -> Vec<Document> {
+pub(crate) fn documents_of(app: &TestApp, activity: &str) -> Vec<Document> {
     doc::table
         .filter(doc::activity_id.eq(activity))
         .order(doc::created_at.asc())
@@ -84,7 +109,7 @@ fn documents_of(app: &TestApp, activity: &str) -> Vec<Document> {
 }
 
 /// Every file in the test's storage folder.
-fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub(crate) fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         if let Ok(entries) = std::fs::read_dir(dir) {
             for e in entries.flatten() {
@@ -287,9 +312,10 @@ async fn png_and_pdf_are_kept_and_shown_to_those_who_see_the_activity(mut app: T
     app.login("mentor@nhf.example").await;
     let page = app.get(&format!("/activities/{activity}")).await;
     assert!(page.has("accept=\"image/jpeg,image/png,application/pdf\""));
-    assert!(page.has(&format!(
-        "action=\"/activities/{activity}/documents?csrf_token="
-    )));
+    assert!(
+        page.has(&format!("action=\"/activities/{activity}/documents\">")),
+        "the token is not in the URL"
+    );
 }
 
 async fn wrong_types_and_oversized_files_are_refused_and_nothing_is_saved(mut app: TestApp) {
@@ -451,11 +477,10 @@ async fn a_multipart_post_without_token_is_forbidden(mut app: TestApp) {
     )
     .await;
     assert_eq!(res.status, 403);
-    let res = post_multipart(
+    let res = post_parts(
         &mut app,
-        &format!("/activities/{activity}/documents?csrf_token=wrong"),
-        "a.pdf",
-        PDF,
+        &format!("/activities/{activity}/documents"),
+        &[("csrf_token", None, b"wrong"), ("file", Some("a.pdf"), PDF)],
     )
     .await;
     assert_eq!(res.status, 403);
