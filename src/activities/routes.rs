@@ -294,10 +294,40 @@ async fn render_form(
     page::form(&tpl, failed)
 }
 
-async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+/// What the registration form can be opened with (the start page's "register for this
+/// contact"): ids that are not among the actor's choices are simply not selected.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Prefill {
+    contact: String,
+    association: String,
+    #[serde(rename = "type")]
+    activity_type: String,
+    minutes: String,
+}
+
+async fn new_form(
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<Prefill>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
+    let p = q.into_inner();
+    let id = |raw: &str| crate::db::parse_id(raw).unwrap_or_default();
+    let minutes = p
+        .minutes
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|m| (1..=1440).contains(m))
+        .map(|m| m.to_string())
+        .unwrap_or_default();
     let form = ActivityForm {
         occurred_on: service::today().to_string(),
+        contact_id: id(&p.contact),
+        local_association_id: id(&p.association),
+        activity_type_id: id(&p.activity_type),
+        duration_minutes: minutes,
         ..Default::default()
     };
     render_form(&actor, &state, None, form, FieldErrors::new()).await

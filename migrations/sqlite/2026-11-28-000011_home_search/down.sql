@@ -1,0 +1,3 @@
+DROP INDEX idx_activities_contact_date;
+CREATE INDEX idx_activities_contact ON activities (contact_id);
+ALTER TABLE users DROP COLUMN name_key;
