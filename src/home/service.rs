@@ -18,7 +18,7 @@ use crate::schema::{
     event_attendees as ea, events as ev, local_associations as la, organizations as orgs,
     peer_mentors as pm, regions, user_organization_roles as uor, users,
 };
-use crate::web::{urlencode, AppError, AppResult};
+use crate::web::{AppError, AppResult};
 
 /// How many rows a start page list shows before "show all".
 pub const LIST_MAX: i64 = 10;
@@ -66,7 +66,7 @@ fn month_end(d: NaiveDate) -> NaiveDate {
 fn activities_href(from: NaiveDate, to: NaiveDate, association: Option<&str>) -> String {
     let mut s = format!("/activities?from={from}&to={to}");
     if let Some(a) = association {
-        s.push_str(&format!("&association={}", urlencode(a)));
+        s.push_str(&format!("&association={a}"));
     }
     s
 }
@@ -117,19 +117,20 @@ pub struct MentorHome {
     pub year_href: String,
 }
 
-/// The link that opens the registration form prefilled for a contact.
+/// The link that opens the registration form prefilled for a contact (ids are UUIDs from the
+/// database, so they need no encoding).
 pub fn register_href(
     contact: &str,
     association: Option<&str>,
     activity_type: Option<&str>,
     minutes: Option<i32>,
 ) -> String {
-    let mut s = format!("/activities/new?contact={}", urlencode(contact));
+    let mut s = format!("/activities/new?contact={contact}");
     if let Some(a) = association {
-        s.push_str(&format!("&association={}", urlencode(a)));
+        s.push_str(&format!("&association={a}"));
     }
     if let Some(t) = activity_type {
-        s.push_str(&format!("&type={}", urlencode(t)));
+        s.push_str(&format!("&type={t}"));
     }
     if let Some(m) = minutes {
         s.push_str(&format!("&minutes={m}"));
@@ -192,7 +193,11 @@ pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<MentorHome> {
         .filter(act::status.eq(REGISTERED))
         .filter(act::contact_id.eq_any(ids))
         .order((act::occurred_on.desc(), act::id.desc()))
-        .select((act::contact_id, act::activity_type_id, act::duration_minutes))
+        .select((
+            act::contact_id,
+            act::activity_type_id,
+            act::duration_minutes,
+        ))
         .limit(200)
         .load(conn)?;
     let mut last_with: HashMap<String, (String, Option<i32>)> = HashMap::new();
@@ -741,8 +746,7 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<OrgAdminHom
         },
     ];
     let year_figures = figures_of_org(conn, &org, None, year_start(today), today)?;
-    let month_figures =
-        figures_of_org(conn, &org, None, month_start(today), month_end(today))?;
+    let month_figures = figures_of_org(conn, &org, None, month_start(today), month_end(today))?;
     Ok(OrgAdminHome {
         associations,
         regions: region_count,
@@ -811,7 +815,10 @@ pub fn global_home(conn: &mut DbConn, actor: &Actor) -> AppResult<GlobalHome> {
         .filter(uor::revoked_at.is_null())
         .filter(users::is_active.eq(true))
         .group_by(uor::organization_id)
-        .select((uor::organization_id, count(uor::user_id).aggregate_distinct()))
+        .select((
+            uor::organization_id,
+            count(uor::user_id).aggregate_distinct(),
+        ))
         .load::<(Option<String>, i64)>(conn)?
         .into_iter()
         .collect();

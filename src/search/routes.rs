@@ -56,7 +56,8 @@ impl SearchPage {
             n => format!(
                 "{} {n} {}{}",
                 self.page.t("search.showing"),
-                self.page.t(if n == 1 { "search.hit" } else { "search.hits" }),
+                self.page
+                    .t(if n == 1 { "search.hit" } else { "search.hits" }),
                 if r.any_more() {
                     format!(" ({})", self.page.t("search.more_in_lists"))
                 } else {

@@ -200,14 +200,16 @@ fn activities(conn: &mut DbConn, actor: &Actor, q: &str) -> AppResult<Group> {
         status: "all".into(),
         ..Default::default()
     };
-    let (rows, next) = activities::page(conn, actor, &filter, GROUP_MAX, &FilterChoices::default())?;
+    let (rows, next) =
+        activities::page(conn, actor, &filter, GROUP_MAX, &FilterChoices::default())?;
     Ok(Group {
         label_key: "search.group_activities",
         id: "search-activities",
         hits: rows
             .into_iter()
             .map(|r| {
-                let mut detail = format!("{} · {}", r.a.occurred_on.format("%d.%m.%Y"), r.mentor_name);
+                let mut detail =
+                    format!("{} · {}", r.a.occurred_on.format("%d.%m.%Y"), r.mentor_name);
                 if let Some(c) = &r.contact_name {
                     detail.push_str(&format!(" · {c}"));
                 }
