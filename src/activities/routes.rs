@@ -294,42 +294,19 @@ async fn render_form(
     page::form(&tpl, failed)
 }
 
-/// What the registration form can be opened with (the start page's "register for this
-/// contact"): ids that are not among the actor's choices are simply not selected.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct Prefill {
-    contact: String,
-    association: String,
-    #[serde(rename = "type")]
-    activity_type: String,
-    minutes: String,
-}
-
+/// The registration form; its query may prefill fields (the start page's "register for this
+/// contact" sends the contact, its association, a type and minutes). Ids that are not among the
+/// actor's choices are simply not selected, and everything is checked again when it is sent.
 async fn new_form(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Prefill>,
+    q: web::Query<ActivityForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
-    let p = q.into_inner();
-    let id = |raw: &str| crate::db::parse_id(raw).unwrap_or_default();
-    let minutes = p
-        .minutes
-        .trim()
-        .parse::<u16>()
-        .ok()
-        .filter(|m| (1..=1440).contains(m))
-        .map(|m| m.to_string())
-        .unwrap_or_default();
-    let form = ActivityForm {
-        occurred_on: service::today().to_string(),
-        contact_id: id(&p.contact),
-        local_association_id: id(&p.association),
-        activity_type_id: id(&p.activity_type),
-        duration_minutes: minutes,
-        ..Default::default()
-    };
+    let mut form = q.into_inner();
+    if form.occurred_on.is_empty() {
+        form.occurred_on = service::today().to_string();
+    }
     render_form(&actor, &state, None, form, FieldErrors::new()).await
 }
 

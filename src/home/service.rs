@@ -125,15 +125,15 @@ pub fn register_href(
     activity_type: Option<&str>,
     minutes: Option<i32>,
 ) -> String {
-    let mut s = format!("/activities/new?contact={contact}");
+    let mut s = format!("/activities/new?contact_id={contact}");
     if let Some(a) = association {
-        s.push_str(&format!("&association={a}"));
+        s.push_str(&format!("&local_association_id={a}"));
     }
     if let Some(t) = activity_type {
-        s.push_str(&format!("&type={t}"));
+        s.push_str(&format!("&activity_type_id={t}"));
     }
     if let Some(m) = minutes {
-        s.push_str(&format!("&minutes={m}"));
+        s.push_str(&format!("&duration_minutes={m}"));
     }
     s
 }

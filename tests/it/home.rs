@@ -113,27 +113,27 @@ async fn the_mentor_starts_with_register_and_registers_for_a_contact_in_two_taps
 
     // Tap 1: the contact's register link opens the form with contact and association chosen.
     let re = regex::Regex::new(&format!(
-        r#"href="(/activities/new\?contact={contact}[^"]*)""#
+        r#"href="(/activities/new\?contact_id={contact}[^"]*)""#
     ))
     .unwrap();
     let link = re
         .captures(&home.body)
         .expect("a register link for the contact")[1]
         .replace("&#38;", "&");
-    assert!(link.contains(&format!("association={home_assoc}")));
+    assert!(link.contains(&format!("local_association_id={home_assoc}")));
     let form = app.get(&link).await;
     assert_eq!(form.status, 200);
     assert!(form.has(&format!(r#"<option value="{contact}" selected>"#)));
     assert!(form.has(&format!(r#"<option value="{home_assoc}" selected>"#)));
 
     // Tap 2: register. The mentor's last type and minutes came with the link.
-    let activity_type = regex::Regex::new(r#"type=([0-9a-f\-]{36})"#)
+    let activity_type = regex::Regex::new(r#"activity_type_id=([0-9a-f\-]{36})"#)
         .unwrap()
         .captures(&link)
         .map(|c| c[1].to_string())
         .expect("the mentor's last type is prefilled");
     assert!(form.has(&format!(r#"value="{activity_type}" required checked"#)));
-    let minutes = regex::Regex::new(r#"minutes=(\d+)"#)
+    let minutes = regex::Regex::new(r#"duration_minutes=(\d+)"#)
         .unwrap()
         .captures(&link)
         .map(|c| c[1].to_string())
@@ -164,7 +164,12 @@ async fn the_mentor_starts_with_register_and_registers_for_a_contact_in_two_taps
     );
     let list = app.get(&format!("/activities?contact={contact}")).await;
     assert_eq!(list.status, 200);
-    assert!(list.has(&format!("/activities/")));
+    let rows = regex::Regex::new(r#"href="/activities/[0-9a-f\-]{36}""#).unwrap();
+    assert_eq!(
+        rows.find_iter(&list.body).count(),
+        1,
+        "the contact's one activity, and only it"
+    );
 }
 
 async fn the_registration_form_takes_only_prefills_in_scope(mut app: TestApp) {
@@ -178,19 +183,24 @@ async fn the_registration_form_takes_only_prefills_in_scope(mut app: TestApp) {
     app.login("mentor@nhf.example").await;
     let form = app
         .get(&format!(
-            "/activities/new?contact={blind_contact}&type={kind}&minutes=45&association=nonsense"
+            "/activities/new?contact_id={blind_contact}&activity_type_id={kind}&duration_minutes=45&local_association_id=nonsense"
         ))
         .await;
     assert_eq!(form.status, 200);
     assert!(
-        !form.has(&blind_contact),
+        !form.has(&format!(r#"<option value="{blind_contact}""#)),
         "another organization's contact is neither offered nor chosen"
     );
     assert!(form.has(&format!(r#"value="{kind}" required checked"#)));
     assert!(form.has(r#"value="45""#));
-    let odd = app.get("/activities/new?minutes=99999&type=x").await;
-    assert_eq!(odd.status, 200, "nonsense prefills are ignored");
-    assert!(!odd.has(r#"value="99999""#));
+    let odd = app
+        .get("/activities/new?duration_minutes=x&activity_type_id=y&contact_id=%3Cb%3E")
+        .await;
+    assert_eq!(
+        odd.status, 200,
+        "nonsense prefills are shown, never a 400 or 500"
+    );
+    assert!(!odd.has("<b>"), "and escaped");
     app.logout().await;
     app.login("admin@nhf.example").await;
     assert_eq!(

@@ -3,7 +3,7 @@
 //! type (htmx fragment, count announced) and as a plain page without JavaScript.
 
 use crate::common::TestApp;
-use crate::home::{association, contact_named, nhf_type};
+use crate::home::{association, nhf_type};
 use crate::on_both_backends;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;

@@ -1,3 +1,2 @@
-DROP INDEX idx_activities_contact_date;
-CREATE INDEX idx_activities_contact ON activities (contact_id);
+DROP INDEX idx_activities_org_figures;
 ALTER TABLE users DROP COLUMN name_key;
