@@ -30,7 +30,7 @@ pub const QUIET_DAYS: i64 = 30;
 /// The filtered lists the to-do items link to. The contact and mentor filters belong to the
 /// people lists; their parameter names are kept here, in one place.
 pub const HREF_CONTACTS_NO_MENTOR: &str = "/contacts?mentor=none";
-pub const HREF_CONTACTS_NOT_REACHED: &str = "/contacts?no_activity_days=10";
+pub const HREF_CONTACTS_NOT_REACHED: &str = "/contacts?activity=quiet&days=10";
 pub const HREF_MENTORS_QUIET: &str = "/mentors?status=active&no_activity_days=30";
 pub const HREF_EVENTS_AWAITING: &str = "/events";
 pub const HREF_ASSOCIATIONS_NO_COORDINATOR: &str = "/associations?coordinator=none";
