@@ -13,6 +13,7 @@ pub mod mail;
 pub mod orgs;
 pub mod people;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod users;
 pub mod web;
@@ -89,6 +90,7 @@ pub fn build_app(
         .configure(activities::routes::configure)
         .configure(documents::routes::configure)
         .configure(events::routes::configure)
+        .configure(search::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -295,12 +295,19 @@ async fn render_form(
     page::form(&tpl, failed)
 }
 
-async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+/// The registration form; its query may prefill fields (the start page's "register for this
+/// contact" sends the contact, its association, a type and minutes). Ids that are not among the
+/// actor's choices are simply not selected, and everything is checked again when it is sent.
+async fn new_form(
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<ActivityForm>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
-    let form = ActivityForm {
-        occurred_on: service::today().to_string(),
-        ..Default::default()
-    };
+    let mut form = q.into_inner();
+    if form.occurred_on.is_empty() {
+        form.occurred_on = service::today().to_string();
+    }
     render_form(&actor, &state, None, form, FieldErrors::new()).await
 }
 

@@ -19,6 +19,14 @@ use crate::schema::{
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{AppError, AppResult};
 
+#[diesel::declare_sql_function]
+extern "SQL" {
+    #[sql_name = "lower"]
+    fn lower_opt(
+        x: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// Today's date in Norway.
 pub fn today() -> NaiveDate {
     chrono::Utc::now()
@@ -680,6 +688,10 @@ pub struct Filter {
     pub bufdir: String,
     /// "registered" (default), "cancelled" or "all".
     pub status: String,
+    /// One contact's activities.
+    pub contact: String,
+    /// Text: the contact's name or the description contains it (æ, ø, å folded in names).
+    pub q: String,
     /// Keyset cursor: "<date>~<id>" of the last row of the previous page.
     pub after: String,
 }
@@ -696,6 +708,8 @@ impl Filter {
             ("to", &self.to),
             ("bufdir", &self.bufdir),
             ("status", &self.status),
+            ("contact", &self.contact),
+            ("q", &self.q),
         ] {
             if !v.is_empty() {
                 parts.push(format!("{k}={}", crate::web::urlencode(v)));
@@ -738,6 +752,24 @@ fn filtered(
     }
     if let Ok(d) = NaiveDate::parse_from_str(&f.to, "%Y-%m-%d") {
         q = q.filter(act::occurred_on.le(d));
+    }
+    if let Some(c) = crate::db::parse_id(&f.contact) {
+        q = q.filter(act::contact_id.eq(c));
+    }
+    if !f.q.trim().is_empty() {
+        // Contacts are matched on their Rust-lowered name key (æ, ø, å fold on both backends);
+        // the description through the database's lower(), which on SQLite folds ASCII only.
+        let pattern = forms::like_contains(&f.q);
+        q = q.filter(
+            act::contact_id
+                .eq_any(
+                    contacts::table
+                        .filter(contacts::organization_id.eq(actor.org()?.to_string()))
+                        .filter(contacts::name_key.like(pattern.clone()).escape('\\'))
+                        .select(contacts::id.nullable()),
+                )
+                .or(lower_opt(act::description).like(pattern).escape('\\')),
+        );
     }
     match f.bufdir.as_str() {
         "counts" => q = q.filter(act::bufdir_counts.eq(true)),

@@ -316,6 +316,8 @@ pub struct AssociationFilter {
     pub q: String,
     pub status: String,
     pub region: String,
+    /// "none": only associations without an active coordinator.
+    pub coordinator: String,
     pub page: Option<i64>,
 }
 
@@ -327,6 +329,7 @@ impl AssociationFilter {
             ("q", &self.q),
             ("status", &self.status),
             ("region", &self.region),
+            ("coordinator", &self.coordinator),
         ] {
             if !v.is_empty() {
                 s.push_str(&format!("{k}={}&", crate::web::urlencode(v)));
@@ -369,6 +372,19 @@ fn filtered(
     }
     if let Some(r) = crate::db::parse_id(&f.region) {
         q = q.filter(la::region_id.eq(r));
+    } else if f.region == "none" {
+        q = q.filter(la::region_id.is_null());
+    }
+    if f.coordinator == "none" {
+        q = q.filter(diesel::dsl::not(diesel::dsl::exists(
+            crate::schema::user_organization_roles::table
+                .filter(
+                    crate::schema::user_organization_roles::local_association_id
+                        .eq(la::id.nullable()),
+                )
+                .filter(crate::schema::user_organization_roles::role_id.eq(Role::Coordinator.key()))
+                .filter(crate::schema::user_organization_roles::revoked_at.is_null()),
+        )));
     }
     Ok(q)
 }

@@ -16,6 +16,8 @@ pub struct User {
     pub last_login_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `search_key(name)`: lower-cased in Rust (æ, ø, å too), for search. Set it with the name.
+    pub name_key: String,
 }
 
 impl User {
@@ -25,6 +27,7 @@ impl User {
             id: crate::db::new_id(),
             email: email.trim().to_lowercase(),
             name: name.trim().to_string(),
+            name_key: crate::web::forms::search_key(name),
             phone: None,
             password_hash,
             is_active: true,

@@ -55,6 +55,8 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::activities::LABELS,
     crate::documents::LABELS,
     crate::events::LABELS,
+    crate::home::LABELS,
+    crate::search::LABELS,
 ];
 
 /// Every entry of every section.

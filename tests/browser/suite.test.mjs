@@ -486,6 +486,64 @@ describe('Likeperson in headless Chromium', () => {
       } finally { await ctx.close(); }
     });
 
+    flow('register an activity for a contact from the start page in two taps (phone)', 'mentor@nhf.example', async (t, skip) => {
+      const { ctx, page } = await signedInPage('mentor@nhf.example', 'phone');
+      try {
+        await page.goto('/');
+        const contactButton = page.locator('main a.home-contact-register').first();
+        if (await contactButton.count() === 0) skip('the mentor has no contacts on the start page');
+        page.__log.reset();
+        await Promise.all([page.waitForURL(/\/activities\/new\?/), contactButton.tap()]); // tap 1
+        const prefilled = await page.evaluate(() => ({
+          contact: document.querySelector('#f-contact_id')?.value,
+          type: !!document.querySelector('input[name=activity_type_id]:checked'),
+          minutes: document.querySelector('#f-duration_minutes')?.value,
+        }));
+        assert.ok(prefilled.contact && prefilled.type && prefilled.minutes, `the form comes prefilled (${JSON.stringify(prefilled)})`);
+        const submit = page.locator('main form button[type=submit]').first();
+        const [resp] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 15_000 }),
+          submit.tap(), // tap 2
+        ]);
+        assert.equal(resp.status(), 303, 'the activity is registered with the second tap');
+        await page.waitForURL(/\/activities\/[0-9a-f-]{36}$/);
+        await assertNoSeriousAxe(page, 'the registered activity');
+        await assertCleanLogs(page, 'two-tap registration');
+      } finally { await ctx.close(); }
+    });
+
+    flow('search from the start page as you type (htmx)', 'coordinator@nhf.example', async (t, skip) => {
+      const { ctx, page } = await signedInPage('coordinator@nhf.example');
+      try {
+        await page.goto('/');
+        const q = '#search-q';
+        if (await page.locator(q).count() === 0) skip('no search box on the start page');
+        const statusBefore = await page.evaluate(() => { window.__status = document.getElementById('status'); return window.__status.textContent.trim(); });
+        await focusTop(page);
+        assert.ok(await tabTo(page, q, { max: 60 }) > 0, 'the search field can be reached with Tab');
+        page.__log.reset();
+        const respP = page.waitForResponse((r) => r.request().headers()['hx-request'] === 'true' && r.url().includes('/search?q=mona'), { timeout: 10_000 });
+        await page.keyboard.type('mona', { delay: 30 });
+        assert.ok((await respP).status() < 400);
+        await page.waitForTimeout(500);
+        const state = await page.evaluate(() => ({
+          focus: document.activeElement?.id, value: document.activeElement?.value,
+          links: [...document.querySelectorAll('#search-results a[href]')].map((a) => a.textContent.trim()),
+          statusKept: window.__status.isConnected, status: window.__status.textContent.trim(),
+        }));
+        assert.equal(state.focus, 'search-q', 'focus stays in the search field');
+        assert.equal(state.value, 'mona');
+        assert.ok(state.links.some((l) => /Mona Mentor/.test(l)), `the results list the mentor (${state.links.join(', ')})`);
+        assert.ok(state.statusKept && state.status && state.status !== statusBefore, 'the number of hits is announced in the live region that was already there');
+        // The results are plain links, reached with Tab.
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab');
+        assert.ok(await page.evaluate(() => !!document.activeElement?.closest('#search-results')), 'Tab leads from the field into the results');
+        await assertNoSeriousAxe(page, 'after the search');
+        await assertCleanLogs(page, 'start page search');
+      } finally { await ctx.close(); }
+    });
+
     flow('a form with errors answers 422, focuses the error summary and links fields to their errors', 'admin@nhf.example', async (t, skip) => {
       const { ctx, page } = await signedInPage('admin@nhf.example');
       try {

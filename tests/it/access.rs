@@ -261,6 +261,24 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         ("/activities".into(), [s, 200, 200, 200, 200, 404]),
         ("/activities/new".into(), [s, 200, 200, 404, 404, 404]),
         (
+            format!(
+                "/activities/new?contact={}&type={nhf_type}&minutes=30",
+                people.mine
+            ),
+            [s, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/activities?contact={}&q=a", people.mine),
+            [s, 200, 200, 200, 200, 404],
+        ),
+        ("/search".into(), [s, 404, 200, 200, 200, 404]),
+        ("/search?q=berg".into(), [s, 404, 200, 200, 200, 404]),
+        ("/search?q=%C3%98".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            "/associations?coordinator=none&region=none".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        (
             format!("/activities/{mentor_act}"),
             [s, 200, 200, 200, 404, 404],
         ),
