@@ -301,7 +301,7 @@ async fn render_form(
 async fn new_form(
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<ActivityForm>,
+    q: extract::Query<ActivityForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
     let mut form = q.into_inner();

@@ -72,7 +72,7 @@ async fn search(
     req: HttpRequest,
     actor: Actor,
     state: web::Data<AppState>,
-    q: web::Query<Query>,
+    q: crate::web::extract::Query<Query>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let raw = q.into_inner().q;
