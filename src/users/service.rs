@@ -8,7 +8,7 @@ use super::model::{GrantView, RoleGrant, Setting, User};
 use crate::audit::service::{self as audit, Event};
 use crate::auth::actor::Actor;
 use crate::auth::Role;
-use crate::db::{now, DbConn};
+use crate::db::{now, DbConn, Tx};
 use crate::schema::{
     local_associations as la, organizations, settings, user_organization_roles as uor, users,
 };
@@ -146,7 +146,7 @@ fn check_grant(
 }
 
 fn insert_grant(
-    conn: &mut DbConn,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     org: &str,
     user_id: &str,
@@ -163,22 +163,24 @@ fn insert_grant(
         Some(a) => dup.filter(uor::local_association_id.eq(a.to_string())),
         None => dup.filter(uor::local_association_id.is_null()),
     };
-    if dup.count().get_result::<i64>(conn)? > 0 {
+    if dup.count().get_result::<i64>(tx.conn)? > 0 {
         return Ok(Err("err.role_exists"));
     }
     if role == Role::PeerMentor
-        && crate::people::service::association_count(conn, user_id, org)?
+        && crate::people::service::association_count(tx.conn, user_id, org)?
             >= crate::people::service::MAX_ASSOCIATIONS
     {
         return Ok(Err("people.err_max_associations"));
     }
     let g = RoleGrant::new(user_id, Some(org), role, assoc, Some(&actor.user_id));
-    diesel::insert_into(uor::table).values(&g).execute(conn)?;
+    diesel::insert_into(uor::table)
+        .values(&g)
+        .execute(tx.conn)?;
     if role == Role::PeerMentor {
-        crate::people::service::ensure_profile(conn, user_id, org)?;
+        crate::people::service::ensure_profile(tx.conn, user_id, org)?;
     }
     audit::append(
-        conn,
+        tx,
         Event {
             organization_id: Some(org),
             actor_user_id: Some(&actor.user_id),
@@ -202,12 +204,12 @@ pub fn assign(
 ) -> AppResult<Result<(), FieldErrors>> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let mut errors = FieldErrors::new();
-        let Some((role, assoc)) = check_grant(conn, &org, f, &mut errors)? else {
+        let Some((role, assoc)) = check_grant(tx.conn, &org, f, &mut errors)? else {
             return Ok(Err(errors));
         };
-        match insert_grant(conn, actor, &org, user_id, role, assoc.as_deref())? {
+        match insert_grant(tx, actor, &org, user_id, role, assoc.as_deref())? {
             Ok(()) => Ok(Ok(())),
             Err(key) => {
                 errors.add("role", key);
@@ -221,16 +223,16 @@ pub fn assign(
 pub fn end_sessions(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResult<usize> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let n = diesel::update(
             crate::schema::sessions::table
                 .filter(crate::schema::sessions::user_id.eq(user_id))
                 .filter(crate::schema::sessions::revoked_at.is_null()),
         )
         .set(crate::schema::sessions::revoked_at.eq(now()))
-        .execute(conn)?;
+        .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -248,14 +250,14 @@ pub fn end_sessions(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResul
 pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -> AppResult<()> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let grant: RoleGrant = uor::table
             .find(grant_id)
             .filter(uor::user_id.eq(user_id))
             .filter(uor::organization_id.eq(&org))
             .filter(uor::revoked_at.is_null())
             .select(RoleGrant::as_select())
-            .first(conn)
+            .first(tx.conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
         diesel::update(uor::table.find(grant_id))
@@ -263,9 +265,9 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -
                 uor::revoked_at.eq(now()),
                 uor::revoked_by.eq(&actor.user_id),
             ))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -301,7 +303,7 @@ pub fn invite(
 ) -> AppResult<Result<(User, Option<String>), FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let mut errors = FieldErrors::new();
         let email = f.email.trim().to_lowercase();
         let name = crate::web::forms::fold_whitespace(&f.name);
@@ -316,7 +318,7 @@ pub fn invite(
             errors.add("name", "err.too_long");
         }
         let grant = check_grant(
-            conn,
+            tx.conn,
             &org,
             &GrantForm {
                 role: f.role.clone(),
@@ -330,20 +332,26 @@ pub fn invite(
         let existing: Option<User> = users::table
             .filter(users::email.eq(&email))
             .select(User::as_select())
-            .first(conn)
+            .first(tx.conn)
             .optional()?;
         let (user, token) = match existing {
             Some(u) => (u, None),
             None => {
                 let u = User::new(&email, &name, None);
-                diesel::insert_into(users::table).values(&u).execute(conn)?;
+                diesel::insert_into(users::table)
+                    .values(&u)
+                    .execute(tx.conn)?;
                 diesel::insert_into(settings::table)
                     .values(&Setting::defaults(&u.id))
-                    .execute(conn)?;
-                let token =
-                    crate::auth::service::issue_token(conn, &u.id, "invite", TimeDelta::days(7))?;
+                    .execute(tx.conn)?;
+                let token = crate::auth::service::issue_token(
+                    tx.conn,
+                    &u.id,
+                    "invite",
+                    TimeDelta::days(7),
+                )?;
                 audit::append(
-                    conn,
+                    tx,
                     Event {
                         organization_id: Some(&org),
                         actor_user_id: Some(&actor.user_id),
@@ -357,7 +365,7 @@ pub fn invite(
                 (u, Some(token))
             }
         };
-        if let Err(key) = insert_grant(conn, actor, &org, &user.id, role, assoc.as_deref())? {
+        if let Err(key) = insert_grant(tx, actor, &org, &user.id, role, assoc.as_deref())? {
             errors.add("role", key);
             return Ok(Err(errors));
         }
@@ -397,17 +405,17 @@ pub fn save_settings(conn: &mut DbConn, actor: &Actor, f: &SettingsForm) -> AppR
         },
         updated_at: now(),
     };
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let n = diesel::update(settings::table.find(&actor.user_id))
             .set(&s)
-            .execute(conn)?;
+            .execute(tx.conn)?;
         if n == 0 {
             diesel::insert_into(settings::table)
                 .values(&s)
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: actor.org_id(),
                 actor_user_id: Some(&actor.user_id),

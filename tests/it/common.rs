@@ -121,7 +121,14 @@ impl Fresh {
     }
 }
 
-impl Drop for TestApp {
+/// What a test leaves behind (its database and data folder), removed when the last client of
+/// the app is dropped.
+struct Cleanup {
+    data_dir: PathBuf,
+    _fresh: Fresh,
+}
+
+impl Drop for Cleanup {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
@@ -189,7 +196,7 @@ pub struct TestApp {
     cookies: HashMap<String, String>,
     pub state: Data<AppState>,
     pub data_dir: PathBuf,
-    _fresh: Fresh,
+    _cleanup: Rc<Cleanup>,
 }
 
 impl TestApp {
@@ -241,8 +248,22 @@ impl TestApp {
             svc,
             cookies: HashMap::new(),
             state,
+            _cleanup: Rc::new(Cleanup {
+                data_dir: data_dir.clone(),
+                _fresh: fresh,
+            }),
             data_dir,
-            _fresh: fresh,
+        }
+    }
+
+    /// Another browser on the same running app (its own cookie jar), for concurrent requests.
+    pub fn client(&self) -> TestApp {
+        TestApp {
+            svc: self.svc.clone(),
+            cookies: HashMap::new(),
+            state: self.state.clone(),
+            data_dir: self.data_dir.clone(),
+            _cleanup: self._cleanup.clone(),
         }
     }
 
@@ -352,6 +373,11 @@ impl TestApp {
         std::mem::take(&mut self.cookies)
     }
 
+    /// A copy of the cookie jar (the same session on another connection).
+    pub fn jar(&self) -> HashMap<String, String> {
+        self.cookies.clone()
+    }
+
     pub fn set_cookies(&mut self, jar: HashMap<String, String>) {
         self.cookies = jar;
     }
@@ -371,6 +397,17 @@ impl TestApp {
             .order(la::name_key.asc())
             .select(la::id)
             .load(&mut *self.conn())
+            .unwrap()
+    }
+
+    /// How many audit entries of `action` there are.
+    pub fn audit_count(&self, action: &str) -> i64 {
+        use diesel::prelude::*;
+        use likeperson::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq(action))
+            .count()
+            .get_result(&mut *self.conn())
             .unwrap()
     }
 

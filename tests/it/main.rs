@@ -15,3 +15,4 @@ mod labels;
 mod migrations;
 mod people;
 mod security;
+mod security_auth;
