@@ -4,9 +4,20 @@
 
 use crate::common::{TestApp, PASSWORD};
 use crate::on_both_backends;
+use actix_session::storage::SessionStore;
+use actix_web::cookie::time::Duration;
+use actix_web::test::TestRequest;
+use diesel::prelude::*;
 use futures_util::future::join_all;
+use likeperson::auth::session_store::DbSessionStore;
+use likeperson::schema::{organizations, sessions};
+use std::collections::HashMap;
 
-on_both_backends!(concurrent_sign_ins_and_exports_all_succeed_and_keep_the_audit_chain,);
+on_both_backends!(
+    concurrent_sign_ins_and_exports_all_succeed_and_keep_the_audit_chain,
+    a_request_racing_sign_out_does_not_bring_the_session_back,
+    a_request_racing_a_revocation_is_signed_out_not_a_500,
+);
 
 const EXPORTS: i64 = 48;
 
@@ -89,4 +100,188 @@ async fn tokio_timeout<F: std::future::Future>(f: F) -> F::Output {
     actix_web::rt::time::timeout(std::time::Duration::from_secs(120), f)
         .await
         .expect("the racing requests finish")
+}
+
+/// Live (not revoked, not expired) session rows of a user.
+fn live_sessions(app: &TestApp, user_id: &str) -> i64 {
+    let t = likeperson::db::now();
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(t))
+        .filter(sessions::absolute_expires_at.gt(t))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap()
+}
+
+/// A signed-in session saved straight into the store, as the middleware does at sign-in.
+async fn stored_session(
+    app: &TestApp,
+    user_id: &str,
+) -> (
+    DbSessionStore,
+    actix_session::storage::SessionKey,
+    HashMap<String, String>,
+) {
+    let store = DbSessionStore::new(app.state.pool.clone(), 168);
+    let state: HashMap<String, String> = [
+        ("uid", serde_json::to_string(user_id).unwrap()),
+        (
+            "sid",
+            serde_json::to_string(&uuid::Uuid::new_v4().to_string()).unwrap(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let key = store
+        .save(state.clone(), &Duration::hours(12))
+        .await
+        .unwrap();
+    assert_eq!(live_sessions(app, user_id), 1);
+    (store, key, state)
+}
+
+/// The organization admin of NHF, signed in on a client of its own, with the context key that
+/// `POST /context` accepts (a request that changes the session state) and the CSRF token.
+async fn signed_in_admin(app: &TestApp) -> (TestApp, String, String) {
+    let mut c = app.client();
+    assert_eq!(c.login("admin@nhf.example").await.status, 303);
+    let nhf: String = organizations::table
+        .filter(organizations::short_name.eq("NHF"))
+        .select(organizations::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let token = c.token().await;
+    (c, format!("{nhf}:org_admin"), token)
+}
+
+/// `n` requests that change the session state, on copies of `device`'s cookie jar.
+fn context_switches(
+    device: &TestApp,
+    n: usize,
+    context: &str,
+    token: &str,
+) -> Vec<std::pin::Pin<Box<dyn std::future::Future<Output = (TestApp, u16)>>>> {
+    (0..n)
+        .map(|_| {
+            let mut c = device.client();
+            c.set_cookies(device.jar());
+            let (context, token) = (context.to_string(), token.to_string());
+            Box::pin(async move {
+                let res = c
+                    .send(
+                        TestRequest::post()
+                            .uri("/context")
+                            .insert_header(("X-CSRF-Token", token))
+                            .set_form([("context", context)]),
+                    )
+                    .await;
+                (c, res.status)
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
+        })
+        .collect()
+}
+
+/// After the race: no request failed, and none of the racing browsers is signed in.
+async fn none_signed_in(outcomes: Vec<(TestApp, u16)>) {
+    let statuses: Vec<u16> = outcomes.iter().map(|(_, s)| *s).collect();
+    assert!(
+        statuses.iter().all(|s| matches!(s, 303 | 403)),
+        "no request fails (303 redirects, 403 from CSRF once signed out): {statuses:?}"
+    );
+    for (mut c, _) in outcomes {
+        let res = c.get("/").await;
+        assert_eq!(res.status, 303, "signed out");
+        assert!(res.location().starts_with("/login"));
+    }
+}
+
+/// Finding 3: when the store's update found no row it inserted the whole state again, so a
+/// request that was under way when the user signed out brought the session back.
+async fn a_request_racing_sign_out_does_not_bring_the_session_back(app: TestApp) {
+    let admin = app.user_id("admin@nhf.example");
+    // The store itself: an update of a session that was signed out meanwhile writes nothing.
+    let (store, key, state) = stored_session(&app, &admin).await;
+    store.delete(&key).await.unwrap();
+    let kept = store
+        .update(key, state, &Duration::hours(12))
+        .await
+        .expect("no error for a session that is gone");
+    assert_eq!(store.load(&kept).await.unwrap(), None);
+    assert_eq!(live_sessions(&app, &admin), 0, "not brought back");
+    // Through HTTP: sign out in the middle of requests that change the session.
+    for _ in 0..3 {
+        let (mut device, context, token) = signed_in_admin(&app).await;
+        let mut racers = context_switches(&device, 6, &context, &token);
+        let mut signer = device.client();
+        signer.set_cookies(device.jar());
+        let later = context_switches(&device, 6, &context, &token);
+        racers.insert(
+            3,
+            Box::pin(async move {
+                let res = signer
+                    .send(
+                        TestRequest::post()
+                            .uri("/logout")
+                            .insert_header(("X-CSRF-Token", token)),
+                    )
+                    .await;
+                (signer, res.status)
+            }),
+        );
+        racers.extend(later);
+        none_signed_in(tokio_timeout(join_all(racers)).await).await;
+        assert_eq!(live_sessions(&app, &admin), 0, "the sign-out holds");
+        assert_eq!(device.get("/").await.status, 303);
+    }
+}
+
+/// Finding 3: after a revocation ("sign out the other devices"), the same race answered bare
+/// 500s (the re-insert collided with the revoked row).
+async fn a_request_racing_a_revocation_is_signed_out_not_a_500(app: TestApp) {
+    let admin = app.user_id("admin@nhf.example");
+    let (store, key, state) = stored_session(&app, &admin).await;
+    diesel::update(sessions::table.filter(sessions::user_id.eq(&admin)))
+        .set(sessions::revoked_at.eq(likeperson::db::now()))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let kept = store
+        .update(key, state, &Duration::hours(12))
+        .await
+        .expect("no error for a revoked session");
+    assert_eq!(store.load(&kept).await.unwrap(), None);
+    assert_eq!(live_sessions(&app, &admin), 0);
+    for _ in 0..3 {
+        let (device, context, token) = signed_in_admin(&app).await;
+        let (mut other, _, _) = signed_in_admin(&app).await;
+        let other_token = other.token().await;
+        let mut racers = context_switches(&device, 6, &context, &token);
+        racers.insert(
+            3,
+            Box::pin(async move {
+                let res = other
+                    .send(
+                        TestRequest::post()
+                            .uri("/account/sessions/others/end")
+                            .insert_header(("X-CSRF-Token", other_token.clone())),
+                    )
+                    .await;
+                assert_eq!(res.status, 303);
+                // Sign the ending device out too, so every racer's session is gone.
+                let res = other
+                    .send(
+                        TestRequest::post()
+                            .uri("/logout")
+                            .insert_header(("X-CSRF-Token", other_token)),
+                    )
+                    .await;
+                (other, res.status)
+            }),
+        );
+        racers.extend(context_switches(&device, 6, &context, &token));
+        none_signed_in(tokio_timeout(join_all(racers)).await).await;
+        assert_eq!(live_sessions(&app, &admin), 0, "the revocation holds");
+    }
 }
