@@ -71,8 +71,7 @@ async fn concurrent_sign_ins_and_exports_all_succeed_and_keep_the_audit_chain(ap
                 )
                 .await;
             ("sign-in", res.status)
-        })
-            as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>);
+        }) as Racer<_>);
     }
     for _ in 0..EXPORTS {
         let mut c = app.client();
@@ -101,6 +100,9 @@ async fn tokio_timeout<F: std::future::Future>(f: F) -> F::Output {
         .await
         .expect("the racing requests finish")
 }
+
+/// One of several requests sent at once.
+type Racer<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
 
 /// Live (not revoked, not expired) session rows of a user.
 fn live_sessions(app: &TestApp, user_id: &str) -> i64 {
@@ -163,7 +165,7 @@ fn context_switches(
     n: usize,
     context: &str,
     token: &str,
-) -> Vec<std::pin::Pin<Box<dyn std::future::Future<Output = (TestApp, u16)>>>> {
+) -> Vec<Racer<(TestApp, u16)>> {
     (0..n)
         .map(|_| {
             let mut c = device.client();
@@ -179,7 +181,7 @@ fn context_switches(
                     )
                     .await;
                 (c, res.status)
-            }) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
+            }) as Racer<_>
         })
         .collect()
 }
