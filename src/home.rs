@@ -18,12 +18,17 @@ struct HomePage {
     page: Page,
     associations: Vec<(String, String)>,
     context: String,
+    /// Invitations waiting for the user's answer.
+    invitations: i64,
 }
 
 async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let ids = actor.associations.clone();
-    let associations = db(&state, move |c| {
-        Ok(crate::auth::service::association_names(c, &ids)?)
+    let (ids, uid) = (actor.associations.clone(), actor.user_id.clone());
+    let (associations, invitations) = db(&state, move |c| {
+        Ok((
+            crate::auth::service::association_names(c, &ids)?,
+            crate::users::service::pending_count(c, &uid)?,
+        ))
     })
     .await?;
     let page = Page::for_actor(&actor, "page.home");
@@ -31,5 +36,6 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
         context: actor.context_label(),
         page,
         associations,
+        invitations,
     })
 }

@@ -373,7 +373,8 @@ pub fn user_for_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<(Use
         .optional()
 }
 
-/// Sets a new password from a token: the token is used up and every session of the user ends.
+/// Sets a new password from a token: the token is used up, every session of the user ends, and
+/// a new account accepts the invitation that created it.
 pub fn reset_password(
     conn: &mut DbConn,
     token: &str,
@@ -422,6 +423,9 @@ pub fn reset_password(
                 ..Default::default()
             },
         )?;
+        // Choosing a password through the mailed link accepts the invitation that created
+        // the account (the address is proven to be theirs).
+        crate::users::service::accept_new_account(tx, &user.id, ip)?;
         Ok(Ok(()))
     })
 }

@@ -55,6 +55,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::activities::LABELS,
     crate::documents::LABELS,
     crate::events::LABELS,
+    crate::users::LABELS,
 ];
 
 /// Every entry of every section.

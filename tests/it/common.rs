@@ -400,6 +400,49 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The texts of the e-mails sent to `to` (the mail folder; quoted-printable undone).
+    pub fn mails_to(&self, to: &str) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(self.data_dir.join("mail")) else {
+            return Vec::new();
+        };
+        dir.map(|entry| {
+            std::fs::read_to_string(entry.unwrap().path())
+                .unwrap()
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=")
+        })
+        .filter(|text| text.contains(&format!("To: {to}")))
+        .collect()
+    }
+
+    /// The token of the set-password link mailed to `to`.
+    pub fn mail_token(&self, to: &str) -> String {
+        let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
+        self.mails_to(to)
+            .iter()
+            .find_map(|text| re.captures(text).map(|c| c[1].to_string()))
+            .unwrap_or_else(|| panic!("no set-password mail to {to}"))
+    }
+
+    /// What an invited person with no account does: chooses a password through the mailed link
+    /// (on another browser), which accepts the invitation.
+    pub async fn set_password_by_mail(&self, to: &str, password: &str) {
+        let token = self.mail_token(to);
+        let mut browser = self.client();
+        let res = browser
+            .post(
+                "/password/reset",
+                &[
+                    ("token", &token),
+                    ("password", password),
+                    ("confirm", password),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{to} chooses a password");
+    }
+
     /// How many audit entries of `action` there are.
     pub fn audit_count(&self, action: &str) -> i64 {
         use diesel::prelude::*;

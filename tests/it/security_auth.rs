@@ -10,13 +10,17 @@ use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use likeperson::auth::session_store::DbSessionStore;
-use likeperson::schema::{organizations, sessions};
+use likeperson::schema::{
+    invitations, organizations, sessions, user_organization_roles as uor, users,
+};
 use std::collections::HashMap;
 
 on_both_backends!(
     concurrent_sign_ins_and_exports_all_succeed_and_keep_the_audit_chain,
     a_request_racing_sign_out_does_not_bring_the_session_back,
     a_request_racing_a_revocation_is_signed_out_not_a_500,
+    inviting_an_existing_account_asks_for_consent_and_reveals_nothing,
+    an_organization_cannot_sign_out_a_global_administrator,
 );
 
 const EXPORTS: i64 = 48;
@@ -286,4 +290,174 @@ async fn a_request_racing_a_revocation_is_signed_out_not_a_500(app: TestApp) {
         none_signed_in(tokio_timeout(join_all(racers)).await).await;
         assert_eq!(live_sessions(&app, &admin), 0, "the revocation holds");
     }
+}
+
+fn name_of(app: &TestApp, user_id: &str) -> String {
+    users::table
+        .find(user_id)
+        .select(users::name)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+/// Current grants of a user in the organization with that short name.
+fn grants_in(app: &TestApp, user_id: &str, org_short: &str) -> Vec<String> {
+    uor::table
+        .inner_join(organizations::table)
+        .filter(uor::user_id.eq(user_id))
+        .filter(organizations::short_name.eq(org_short))
+        .filter(uor::revoked_at.is_null())
+        .select(uor::id)
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+fn pending_invitations(app: &TestApp, user_id: &str) -> Vec<String> {
+    invitations::table
+        .filter(invitations::user_id.eq(user_id))
+        .filter(invitations::status.eq("pending"))
+        .order(invitations::created_at.asc())
+        .select(invitations::id)
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+async fn invite(app: &mut TestApp, email: &str, role: &str) -> crate::common::Resp {
+    let assoc = app.association_ids("NHF")[4].clone();
+    app.post(
+        "/users/invite",
+        &[
+            ("email", email),
+            ("name", "Ola Oppgitt"),
+            ("role", role),
+            ("association_id", &assoc),
+        ],
+    )
+    .await
+}
+
+/// Finding 1: inviting an address that had an account attached that account to the inviter's
+/// organization, showed its name and last sign-in, and let the inviter end its sessions, even
+/// after the grant was revoked; the answer also told whether the address had an account.
+async fn inviting_an_existing_account_asks_for_consent_and_reveals_nothing(mut app: TestApp) {
+    let email = "mentor@blindeforbundet.example";
+    let person = app.user_id(email);
+    let name = name_of(&app, &person);
+    let mut their_device = app.client();
+    assert_eq!(their_device.login(email).await.status, 303);
+    app.login("admin@nhf.example").await;
+
+    // The same answer for an account and for an unknown address, and a mail to each.
+    let existing = invite(&mut app, email, "peer_mentor").await;
+    let existing_page = app.get(existing.location()).await;
+    let fresh = invite(&mut app, "helt.ny@example.no", "peer_mentor").await;
+    let fresh_page = app.get(fresh.location()).await;
+    assert_eq!((existing.status, fresh.status), (303, 303));
+    assert_eq!(existing.location(), fresh.location());
+    for page in [&existing_page, &fresh_page] {
+        assert_eq!(page.status, 200);
+        assert!(page.has("Invitasjonen er sendt."));
+        assert!(!page.has(&name), "the account's name is not shown");
+        assert!(!page.has(&person), "nor a link to it");
+    }
+    assert!(fresh_page.has(email) && fresh_page.has("helt.ny@example.no"));
+    let mail = app.mails_to(email).concat();
+    assert!(mail.contains("http://localhost/account/invitations"));
+    assert!(!mail.contains("token="), "an account signs in to answer");
+    app.mail_token("helt.ny@example.no");
+
+    // Nothing is attached until the person accepts.
+    assert!(grants_in(&app, &person, "NHF").is_empty());
+    assert_eq!(app.get(&format!("/users/{person}")).await.status, 404);
+    assert!(!app.get(&format!("/users?q={email}")).await.has(&name));
+    let end = app
+        .post(&format!("/users/{person}/sessions/end"), &[])
+        .await;
+    assert_eq!(end.status, 404);
+    assert_eq!(their_device.get("/").await.status, 200, "still signed in");
+
+    // The person sees the invitation after signing in, and accepts it.
+    let home = their_device.get("/").await;
+    assert!(home.has("Du har invitasjoner som venter på svar."));
+    let list = their_device.get("/account/invitations").await;
+    assert!(list.has("Norges Handikapforbund"));
+    let id = pending_invitations(&app, &person)[0].clone();
+    let theirs = app
+        .post(&format!("/account/invitations/{id}/accept"), &[])
+        .await;
+    assert_eq!(theirs.status, 404, "only the invited person answers");
+    let res = their_device
+        .post(&format!("/account/invitations/{id}/accept"), &[])
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(their_device
+        .get(res.location())
+        .await
+        .has("Invitasjonen er godtatt"));
+    let grants = grants_in(&app, &person, "NHF");
+    assert_eq!(grants.len(), 1, "the role is given on acceptance");
+    assert_eq!(app.audit_count("invitation.created"), 2);
+    assert_eq!(app.audit_count("invitation.accepted"), 1);
+    let again = their_device
+        .post(&format!("/account/invitations/{id}/accept"), &[])
+        .await;
+    assert_eq!(again.status, 404, "answered once");
+
+    // Now a member: the administrator sees them, until the grant is revoked.
+    assert_eq!(app.get(&format!("/users/{person}")).await.status, 200);
+    let res = app
+        .post(&format!("/users/{person}/roles/{}/revoke", grants[0]), &[])
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.location(), "/users", "the member page is gone");
+    assert_eq!(app.get(&format!("/users/{person}")).await.status, 404);
+    assert!(!app.get("/users").await.has(&name));
+    let end = app
+        .post(&format!("/users/{person}/sessions/end"), &[])
+        .await;
+    assert_eq!(end.status, 404, "a revoked grant is not membership");
+    assert_eq!(their_device.get("/").await.status, 200, "still signed in");
+
+    // The new account accepts by choosing a password through its link.
+    app.set_password_by_mail("helt.ny@example.no", "quiet-river-morning")
+        .await;
+    let newcomer = app.user_id("helt.ny@example.no");
+    assert_eq!(grants_in(&app, &newcomer, "NHF").len(), 1);
+    assert_eq!(app.audit_count("invitation.accepted"), 2);
+}
+
+/// Finding 1: "sign out everywhere" reached the global administrator.
+async fn an_organization_cannot_sign_out_a_global_administrator(mut app: TestApp) {
+    let email = "global@likeperson.example";
+    let global = app.user_id(email);
+    let mut their_device = app.client();
+    assert_eq!(their_device.login(email).await.status, 303);
+    app.login("admin@nhf.example").await;
+    assert_eq!(invite(&mut app, email, "coordinator").await.status, 303);
+    assert_eq!(invite(&mut app, email, "peer_mentor").await.status, 303);
+    let [first, second] = <[String; 2]>::try_from(pending_invitations(&app, &global)).unwrap();
+    let res = their_device
+        .post(&format!("/account/invitations/{first}/decline"), &[])
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(app.audit_count("invitation.declined"), 1);
+    assert!(
+        grants_in(&app, &global, "NHF").is_empty(),
+        "declined: nothing"
+    );
+    let res = their_device
+        .post(&format!("/account/invitations/{second}/accept"), &[])
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(grants_in(&app, &global, "NHF").len(), 1);
+    // A member of the organization now, but still not someone it can sign out.
+    let page = app.get(&format!("/users/{global}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.has("Logg brukeren ut på alle enheter"));
+    let end = app
+        .post(&format!("/users/{global}/sessions/end"), &[])
+        .await;
+    assert_eq!(end.status, 404);
+    assert_eq!(their_device.get("/").await.status, 200, "still signed in");
+    assert_eq!(live_sessions(&app, &global), 1);
 }

@@ -1,0 +1,34 @@
+//! Terms of the users domain (invitations, password change), Bokmål and English.
+
+use crate::web::labels::Entry;
+
+pub static LABELS: &[Entry] = &[
+    ("page.invitations", "Invitasjoner", "Invitations"),
+    (
+        "text.invitations_waiting",
+        "Du har invitasjoner som venter på svar.",
+        "You have invitations waiting for your answer.",
+    ),
+    ("action.see_invitations", "Se invitasjonene", "See the invitations"),
+    ("text.no_invitations", "Du har ingen invitasjoner som venter på svar.", "You have no invitations waiting for an answer."),
+    (
+        "text.invitation_intro",
+        "En administrator har invitert deg til en rolle. Du får rollen først når du godtar.",
+        "An administrator has invited you to a role. You get the role only when you accept.",
+    ),
+    ("action.accept", "Godta", "Accept"),
+    ("action.decline", "Avslå", "Decline"),
+    ("field.sent", "Sendt", "Sent"),
+    ("text.invitation_accepted", "Invitasjonen er godtatt, og du har fått rollen.", "The invitation is accepted and you have the role."),
+    ("text.invitation_declined", "Invitasjonen er avslått.", "The invitation is declined."),
+    (
+        "text.invitations_pending",
+        "Invitasjoner som venter på svar",
+        "Invitations waiting for an answer",
+    ),
+    (
+        "text.invitation_mail_body",
+        "Du er invitert til en rolle i organisasjonen over i Likeperson. Logg inn og godta eller avslå invitasjonen her (den gjelder i sju dager):",
+        "You are invited to a role in the organization above in Likeperson. Sign in and accept or decline the invitation here (it is valid for seven days):",
+    ),
+];
