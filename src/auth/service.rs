@@ -15,6 +15,7 @@ use crate::schema::{
     user_organization_roles as uor, users,
 };
 use crate::users::model::{Setting, User};
+use crate::web::forms::FieldErrors;
 use crate::web::labels::{Labels, Lang};
 use crate::web::AppResult;
 
@@ -428,6 +429,98 @@ pub fn reset_password(
         crate::users::service::accept_new_account(tx, &user.id, ip)?;
         Ok(Ok(()))
     })
+}
+
+#[derive(serde::Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current: String,
+    pub password: String,
+    pub confirm: String,
+}
+
+/// Why a password change was refused: field errors (422), or too many wrong current passwords
+/// (429, with the error at the current-password field).
+pub enum PasswordChangeError {
+    Invalid(FieldErrors),
+    RateLimited(FieldErrors),
+}
+
+/// A signed-in user changes their password: the current one is required (wrong attempts count
+/// against the same per-account limit as sign-in, under their own key), the new one follows the
+/// usual rules, and every other session of the user ends; `keep_session` (this device) stays.
+pub fn change_password(
+    conn: &mut DbConn,
+    user_id: &str,
+    keep_session: &str,
+    f: &PasswordForm,
+    ip: Option<&str>,
+    limits: &SignInLimits,
+) -> AppResult<Result<User, PasswordChangeError>> {
+    let key = format!("password:account:{user_id}");
+    let mut errors = FieldErrors::new();
+    if ratelimit::count(conn, &key, limits.window)? >= limits.per_account {
+        errors.add("current", "err.rate_limited");
+        return Ok(Err(PasswordChangeError::RateLimited(errors)));
+    }
+    let user: User = users::table
+        .find(user_id)
+        .select(User::as_select())
+        .first(conn)?;
+    let current_ok = match user.password_hash.as_deref() {
+        Some(h) => password::verify(h, &f.current).0,
+        None => {
+            password::verify_dummy(&f.current);
+            false
+        }
+    };
+    if !current_ok {
+        crate::db::tx(conn, |tx| {
+            ratelimit::hit(tx.conn, &key, limits.window)?;
+            audit::append(
+                tx,
+                Event {
+                    actor_user_id: Some(user_id),
+                    action: "auth.password_change_failed",
+                    target_type: Some("user"),
+                    target_id: Some(user_id),
+                    ip,
+                    ..Default::default()
+                },
+            )
+        })?;
+        errors.add("current", "err.current_password");
+    }
+    if let Err(e) = password::validate_new(&f.password, &[&user.email, &user.name]) {
+        errors.add("password", e);
+    } else if f.password != f.confirm {
+        errors.add("confirm", "err.password_mismatch");
+    }
+    if !errors.is_empty() {
+        return Ok(Err(PasswordChangeError::Invalid(errors)));
+    }
+    let hash = password::hash(&f.password);
+    crate::db::tx(conn, |tx| {
+        let t = now();
+        diesel::update(users::table.find(user_id))
+            .set((users::password_hash.eq(&hash), users::updated_at.eq(t)))
+            .execute(tx.conn)?;
+        let ended = end_other_sessions(tx.conn, user_id, keep_session)?;
+        ratelimit::clear(tx.conn, &key)?;
+        audit::append(
+            tx,
+            Event {
+                actor_user_id: Some(user_id),
+                action: "auth.password_changed",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                detail: Some(serde_json::json!({ "in_app": true, "other_sessions_ended": ended })),
+                ip,
+                ..Default::default()
+            },
+        )
+    })?;
+    Ok(Ok(user))
 }
 
 /// The user's live sessions, most recent first.

@@ -21,6 +21,8 @@ on_both_backends!(
     a_request_racing_a_revocation_is_signed_out_not_a_500,
     inviting_an_existing_account_asks_for_consent_and_reveals_nothing,
     an_organization_cannot_sign_out_a_global_administrator,
+    a_signed_in_user_changes_their_password_and_the_other_devices_are_signed_out,
+    wrong_current_passwords_are_refused_and_rate_limited,
 );
 
 const EXPORTS: i64 = 48;
@@ -460,4 +462,95 @@ async fn an_organization_cannot_sign_out_a_global_administrator(mut app: TestApp
     assert_eq!(end.status, 404);
     assert_eq!(their_device.get("/").await.status, 200, "still signed in");
     assert_eq!(live_sessions(&app, &global), 1);
+}
+
+const NEW_PASSWORD: &str = "quiet-river-morning";
+
+async fn change_password(
+    app: &mut TestApp,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> crate::common::Resp {
+    app.post(
+        "/account/password",
+        &[
+            ("current", current),
+            ("password", new),
+            ("confirm", confirm),
+        ],
+    )
+    .await
+}
+
+/// Finding 9: there was no way to change one's password while signed in.
+async fn a_signed_in_user_changes_their_password_and_the_other_devices_are_signed_out(
+    mut app: TestApp,
+) {
+    let email = "coordinator@nhf.example";
+    let mut other_device = app.client();
+    assert_eq!(other_device.login(email).await.status, 303);
+    app.login(email).await;
+    assert!(app
+        .get("/account/settings")
+        .await
+        .has("href=\"/account/password\""));
+    let form = app.get("/account/password").await;
+    assert_eq!(form.status, 200);
+    assert!(form.has("autocomplete=\"current-password\""));
+
+    let wrong = change_password(&mut app, "not-my-password", NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.has("Passordet er feil."));
+    let weak = change_password(&mut app, PASSWORD, "password1", "password1").await;
+    assert_eq!(weak.status, 422);
+    assert!(weak.has("Passordet er for vanlig"));
+    let mismatch = change_password(&mut app, PASSWORD, NEW_PASSWORD, "something-else").await;
+    assert_eq!(mismatch.status, 422);
+    assert!(mismatch.has("Passordene er ikke like."));
+    assert_eq!(
+        other_device.get("/").await.status,
+        200,
+        "nothing changed yet"
+    );
+    assert_eq!(app.audit_count("auth.password_changed"), 0);
+
+    let res = change_password(&mut app, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(res.status, 303);
+    assert!(app.get(res.location()).await.has("Passordet er byttet."));
+    assert_eq!(
+        app.get("/").await.status,
+        200,
+        "this device stays signed in"
+    );
+    assert_eq!(other_device.get("/").await.status, 303, "the others do not");
+    assert_eq!(app.audit_count("auth.password_changed"), 1);
+    let notice = app.mails_to(email).concat();
+    assert!(notice.contains("Passordet ditt i Likeperson er byttet"));
+    assert!(notice.contains("http://localhost/password/forgot"));
+    let mut fresh = app.client();
+    assert_eq!(fresh.login_with(email, PASSWORD).await.status, 422);
+    assert_eq!(fresh.login_with(email, NEW_PASSWORD).await.status, 303);
+}
+
+/// Finding 9: the current password is required, and guessing it is limited like sign-in.
+async fn wrong_current_passwords_are_refused_and_rate_limited(mut app: TestApp) {
+    let email = "mentor@nhf.example";
+    app.login(email).await;
+    for i in 0..5 {
+        let res =
+            change_password(&mut app, &format!("guess-{i}"), NEW_PASSWORD, NEW_PASSWORD).await;
+        assert_eq!(res.status, 422);
+    }
+    let limited = change_password(&mut app, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(limited.status, 429, "even the right password waits now");
+    assert!(limited.has("For mange forsøk."));
+    assert_eq!(app.audit_count("auth.password_change_failed"), 5);
+    assert_eq!(app.audit_count("auth.password_changed"), 0);
+    let mut fresh = app.client();
+    assert_eq!(
+        fresh.login_with(email, PASSWORD).await.status,
+        303,
+        "unchanged"
+    );
 }
