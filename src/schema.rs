@@ -126,6 +126,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        email -> Text,
+        role_id -> Text,
+        local_association_id -> Nullable<Text>,
+        invited_by -> Text,
+        new_account -> Bool,
+        status -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     auth_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -349,6 +366,8 @@ diesel::joinable!(user_organization_roles -> organizations (organization_id));
 diesel::joinable!(settings -> users (user_id));
 diesel::joinable!(organization_labels -> organizations (organization_id));
 diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(invitations -> organizations (organization_id));
+diesel::joinable!(invitations -> local_associations (local_association_id));
 diesel::joinable!(audit_log -> users (actor_user_id));
 diesel::joinable!(peer_mentors -> users (user_id));
 diesel::joinable!(peer_mentor_status_log -> peer_mentors (peer_mentor_id));
@@ -378,6 +397,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_labels,
     sessions,
     auth_tokens,
+    invitations,
     rate_limits,
     audit_log,
     peer_mentors,

@@ -191,39 +191,41 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
     grants.push(RoleGrant::new(&global, None, Role::GlobalAdmin, None, None));
 
     let counts = (orgs.len(), assocs.len(), people.len());
-    crate::db::tx(conn, |conn| -> Result<(), diesel::result::Error> {
+    crate::db::tx(conn, |tx| -> Result<(), diesel::result::Error> {
         // One statement per row: batch inserts are not available through the two-backend
         // connection type, and this is a one-off of about 150 rows.
         for o in &orgs {
             diesel::insert_into(organizations::table)
                 .values(o)
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         for r in &regs {
             diesel::insert_into(regions::table)
                 .values(r)
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         for a in &assocs {
             diesel::insert_into(local_associations::table)
                 .values(a)
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         for u in &people {
-            diesel::insert_into(users::table).values(u).execute(conn)?;
+            diesel::insert_into(users::table)
+                .values(u)
+                .execute(tx.conn)?;
         }
         for s in &prefs {
             diesel::insert_into(settings::table)
                 .values(s)
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         for g in &grants {
             diesel::insert_into(user_organization_roles::table)
                 .values(g)
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         crate::audit::service::append(
-            conn,
+            tx,
             crate::audit::service::Event {
                 action: "seed.demo",
                 ..Default::default()
@@ -233,10 +235,10 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
     })?;
     // Each domain adds its demo data on top of the structure: people first (contacts are
     // assigned to mentors), then a year of activities with them.
-    crate::db::tx(conn, |conn| -> anyhow::Result<()> {
-        crate::people::seed::seed_demo(conn)?;
-        crate::activities::seed::seed_demo(conn)?;
-        crate::events::seed::seed_demo(conn)?;
+    crate::db::tx(conn, |tx| -> anyhow::Result<()> {
+        crate::people::seed::seed_demo(tx.conn)?;
+        crate::activities::seed::seed_demo(tx.conn)?;
+        crate::events::seed::seed_demo(tx.conn)?;
         Ok(())
     })?;
     Ok(SeedOutcome::Created {
@@ -264,25 +266,27 @@ pub fn create_admin(
         );
     }
     let hash = password::hash(pass);
-    crate::db::tx(conn, |conn| -> anyhow::Result<String> {
+    crate::db::tx(conn, |tx| -> anyhow::Result<String> {
         let existing: Option<String> = users::table
             .filter(users::email.eq(&email))
             .select(users::id)
-            .first(conn)
+            .first(tx.conn)
             .optional()?;
         let id = match existing {
             Some(id) => {
                 diesel::update(users::table.find(&id))
                     .set((users::password_hash.eq(&hash), users::is_active.eq(true)))
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
                 id
             }
             None => {
                 let u = User::new(&email, name, Some(hash.clone()));
-                diesel::insert_into(users::table).values(&u).execute(conn)?;
+                diesel::insert_into(users::table)
+                    .values(&u)
+                    .execute(tx.conn)?;
                 diesel::insert_into(settings::table)
                     .values(&Setting::defaults(&u.id))
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
                 u.id
             }
         };
@@ -291,14 +295,14 @@ pub fn create_admin(
             .filter(user_organization_roles::role_id.eq(Role::GlobalAdmin.key()))
             .filter(user_organization_roles::revoked_at.is_null())
             .count()
-            .get_result(conn)?;
+            .get_result(tx.conn)?;
         if has == 0 {
             diesel::insert_into(user_organization_roles::table)
                 .values(&RoleGrant::new(&id, None, Role::GlobalAdmin, None, None))
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         crate::audit::service::append(
-            conn,
+            tx,
             crate::audit::service::Event {
                 action: "role.assigned",
                 target_type: Some("user"),

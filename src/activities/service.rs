@@ -180,7 +180,7 @@ pub fn save_type(
         created_at: t,
         updated_at: t,
     };
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         match id {
             Some(id) => {
                 diesel::update(at::table.find(id))
@@ -197,14 +197,16 @@ pub fn save_type(
                         at::sort_order.eq(row.sort_order),
                         at::updated_at.eq(t),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
             }
             None => {
-                diesel::insert_into(at::table).values(&row).execute(conn)?;
+                diesel::insert_into(at::table)
+                    .values(&row)
+                    .execute(tx.conn)?;
             }
         }
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -551,8 +553,8 @@ pub fn create(
 ) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
-        let v = match validate(conn, actor, f, None)? {
+    crate::db::tx(conn, |tx| {
+        let v = match validate(tx.conn, actor, f, None)? {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         };
@@ -584,7 +586,9 @@ pub fn create(
             created_at: t,
             updated_at: t,
         };
-        diesel::insert_into(act::table).values(&a).execute(conn)?;
+        diesel::insert_into(act::table)
+            .values(&a)
+            .execute(tx.conn)?;
         Ok(Ok(a.id))
     })
 }
@@ -627,8 +631,8 @@ pub fn update(
     if !editable {
         return Err(AppError::NotFound);
     }
-    crate::db::tx(conn, |conn| {
-        let v = match validate(conn, actor, f, Some(&current))? {
+    crate::db::tx(conn, |tx| {
+        let v = match validate(tx.conn, actor, f, Some(&current))? {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         };
@@ -652,7 +656,7 @@ pub fn update(
                 act::bufdir_reason.eq(outcome.reason),
                 act::updated_at.eq(now()),
             ))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         Ok(Ok(()))
     })
 }
@@ -971,17 +975,19 @@ pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<FilterChoic
 
 /// Records an export in the audit log (exports of personal data are always logged).
 pub fn log_export(conn: &mut DbConn, actor: &Actor, f: &Filter) -> AppResult<()> {
-    audit::append(
-        conn,
-        Event {
-            organization_id: actor.org_id(),
-            actor_user_id: Some(&actor.user_id),
-            action: "activities.exported",
-            target_type: Some("activity"),
-            detail: Some(serde_json::json!({ "filter": f.query() })),
-            ip: actor.ip.as_deref(),
-            ..Default::default()
-        },
-    )?;
-    Ok(())
+    crate::db::tx(conn, |tx| {
+        audit::append(
+            tx,
+            Event {
+                organization_id: actor.org_id(),
+                actor_user_id: Some(&actor.user_id),
+                action: "activities.exported",
+                target_type: Some("activity"),
+                detail: Some(serde_json::json!({ "filter": f.query() })),
+                ip: actor.ip.as_deref(),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })
 }

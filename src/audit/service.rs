@@ -2,7 +2,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::model::{AuditEntry, AuditRow};
-use crate::db::{new_id, now, DbConn};
+use crate::db::{new_id, now, DbConn, Tx};
 use crate::schema::{audit_log, users};
 use crate::web::pagination::{PageOf, Paging};
 
@@ -41,9 +41,11 @@ fn digest(e: &AuditEntry) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends an entry, chained to the previous one. Call it inside the transaction of the change
-/// it records (`db::tx` retries when two writers race for the same sequence number).
-pub fn append(conn: &mut DbConn, ev: Event<'_>) -> QueryResult<()> {
+/// Appends an entry, chained to the previous one, inside the transaction of the change it records
+/// (it takes the `Tx` that only `db::tx` hands out, which retries when two writers race for the
+/// same sequence number).
+pub fn append(tx: &mut Tx<'_>, ev: Event<'_>) -> QueryResult<()> {
+    let conn = &mut *tx.conn;
     if let DbConn::Postgres(pg) = conn {
         // Serialize appends on PostgreSQL so the chain never forks; released at commit.
         diesel::connection::SimpleConnection::batch_execute(

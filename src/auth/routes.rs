@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::actor::{client_ip, ensure_csrf, set_flash, Actor, CONTEXT};
 use super::model::SessionRow;
-use super::service::{self, SignInError, SignInLimits};
+use super::service::{self, PasswordChangeError, PasswordForm, SignInError, SignInLimits};
 use super::session_store::{IP, LOGIN_METHOD, SID, UID, USER_AGENT};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/password/reset", web::get().to(reset_form))
         .route("/password/reset", web::post().to(reset))
         .route("/context", web::post().to(switch_context))
+        .route("/account/password", web::get().to(password_form))
+        .route("/account/password", web::post().to(change_password))
         .route("/account/sessions", web::get().to(my_sessions))
         .route("/account/sessions/others/end", web::post().to(end_others))
         .route("/account/sessions/{id}/end", web::post().to(end_one));
@@ -373,6 +375,15 @@ async fn switch_context(
     Ok(redirect("/"))
 }
 
+/// This device's session id (the row in `sessions`), or empty.
+fn session_id(session: &Session) -> String {
+    session
+        .get::<String>(SID)
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
 #[derive(Template)]
 #[template(path = "auth/sessions.html")]
 struct SessionsPage {
@@ -388,11 +399,7 @@ async fn my_sessions(
 ) -> AppResult<HttpResponse> {
     let uid = actor.user_id.clone();
     let rows = db(&state, move |c| Ok(service::sessions_of(c, &uid)?)).await?;
-    let current = session
-        .get::<String>(SID)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let current = session_id(&session);
     page::ok(&SessionsPage {
         page: Page::for_actor(&actor, "page.sessions"),
         rows,
@@ -421,11 +428,7 @@ async fn end_others(
     session: Session,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let keep = session
-        .get::<String>(SID)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let keep = session_id(&session);
     let uid = actor.user_id.clone();
     db(&state, move |c| {
         Ok(service::end_other_sessions(c, &uid, &keep)?)
@@ -433,4 +436,72 @@ async fn end_others(
     .await?;
     set_flash(&session, "success", actor.t("text.other_sessions_ended"));
     Ok(redirect("/account/sessions"))
+}
+
+#[derive(Template)]
+#[template(path = "auth/password.html")]
+struct PasswordPage {
+    page: Page,
+    errors: FieldErrors,
+}
+
+async fn password_form(actor: Actor) -> AppResult<HttpResponse> {
+    page::ok(&PasswordPage {
+        page: Page::for_actor(&actor, "page.password"),
+        errors: FieldErrors::new(),
+    })
+}
+
+/// The signed-in user changes their password; the other devices are signed out and a notice is
+/// mailed (so an unexpected change is noticed).
+async fn change_password(
+    req: HttpRequest,
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<PasswordForm>,
+) -> AppResult<HttpResponse> {
+    let keep = session_id(&session);
+    let ip = client_ip(&req, state.config.trust_proxy);
+    let lim = limits(&state);
+    let (a, st) = (actor.clone(), state.clone());
+    let outcome = db(&state, move |c| {
+        let r = service::change_password(c, &a.user_id, &keep, &form, ip.as_deref(), &lim)?;
+        if let Ok(user) = &r {
+            let body = format!(
+                "{} {},\n\n{}\n\n{}/password/forgot\n",
+                a.t("text.hello"),
+                user.name,
+                a.t("text.password_changed_mail_body"),
+                st.config.base_url
+            );
+            if let Err(e) =
+                st.mailer
+                    .send(&user.email, a.t("text.password_changed_mail_subject"), body)
+            {
+                log::error!("could not send the password change notice: {e}");
+            }
+        }
+        Ok(r)
+    })
+    .await?;
+    let (status, errors) = match outcome {
+        Ok(_) => {
+            set_flash(&session, "success", actor.t("text.password_changed"));
+            return Ok(redirect("/account/settings"));
+        }
+        Err(PasswordChangeError::Invalid(e)) => {
+            (actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, e)
+        }
+        Err(PasswordChangeError::RateLimited(e)) => {
+            (actix_web::http::StatusCode::TOO_MANY_REQUESTS, e)
+        }
+    };
+    page::html(
+        status,
+        &PasswordPage {
+            page: Page::for_actor(&actor, "page.password"),
+            errors,
+        },
+    )
 }

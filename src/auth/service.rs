@@ -15,6 +15,7 @@ use crate::schema::{
     user_organization_roles as uor, users,
 };
 use crate::users::model::{Setting, User};
+use crate::web::forms::FieldErrors;
 use crate::web::labels::{Labels, Lang};
 use crate::web::AppResult;
 
@@ -172,7 +173,9 @@ fn home_organization(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Str
         .find_map(|c| c.org_id))
 }
 
-/// Checks the password and the rate limits; records the attempt in the audit log.
+/// Checks the password and the rate limits; records the attempt in the audit log. The password
+/// is checked outside any transaction (it is slow); each outcome's writes and its audit entry are
+/// one transaction.
 pub fn sign_in(
     conn: &mut DbConn,
     email: &str,
@@ -186,15 +189,17 @@ pub fn sign_in(
     if ratelimit::count(conn, &account_key, limits.window)? >= limits.per_account
         || ratelimit::count(conn, &address_key, limits.window)? >= limits.per_address
     {
-        audit::append(
-            conn,
-            Event {
-                action: "auth.sign_in_rate_limited",
-                detail: Some(serde_json::json!({ "email": email })),
-                ip,
-                ..Default::default()
-            },
-        )?;
+        crate::db::tx(conn, |tx| {
+            audit::append(
+                tx,
+                Event {
+                    action: "auth.sign_in_rate_limited",
+                    detail: Some(serde_json::json!({ "email": email })),
+                    ip,
+                    ..Default::default()
+                },
+            )
+        })?;
         return Ok(Err(SignInError::RateLimited));
     }
     let user: Option<User> = users::table
@@ -220,48 +225,53 @@ pub fn sign_in(
         _ => None,
     };
     let Some((user, rehash)) = with_roles else {
-        ratelimit::hit(conn, &account_key, limits.window)?;
-        ratelimit::hit(conn, &address_key, limits.window)?;
         let org = match &user {
             Some(u) => home_organization(conn, &u.id)?,
             None => None,
         };
+        crate::db::tx(conn, |tx| {
+            ratelimit::hit(tx.conn, &account_key, limits.window)?;
+            ratelimit::hit(tx.conn, &address_key, limits.window)?;
+            audit::append(
+                tx,
+                Event {
+                    organization_id: org.as_deref(),
+                    actor_user_id: user.as_ref().map(|u| u.id.as_str()),
+                    action: "auth.sign_in_failed",
+                    detail: Some(serde_json::json!({ "email": email })),
+                    ip,
+                    ..Default::default()
+                },
+            )
+        })?;
+        return Ok(Err(SignInError::Invalid));
+    };
+    let new_hash = rehash.then(|| password::hash(pass));
+    let org = home_organization(conn, &user.id)?;
+    crate::db::tx(conn, |tx| {
+        let t = now();
+        if let Some(h) = &new_hash {
+            diesel::update(users::table.find(&user.id))
+                .set(users::password_hash.eq(h))
+                .execute(tx.conn)?;
+        }
+        diesel::update(users::table.find(&user.id))
+            .set(users::last_login_at.eq(t))
+            .execute(tx.conn)?;
+        ratelimit::clear(tx.conn, &account_key)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: org.as_deref(),
-                actor_user_id: user.as_ref().map(|u| u.id.as_str()),
-                action: "auth.sign_in_failed",
-                detail: Some(serde_json::json!({ "email": email })),
+                actor_user_id: Some(&user.id),
+                action: "auth.sign_in",
+                target_type: Some("user"),
+                target_id: Some(&user.id),
                 ip,
                 ..Default::default()
             },
-        )?;
-        return Ok(Err(SignInError::Invalid));
-    };
-    let t = now();
-    if rehash {
-        diesel::update(users::table.find(&user.id))
-            .set(users::password_hash.eq(password::hash(pass)))
-            .execute(conn)?;
-    }
-    diesel::update(users::table.find(&user.id))
-        .set(users::last_login_at.eq(t))
-        .execute(conn)?;
-    ratelimit::clear(conn, &account_key)?;
-    let org = home_organization(conn, &user.id)?;
-    audit::append(
-        conn,
-        Event {
-            organization_id: org.as_deref(),
-            actor_user_id: Some(&user.id),
-            action: "auth.sign_in",
-            target_type: Some("user"),
-            target_id: Some(&user.id),
-            ip,
-            ..Default::default()
-        },
-    )?;
+        )
+    })?;
     Ok(Ok(user))
 }
 
@@ -321,30 +331,32 @@ pub fn request_reset(
     {
         return Ok(None);
     }
-    ratelimit::hit(conn, &account_key, limits.window)?;
-    ratelimit::hit(conn, &address_key, limits.window)?;
-    let Some(user) = users::table
-        .filter(users::email.eq(&email))
-        .filter(users::is_active.eq(true))
-        .select(User::as_select())
-        .first(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let token = issue_token(conn, &user.id, "password_reset", TimeDelta::hours(1))?;
-    audit::append(
-        conn,
-        Event {
-            actor_user_id: Some(&user.id),
-            action: "auth.password_reset_requested",
-            target_type: Some("user"),
-            target_id: Some(&user.id),
-            ip,
-            ..Default::default()
-        },
-    )?;
-    Ok(Some((user, token)))
+    crate::db::tx(conn, |tx| -> QueryResult<Option<(User, String)>> {
+        ratelimit::hit(tx.conn, &account_key, limits.window)?;
+        ratelimit::hit(tx.conn, &address_key, limits.window)?;
+        let Some(user) = users::table
+            .filter(users::email.eq(&email))
+            .filter(users::is_active.eq(true))
+            .select(User::as_select())
+            .first(tx.conn)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let token = issue_token(tx.conn, &user.id, "password_reset", TimeDelta::hours(1))?;
+        audit::append(
+            tx,
+            Event {
+                actor_user_id: Some(&user.id),
+                action: "auth.password_reset_requested",
+                target_type: Some("user"),
+                target_id: Some(&user.id),
+                ip,
+                ..Default::default()
+            },
+        )?;
+        Ok(Some((user, token)))
+    })
 }
 
 /// The user a valid, unused reset or invite token belongs to.
@@ -362,15 +374,16 @@ pub fn user_for_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<(Use
         .optional()
 }
 
-/// Sets a new password from a token: the token is used up and every session of the user ends.
+/// Sets a new password from a token: the token is used up, every session of the user ends, and
+/// a new account accepts the invitation that created it.
 pub fn reset_password(
     conn: &mut DbConn,
     token: &str,
     new_password: &str,
     ip: Option<&str>,
 ) -> AppResult<Result<(), &'static str>> {
-    crate::db::tx(conn, |conn| {
-        let Some((user, token_id)) = user_for_token(conn, token)? else {
+    crate::db::tx(conn, |tx| {
+        let Some((user, token_id)) = user_for_token(tx.conn, token)? else {
             return Ok(Err("err.token_invalid"));
         };
         if let Err(e) = password::validate_new(new_password, &[&user.email, &user.name]) {
@@ -383,7 +396,7 @@ pub fn reset_password(
                 .filter(auth_tokens::used_at.is_null()),
         )
         .set(auth_tokens::used_at.eq(t))
-        .execute(conn)?;
+        .execute(tx.conn)?;
         if used != 1 {
             return Ok(Err("err.token_invalid"));
         }
@@ -392,16 +405,16 @@ pub fn reset_password(
                 users::password_hash.eq(password::hash(new_password)),
                 users::updated_at.eq(t),
             ))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         diesel::update(
             sessions::table
                 .filter(sessions::user_id.eq(&user.id))
                 .filter(sessions::revoked_at.is_null()),
         )
         .set(sessions::revoked_at.eq(t))
-        .execute(conn)?;
+        .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 actor_user_id: Some(&user.id),
                 action: "auth.password_changed",
@@ -411,8 +424,103 @@ pub fn reset_password(
                 ..Default::default()
             },
         )?;
+        // Choosing a password through the mailed link accepts the invitation that created
+        // the account (the address is proven to be theirs).
+        crate::users::service::accept_new_account(tx, &user.id, ip)?;
         Ok(Ok(()))
     })
+}
+
+#[derive(serde::Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current: String,
+    pub password: String,
+    pub confirm: String,
+}
+
+/// Why a password change was refused: field errors (422), or too many wrong current passwords
+/// (429, with the error at the current-password field).
+pub enum PasswordChangeError {
+    Invalid(FieldErrors),
+    RateLimited(FieldErrors),
+}
+
+/// A signed-in user changes their password: the current one is required (wrong attempts count
+/// against the same per-account limit as sign-in, under their own key), the new one follows the
+/// usual rules, and every other session of the user ends; `keep_session` (this device) stays.
+pub fn change_password(
+    conn: &mut DbConn,
+    user_id: &str,
+    keep_session: &str,
+    f: &PasswordForm,
+    ip: Option<&str>,
+    limits: &SignInLimits,
+) -> AppResult<Result<User, PasswordChangeError>> {
+    let key = format!("password:account:{user_id}");
+    let mut errors = FieldErrors::new();
+    if ratelimit::count(conn, &key, limits.window)? >= limits.per_account {
+        errors.add("current", "err.rate_limited");
+        return Ok(Err(PasswordChangeError::RateLimited(errors)));
+    }
+    let user: User = users::table
+        .find(user_id)
+        .select(User::as_select())
+        .first(conn)?;
+    let current_ok = match user.password_hash.as_deref() {
+        Some(h) => password::verify(h, &f.current).0,
+        None => {
+            password::verify_dummy(&f.current);
+            false
+        }
+    };
+    if !current_ok {
+        crate::db::tx(conn, |tx| {
+            ratelimit::hit(tx.conn, &key, limits.window)?;
+            audit::append(
+                tx,
+                Event {
+                    actor_user_id: Some(user_id),
+                    action: "auth.password_change_failed",
+                    target_type: Some("user"),
+                    target_id: Some(user_id),
+                    ip,
+                    ..Default::default()
+                },
+            )
+        })?;
+        errors.add("current", "err.current_password");
+    }
+    if let Err(e) = password::validate_new(&f.password, &[&user.email, &user.name]) {
+        errors.add("password", e);
+    } else if f.password != f.confirm {
+        errors.add("confirm", "err.password_mismatch");
+    }
+    if !errors.is_empty() {
+        return Ok(Err(PasswordChangeError::Invalid(errors)));
+    }
+    let hash = password::hash(&f.password);
+    crate::db::tx(conn, |tx| {
+        let t = now();
+        diesel::update(users::table.find(user_id))
+            .set((users::password_hash.eq(&hash), users::updated_at.eq(t)))
+            .execute(tx.conn)?;
+        let ended = end_other_sessions(tx.conn, user_id, keep_session)?;
+        ratelimit::clear(tx.conn, &key)?;
+        audit::append(
+            tx,
+            Event {
+                actor_user_id: Some(user_id),
+                action: "auth.password_changed",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                detail: Some(serde_json::json!({ "in_app": true, "other_sessions_ended": ended })),
+                ip,
+                ..Default::default()
+            },
+        )
+    })?;
+    Ok(Ok(user))
 }
 
 /// The user's live sessions, most recent first.

@@ -214,6 +214,7 @@ impl SessionStore for DbSessionStore {
                     sessions::table
                         .filter(sessions::key_hash.eq(key_hash))
                         .filter(sessions::revoked_at.is_null())
+                        .filter(sessions::expires_at.gt(t))
                         .filter(sessions::absolute_expires_at.gt(t)),
                 )
                 .set((
@@ -225,14 +226,19 @@ impl SessionStore for DbSessionStore {
             })
             .await
             .map_err(UpdateError::Other)?;
-        if updated == 1 {
-            Ok(session_key)
-        } else {
-            // The row expired or was revoked meanwhile: start a new session.
-            self.save(session_state, ttl)
+        if updated == 0 && !signed_in {
+            // An anonymous session (a sign-in form's CSRF secret) that lapsed meanwhile: it holds
+            // no identity, so it may start afresh.
+            return self
+                .save(session_state, ttl)
                 .await
-                .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))
+                .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")));
         }
+        // When a signed-in session was signed out, revoked or expired while this request ran,
+        // its state is never written again (that undid sign-outs) and the request does not fail
+        // (actix-session answers an `UpdateError` with a bare 500): the cookie keeps a key
+        // that no longer loads, so the next request is signed out.
+        Ok(session_key)
     }
 
     async fn update_ttl(
@@ -253,6 +259,7 @@ impl SessionStore for DbSessionStore {
                 sessions::table
                     .filter(sessions::key_hash.eq(key_hash))
                     .filter(sessions::user_id.is_not_null())
+                    .filter(sessions::revoked_at.is_null())
                     .filter(sessions::last_seen_at.lt(t - TimeDelta::seconds(60))),
             )
             .set((

@@ -164,16 +164,26 @@ fn retryable(err: &DieselError) -> bool {
     }
 }
 
+/// An open transaction. Only `tx` can make one (the marker field is private), so a function that
+/// takes `&mut Tx` can only be called inside a transaction: the audit log's `append` does, and
+/// the compiler refuses a call on a bare connection. (`#[non_exhaustive]` would not do: it still
+/// lets the rest of this crate build one.)
+#[allow(clippy::manual_non_exhaustive)]
+pub struct Tx<'a> {
+    pub conn: &'a mut DbConn,
+    _open: (),
+}
+
 /// Runs `f` in a transaction, retrying a few times when the write lost a race that a retry can
 /// win. `f` must be safe to run again (it sees a fresh transaction each time).
 pub fn tx<T, E, F>(conn: &mut DbConn, mut f: F) -> Result<T, E>
 where
-    F: FnMut(&mut DbConn) -> Result<T, E>,
+    F: FnMut(&mut Tx<'_>) -> Result<T, E>,
     E: From<DieselError> + AsDiesel,
 {
     let mut attempt = 0;
     loop {
-        match conn.transaction(&mut f) {
+        match conn.transaction(|c| f(&mut Tx { conn: c, _open: () })) {
             Err(e) if attempt < 8 && e.as_diesel().is_some_and(retryable) => {
                 attempt += 1;
                 std::thread::sleep(Duration::from_millis(5 * attempt));

@@ -78,8 +78,8 @@ pub fn insert(
     activity_id: &str,
     s: &Stored,
 ) -> AppResult<Result<String, &'static str>> {
-    crate::db::tx(conn, |conn| {
-        let org = match check_upload(conn, actor, activity_id)? {
+    crate::db::tx(conn, |tx| {
+        let org = match check_upload(tx.conn, actor, activity_id)? {
             Ok(org) => org,
             Err(e) => return Ok(Err(e)),
         };
@@ -95,9 +95,11 @@ pub fn insert(
             uploaded_by: actor.user_id.clone(),
             created_at: now(),
         };
-        diesel::insert_into(doc::table).values(&d).execute(conn)?;
+        diesel::insert_into(doc::table)
+            .values(&d)
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -139,15 +141,15 @@ pub fn delete(
     activity_id: &str,
     id: &str,
 ) -> AppResult<Document> {
-    crate::db::tx(conn, |conn| {
-        let (_, editable) = activities::find(conn, actor, activity_id)?;
+    crate::db::tx(conn, |tx| {
+        let (_, editable) = activities::find(tx.conn, actor, activity_id)?;
         if !editable {
             return Err(AppError::NotFound);
         }
-        let d = of_activity(conn, activity_id, id)?;
-        diesel::delete(doc::table.find(&d.id)).execute(conn)?;
+        let d = of_activity(tx.conn, activity_id, id)?;
+        diesel::delete(doc::table.find(&d.id)).execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&d.organization_id),
                 actor_user_id: Some(&actor.user_id),

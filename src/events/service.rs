@@ -463,10 +463,10 @@ pub fn create(
         seats_taken: 0,
         cancel_reason: None,
     };
-    crate::db::tx(conn, |c| {
-        diesel::insert_into(ev::table).values(&e).execute(c)?;
+    crate::db::tx(conn, |tx| {
+        diesel::insert_into(ev::table).values(&e).execute(tx.conn)?;
         audit::append(
-            c,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -505,7 +505,7 @@ pub fn update(
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
-    crate::db::tx(conn, |c| {
+    crate::db::tx(conn, |tx| {
         // The capacity may not drop below the seats taken meanwhile.
         let n = diesel::update(
             ev::table
@@ -525,14 +525,14 @@ pub fn update(
             ev::description.eq(&v.description),
             ev::updated_at.eq(now()),
         ))
-        .execute(c)?;
+        .execute(tx.conn)?;
         if n == 0 {
             let mut errors = FieldErrors::new();
             errors.add("capacity", "event.err_capacity_below");
             return Ok(Err(errors));
         }
         audit::append(
-            c,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -570,16 +570,16 @@ pub fn cancel(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    crate::db::tx(conn, |c| {
+    crate::db::tx(conn, |tx| {
         diesel::update(ev::table.find(id).filter(ev::status.eq("planned")))
             .set((
                 ev::status.eq("cancelled"),
                 ev::cancel_reason.eq(&reason),
                 ev::updated_at.eq(now()),
             ))
-            .execute(c)?;
+            .execute(tx.conn)?;
         audit::append(
-            c,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -629,7 +629,7 @@ impl Outcome {
 /// goes to exactly one of several racing requests, on both backends), then the registration
 /// (a new row, or the cancelled one registered again), in one transaction.
 pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<Outcome> {
-    crate::db::tx(conn, |c| {
+    crate::db::tx(conn, |tx| {
         let t = now();
         let took = diesel::update(
             ev::table
@@ -643,12 +643,12 @@ pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<
                 ),
         )
         .set(ev::seats_taken.eq(ev::seats_taken + 1))
-        .execute(c)?;
+        .execute(tx.conn)?;
         if took == 0 {
             let (status, starts_at): (String, NaiveDateTime) = ev::table
                 .find(event_id)
                 .select((ev::status, ev::starts_at))
-                .first(c)?;
+                .first(tx.conn)?;
             return Ok(if status != "planned" || starts_at <= t {
                 Outcome::Closed
             } else {
@@ -659,11 +659,11 @@ pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<
             .filter(ea::event_id.eq(event_id))
             .filter(ea::user_id.eq(user_id))
             .select(ea::status)
-            .first(c)
+            .first(tx.conn)
             .optional()?;
         match existing.as_deref() {
             Some("registered") => {
-                give_back_seat(c, event_id)?;
+                give_back_seat(tx.conn, event_id)?;
                 return Ok(Outcome::AlreadyRegistered);
             }
             Some(_) => {
@@ -678,7 +678,7 @@ pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<
                     ea::marked_at.eq(None::<NaiveDateTime>),
                     ea::marked_by.eq(None::<String>),
                 ))
-                .execute(c)?;
+                .execute(tx.conn)?;
             }
             None => {
                 diesel::insert_into(ea::table)
@@ -691,7 +691,7 @@ pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<
                         marked_at: None,
                         marked_by: None,
                     })
-                    .execute(c)?;
+                    .execute(tx.conn)?;
             }
         }
         Ok::<_, AppError>(Outcome::Registered)
@@ -728,7 +728,7 @@ pub fn unregister(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(Even
     if row.cancelled() || row.started {
         return Ok((row, Outcome::Closed));
     }
-    crate::db::tx(conn, |c| {
+    crate::db::tx(conn, |tx| {
         let n = diesel::update(
             ea::table
                 .filter(ea::event_id.eq(id))
@@ -736,9 +736,9 @@ pub fn unregister(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(Even
                 .filter(ea::status.eq("registered")),
         )
         .set(ea::status.eq("cancelled"))
-        .execute(c)?;
+        .execute(tx.conn)?;
         if n == 1 {
-            give_back_seat(c, id)?;
+            give_back_seat(tx.conn, id)?;
         }
         Ok::<_, AppError>(())
     })?;
@@ -780,7 +780,7 @@ pub fn mark(
         return Err(AppError::NotFound);
     }
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |c| {
+    crate::db::tx(conn, |tx| {
         let n = diesel::update(
             ea::table
                 .filter(ea::event_id.eq(event_id))
@@ -792,12 +792,12 @@ pub fn mark(
             ea::marked_at.eq(Some(now())),
             ea::marked_by.eq(Some(&actor.user_id)),
         ))
-        .execute(c)?;
+        .execute(tx.conn)?;
         if n == 0 {
             return Err(AppError::NotFound);
         }
         audit::append(
-            c,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -863,7 +863,7 @@ pub fn walk_in(
         return Ok(Err(errors));
     }
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |c| {
+    crate::db::tx(conn, |tx| {
         let t = now();
         let n = diesel::update(
             ea::table
@@ -875,7 +875,7 @@ pub fn walk_in(
             ea::marked_at.eq(Some(t)),
             ea::marked_by.eq(Some(&actor.user_id)),
         ))
-        .execute(c)?;
+        .execute(tx.conn)?;
         if n == 0 {
             diesel::insert_into(ea::table)
                 .values(&Attendee {
@@ -887,10 +887,10 @@ pub fn walk_in(
                     marked_at: Some(t),
                     marked_by: Some(actor.user_id.clone()),
                 })
-                .execute(c)?;
+                .execute(tx.conn)?;
         }
         audit::append(
-            c,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -987,8 +987,8 @@ pub fn produce(
         description: row.e.title.clone(),
         mentor_id: f.mentor_id.clone(),
     };
-    crate::db::tx(conn, |c| {
-        let activity_id = match activities::create(c, actor, &form)? {
+    crate::db::tx(conn, |tx| {
+        let activity_id = match activities::create(tx.conn, actor, &form)? {
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
@@ -998,16 +998,16 @@ pub fn produce(
                 ev::activity_type_id.eq(&type_id),
                 ev::updated_at.eq(now()),
             ))
-            .execute(c)?;
+            .execute(tx.conn)?;
         if claimed == 0 {
             // Another request produced it meanwhile: roll this one back.
             return Err(AppError::NotFound);
         }
         diesel::update(act::table.find(&activity_id))
             .set((act::event_id.eq(event_id), act::is_proxy.eq(true)))
-            .execute(c)?;
+            .execute(tx.conn)?;
         audit::append(
-            c,
+            tx,
             audit_event(
                 actor,
                 &org,

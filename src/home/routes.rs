@@ -31,11 +31,13 @@ struct HomePage {
     view: View,
     /// The search box (coordinators and organization administrators).
     search: crate::search::routes::SearchBox,
+    /// Invitations waiting for the user's answer.
+    invitations: i64,
 }
 
 async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let a = actor.clone();
-    let (associations, view) = db(&state, move |c| {
+    let (associations, view, invitations) = db(&state, move |c| {
         let associations = crate::auth::service::association_names(c, &a.associations)?;
         let view = match a.role() {
             Role::PeerMentor => View::Mentor(service::mentor_home(c, &a)?),
@@ -43,7 +45,8 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
             Role::OrgAdmin => View::OrgAdmin(service::org_admin_home(c, &a)?),
             Role::GlobalAdmin => View::Global(service::global_home(c, &a)?),
         };
-        Ok((associations, view))
+        let invitations = crate::users::service::pending_count(c, &a.user_id)?;
+        Ok((associations, view, invitations))
     })
     .await?;
     page::ok(&HomePage {
@@ -51,6 +54,7 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
         page: Page::for_actor(&actor, "page.home"),
         associations,
         view,
+        invitations,
         search: crate::search::routes::SearchBox::start_page(),
     })
 }

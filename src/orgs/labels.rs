@@ -62,8 +62,8 @@ pub fn save(
 ) -> AppResult<Vec<String>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
-        let current = crate::auth::service::label_overrides(conn, &org, lang)?;
+    crate::db::tx(conn, |tx| {
+        let current = crate::auth::service::label_overrides(tx.conn, &org, lang)?;
         let mut changed = Vec::new();
         for (key, text) in submitted {
             let Some(default) = default_text(key, lang) else {
@@ -81,7 +81,7 @@ pub fn save(
                     .filter(ol::locale.eq(lang.code()))
                     .filter(ol::key.eq(key)),
             )
-            .execute(conn)?;
+            .execute(tx.conn)?;
             if let Some(text) = wanted {
                 diesel::insert_into(ol::table)
                     .values((
@@ -93,14 +93,14 @@ pub fn save(
                         ol::updated_by.eq(&actor.user_id),
                         ol::updated_at.eq(now()),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
             }
             changed.push(key.clone());
         }
         if !changed.is_empty() {
             changed.sort();
             audit::append(
-                conn,
+                tx,
                 Event {
                     organization_id: Some(&org),
                     actor_user_id: Some(&actor.user_id),

@@ -110,7 +110,7 @@ pub fn save_organization(
     }
     let t = now();
     let active = id.is_none() || f.is_active.is_some();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let target = match id {
             Some(id) => {
                 let n = diesel::update(organizations::table.find(id))
@@ -122,7 +122,7 @@ pub fn save_organization(
                         organizations::is_active.eq(active),
                         organizations::updated_at.eq(t),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
                 if n == 0 {
                     return Err(AppError::NotFound);
                 }
@@ -141,12 +141,12 @@ pub fn save_organization(
                 };
                 diesel::insert_into(organizations::table)
                     .values(&o)
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
                 o.id
             }
         };
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&target),
                 actor_user_id: Some(&actor.user_id),
@@ -259,7 +259,7 @@ pub fn save_region(
     }
     let t = now();
     let active = id.is_none() || f.is_active.is_some();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let target = match id {
             Some(id) => {
                 diesel::update(regions::table.find(id))
@@ -269,7 +269,7 @@ pub fn save_region(
                         regions::is_active.eq(active),
                         regions::updated_at.eq(t),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
                 id.to_string()
             }
             None => {
@@ -284,12 +284,12 @@ pub fn save_region(
                 };
                 diesel::insert_into(regions::table)
                     .values(&r)
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
                 r.id
             }
         };
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -609,8 +609,8 @@ pub fn create_association(
 ) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
-    let result = crate::db::tx(conn, |conn| {
-        let c = match validate(conn, &org, None, f)? {
+    let result = crate::db::tx(conn, |tx| {
+        let c = match validate(tx.conn, &org, None, f)? {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
@@ -630,9 +630,9 @@ pub fn create_association(
             created_at: c.updated_at,
             updated_at: c.updated_at,
         };
-        diesel::insert_into(la::table).values(&a).execute(conn)?;
+        diesel::insert_into(la::table).values(&a).execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -662,8 +662,8 @@ pub fn update_association(
     actor.require(&[Role::OrgAdmin])?;
     let before = association(conn, actor, id)?.a;
     let org = before.organization_id.clone();
-    let result = crate::db::tx(conn, |conn| {
-        let c = match validate(conn, &org, Some(id), f)? {
+    let result = crate::db::tx(conn, |tx| {
+        let c = match validate(tx.conn, &org, Some(id), f)? {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
@@ -674,9 +674,11 @@ pub fn update_association(
         if c.external_id != before.external_id {
             changed.push("external_id");
         }
-        diesel::update(la::table.find(id)).set(&c).execute(conn)?;
+        diesel::update(la::table.find(id))
+            .set(&c)
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -708,12 +710,12 @@ pub fn set_association_active(
 ) -> AppResult<AssociationRow> {
     actor.require(&[Role::OrgAdmin])?;
     let row = association(conn, actor, id)?;
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         diesel::update(la::table.find(id))
             .set((la::is_active.eq(active), la::updated_at.eq(now())))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&row.a.organization_id),
                 actor_user_id: Some(&actor.user_id),

@@ -138,17 +138,17 @@ fn user_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<String>> 
 }
 
 pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
-    crate::db::tx(conn, |conn| -> anyhow::Result<()> {
+    crate::db::tx(conn, |tx| -> anyhow::Result<()> {
         // A profile for every peer mentor grant.
         let pairs: Vec<(String, Option<String>)> = uor::table
             .filter(uor::role_id.eq("peer_mentor"))
             .filter(uor::revoked_at.is_null())
             .select((uor::user_id, uor::organization_id))
             .distinct()
-            .load(conn)?;
+            .load(tx.conn)?;
         for (user, org) in pairs {
             if let Some(org) = org {
-                let p = ensure_profile(conn, &user, &org)?;
+                let p = ensure_profile(tx.conn, &user, &org)?;
                 diesel::update(peer_mentors::table.find(&p.id))
                     .set((
                         peer_mentors::availability
@@ -156,7 +156,7 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                         peer_mentors::languages.eq("Norsk, engelsk"),
                         peer_mentors::max_contacts.eq(10),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
             }
         }
         let t = now();
@@ -164,7 +164,7 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
             let Some(org) = organizations::table
                 .filter(organizations::short_name.eq(short))
                 .select(organizations::id)
-                .first::<String>(conn)
+                .first::<String>(tx.conn)
                 .optional()?
             else {
                 continue;
@@ -173,19 +173,19 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                 .filter(la::organization_id.eq(&org))
                 .order(la::name_key.asc())
                 .select((la::id, la::name))
-                .load(conn)?;
+                .load(tx.conn)?;
             if associations.is_empty() {
                 continue;
             }
             let (Some(mentor), Some(coordinator)) = (
-                user_by_email(conn, &format!("mentor@{domain}"))?,
-                user_by_email(conn, &format!("coordinator@{domain}"))?,
+                user_by_email(tx.conn, &format!("mentor@{domain}"))?,
+                user_by_email(tx.conn, &format!("coordinator@{domain}"))?,
             ) else {
                 continue;
             };
-            let mentor_assocs = active_grants(conn, &org, "peer_mentor", &mentor)?;
-            let coord_assocs = active_grants(conn, &org, "coordinator", &coordinator)?;
-            let coord_mentor_assocs = active_grants(conn, &org, "peer_mentor", &coordinator)?;
+            let mentor_assocs = active_grants(tx.conn, &org, "peer_mentor", &mentor)?;
+            let coord_assocs = active_grants(tx.conn, &org, "coordinator", &coordinator)?;
+            let coord_mentor_assocs = active_grants(tx.conn, &org, "peer_mentor", &coordinator)?;
             let st = style(short);
             let mut mentor_given = 0;
             let mut coordinator_given = 0;
@@ -246,7 +246,7 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                 };
                 diesel::insert_into(contacts::table)
                     .values(&c)
-                    .execute(conn)?;
+                    .execute(tx.conn)?;
                 // Caregivers: both parents of every child; a next of kin for some adults.
                 let kin: Vec<(String, &str)> = if st.children {
                     vec![
@@ -278,7 +278,7 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                             created_at: c.created_at,
                             updated_at: c.created_at,
                         })
-                        .execute(conn)?;
+                        .execute(tx.conn)?;
                 }
                 // Assignments: several to the demo mentor, a couple to the coordinator (who
                 // is a peer mentor too).
@@ -301,7 +301,7 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                             assigned_at: c.created_at,
                             ended_at: None,
                         })
-                        .execute(conn)?;
+                        .execute(tx.conn)?;
                     for (d, body) in [
                         (20, "Første samtale gjennomført. Vi avtalte å snakkes igjen om to uker."),
                         (6, "Ringte for å høre hvordan det går. Ønsker å bli med på neste gruppemøte."),
@@ -314,7 +314,7 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                                 body: body.into(),
                                 created_at: t - Duration::days(d + i as i64 % 5),
                             })
-                            .execute(conn)?;
+                            .execute(tx.conn)?;
                     }
                 }
             }

@@ -360,11 +360,11 @@ pub fn change_status(
     if let Err(e) = errors.into_result() {
         return Ok(Err(e));
     }
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let t = now();
         diesel::update(pm::table.find(id))
             .set((pm::status.eq(&f.status), pm::updated_at.eq(t)))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         diesel::insert_into(log::table)
             .values(&StatusLogEntry {
                 id: new_id(),
@@ -374,9 +374,9 @@ pub fn change_status(
                 changed_by: Some(actor.user_id.clone()),
                 changed_at: t,
             })
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -449,7 +449,7 @@ pub fn update_profile(
     if let Err(e) = errors.into_result() {
         return Ok(Err(e));
     }
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         diesel::update(pm::table.find(id))
             .set((
                 pm::availability.eq(&availability),
@@ -457,9 +457,9 @@ pub fn update_profile(
                 pm::max_contacts.eq(max_contacts),
                 pm::updated_at.eq(now()),
             ))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -607,9 +607,9 @@ pub fn contact_for_edit(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult
     let c = contact(conn, actor, id)?;
     if c.sensitive_notes.is_some() {
         let org = actor.org()?.to_string();
-        crate::db::tx(conn, |conn| {
+        crate::db::tx(conn, |tx| {
             audit::append(
-                conn,
+                tx,
                 audit_event(
                     actor,
                     &org,
@@ -875,7 +875,7 @@ pub fn create_contact(
             return Ok(Err(Refused::Duplicates(dups)));
         }
     }
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let t = now();
         let c = Contact {
             id: new_id(),
@@ -899,7 +899,7 @@ pub fn create_contact(
         };
         diesel::insert_into(contacts::table)
             .values(&c)
-            .execute(conn)?;
+            .execute(tx.conn)?;
         if actor.role() == Role::PeerMentor {
             diesel::insert_into(cm::table)
                 .values(&Assignment {
@@ -910,10 +910,10 @@ pub fn create_contact(
                     assigned_at: t,
                     ended_at: None,
                 })
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -948,12 +948,12 @@ pub fn update_contact(
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         diesel::update(contacts::table.find(id))
             .set(&changes)
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -1072,9 +1072,9 @@ pub fn contact_detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<C
         .filter(|(on, _)| *on)
         .map(|(_, what)| *what)
         .collect();
-        crate::db::tx(conn, |conn| {
+        crate::db::tx(conn, |tx| {
             audit::append(
-                conn,
+                tx,
                 audit_event(
                     actor,
                     &org,
@@ -1138,7 +1138,7 @@ pub fn add_caregiver(
     if let Err(e) = errors.into_result() {
         return Ok(Err(e));
     }
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let t = now();
         let c = Caregiver {
             id: new_id(),
@@ -1153,9 +1153,9 @@ pub fn add_caregiver(
         };
         diesel::insert_into(caregivers::table)
             .values(&c)
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -1192,7 +1192,7 @@ pub fn add_note(
     if let Err(e) = errors.into_result() {
         return Ok(Err(e));
     }
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let n = Note {
             id: new_id(),
             contact_id: contact_id.to_string(),
@@ -1200,9 +1200,11 @@ pub fn add_note(
             body: body.clone(),
             created_at: now(),
         };
-        diesel::insert_into(notes::table).values(&n).execute(conn)?;
+        diesel::insert_into(notes::table)
+            .values(&n)
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -1239,9 +1241,9 @@ pub fn assign_mentor(
         errors.add("mentor_id", "people.err_mentor_choice");
         return Ok(Err(errors));
     };
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let mut errors = FieldErrors::new();
-        if assignable(conn, &c, Some(&user))?.is_empty() {
+        if assignable(tx.conn, &c, Some(&user))?.is_empty() {
             errors.add("mentor_id", "people.err_mentor_choice");
             return Ok(Err(errors));
         }
@@ -1249,7 +1251,7 @@ pub fn assign_mentor(
             .filter(pm::user_id.eq(&user))
             .filter(pm::organization_id.eq(&org))
             .select(pm::max_contacts)
-            .first::<Option<i32>>(conn)
+            .first::<Option<i32>>(tx.conn)
             .optional()?
             .flatten();
         if let Some(max) = max {
@@ -1259,7 +1261,7 @@ pub fn assign_mentor(
                 .filter(cm::ended_at.is_null())
                 .filter(contacts::organization_id.eq(&org))
                 .count()
-                .get_result(conn)?;
+                .get_result(tx.conn)?;
             if active >= i64::from(max) {
                 errors.add("mentor_id", "people.err_max_contacts");
                 return Ok(Err(errors));
@@ -1273,9 +1275,9 @@ pub fn assign_mentor(
             assigned_at: now(),
             ended_at: None,
         };
-        diesel::insert_into(cm::table).values(&a).execute(conn)?;
+        diesel::insert_into(cm::table).values(&a).execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,
@@ -1301,20 +1303,20 @@ pub fn end_assignment(
         return Err(AppError::NotFound);
     }
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let a: Assignment = cm::table
             .find(assignment_id)
             .filter(cm::contact_id.eq(contact_id))
             .filter(cm::ended_at.is_null())
             .select(Assignment::as_select())
-            .first(conn)
+            .first(tx.conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
         diesel::update(cm::table.find(assignment_id))
             .set(cm::ended_at.eq(now()))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             audit_event(
                 actor,
                 &org,

@@ -1,6 +1,8 @@
 //! Users, their scoped roles (user × organization × role × association), invitations and
 //! personal settings.
 
+mod labels;
 pub mod model;
 pub mod routes;
 pub mod service;
+pub use labels::LABELS;

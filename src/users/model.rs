@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::Role;
-use crate::schema::{settings, user_organization_roles, users};
+use crate::schema::{invitations, settings, user_organization_roles, users};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = users)]
@@ -124,4 +124,41 @@ impl GrantView {
     pub fn role_label_key(&self) -> &'static str {
         self.grant.role().label_key()
     }
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = invitations)]
+pub struct Invitation {
+    pub id: String,
+    pub organization_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub role_id: String,
+    pub local_association_id: Option<String>,
+    pub invited_by: String,
+    pub new_account: bool,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+impl Invitation {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role_id).unwrap_or(Role::PeerMentor)
+    }
+    pub fn role_label_key(&self) -> &'static str {
+        self.role().label_key()
+    }
+    pub fn sent(&self) -> String {
+        crate::web::fmt::datetime(self.created_at)
+    }
+}
+
+/// An invitation with the names a page shows.
+#[derive(Clone, Debug)]
+pub struct InvitationView {
+    pub invitation: Invitation,
+    pub organization_name: String,
+    pub association_name: Option<String>,
 }

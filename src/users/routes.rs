@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::model::{GrantView, Setting, User};
+use super::model::{GrantView, InvitationView, Setting, User};
 use super::service::{self, GrantForm, InviteForm, SettingsForm};
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
@@ -24,6 +24,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}/roles", web::post().to(assign))
         .route("/users/{id}/roles/{grant}/revoke", web::post().to(revoke))
         .route("/users/{id}/sessions/end", web::post().to(end_sessions))
+        .route("/account/invitations", web::get().to(my_invitations))
+        .route(
+            "/account/invitations/{id}/accept",
+            web::post().to(accept_invitation),
+        )
+        .route(
+            "/account/invitations/{id}/decline",
+            web::post().to(decline_invitation),
+        )
         .route("/account/settings", web::get().to(settings_page))
         .route("/account/settings", web::post().to(save_settings));
 }
@@ -50,6 +59,7 @@ struct ListPage {
     q: String,
     base: String,
     list: PageOf<User>,
+    invitations: Vec<InvitationView>,
 }
 
 async fn list(
@@ -59,13 +69,20 @@ async fn list(
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let (a, text, p) = (actor.clone(), q.q.clone(), q.page);
-    let list = db(&state, move |c| service::list(c, &a, &text, p)).await?;
+    let (list, invitations) = db(&state, move |c| {
+        Ok((
+            service::list(c, &a, &text, p)?,
+            service::pending_in_org(c, &a)?,
+        ))
+    })
+    .await?;
     let base = format!("/users?q={}&", crate::web::urlencode(&q.q));
     page::ok(&ListPage {
         page: Page::for_actor(&actor, "page.users"),
         q: q.q.clone(),
         base,
         list,
+        invitations,
     })
 }
 
@@ -110,6 +127,34 @@ async fn invite_form(actor: Actor, state: web::Data<AppState>) -> AppResult<Http
     render_invite(&actor, &state, form, FieldErrors::new()).await
 }
 
+/// The invitation e-mail: a set-password link for a new account, a link to the invitations page
+/// for an existing one (sign in, then accept or decline).
+fn invitation_mail(state: &AppState, actor: &Actor, invited: &service::Invited) {
+    let (link, text) = match &invited.token {
+        Some(token) => (
+            format!("{}/password/reset?token={token}", state.config.base_url),
+            actor.t("text.invite_mail_body"),
+        ),
+        None => (
+            format!("{}/account/invitations", state.config.base_url),
+            actor.t("text.invitation_mail_body"),
+        ),
+    };
+    let body = format!(
+        "{} {},\n\n{}\n{}\n\n{link}\n",
+        actor.t("text.hello"),
+        invited.name,
+        invited.organization,
+        text,
+    );
+    if let Err(e) = state
+        .mailer
+        .send(&invited.email, actor.t("text.invite_mail_subject"), body)
+    {
+        log::error!("could not send the invitation: {e}");
+    }
+}
+
 async fn invite(
     actor: Actor,
     session: Session,
@@ -121,28 +166,17 @@ async fn invite(
     let (a, f, st) = (actor.clone(), form.clone(), state.clone());
     let outcome = db(&state, move |c| {
         let r = service::invite(c, &a, &f)?;
-        if let Ok((user, Some(token))) = &r {
-            let link = format!("{}/password/reset?token={token}", st.config.base_url);
-            let body = format!(
-                "{} {},\n\n{}\n\n{link}\n",
-                a.t("text.hello"),
-                user.name,
-                a.t("text.invite_mail_body")
-            );
-            if let Err(e) = st
-                .mailer
-                .send(&user.email, a.t("text.invite_mail_subject"), body)
-            {
-                log::error!("could not send the invitation: {e}");
-            }
+        if let Ok(invited) = &r {
+            invitation_mail(&st, &a, invited);
         }
-        Ok(r)
+        Ok(r.map(|_| ()))
     })
     .await?;
     match outcome {
-        Ok((user, _)) => {
+        // The same answer whether or not the address already had an account.
+        Ok(()) => {
             set_flash(&session, "success", actor.t("text.invite_sent"));
-            Ok(redirect(&format!("/users/{}", user.id)))
+            Ok(redirect("/users"))
         }
         Err(errors) => render_invite(&actor, &state, form, errors).await,
     }
@@ -153,6 +187,7 @@ async fn invite(
 struct ShowPage {
     page: Page,
     user: User,
+    can_end_sessions: bool,
     grants: Vec<GrantView>,
     form: GrantForm,
     errors: FieldErrors,
@@ -168,11 +203,12 @@ async fn render_show(
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let a = actor.clone();
-    let (user, grants, associations) = db(state, move |c| {
+    let (user, can_end_sessions, grants, associations) = db(state, move |c| {
         let user = service::member(c, &a, &id)?;
+        let can_end_sessions = service::may_end_sessions(c, &id)?;
         let grants = service::grants_in_org(c, &a, &id)?;
         let associations = crate::orgs::service::association_choices(c, a.org()?)?;
-        Ok((user, grants, associations))
+        Ok((user, can_end_sessions, grants, associations))
     })
     .await?;
     let mut page = Page::for_actor(actor, "term.user");
@@ -181,6 +217,7 @@ async fn render_show(
     let tpl = ShowPage {
         page,
         user,
+        can_end_sessions,
         grants,
         form,
         errors,
@@ -245,9 +282,13 @@ async fn revoke(
     let user = path_id(&raw_user)?;
     let grant = path_id(&raw_grant)?;
     let (a, u) = (actor.clone(), user.clone());
-    db(&state, move |c| service::revoke(c, &a, &u, &grant)).await?;
+    let still_member = db(&state, move |c| service::revoke(c, &a, &u, &grant)).await?;
     set_flash(&session, "success", actor.t("text.role_revoked"));
-    Ok(redirect(&format!("/users/{user}")))
+    if still_member {
+        Ok(redirect(&format!("/users/{user}")))
+    } else {
+        Ok(redirect("/users"))
+    }
 }
 
 #[derive(Template)]
@@ -279,4 +320,56 @@ async fn save_settings(
         .to_string();
     set_flash(&session, "success", text);
     Ok(redirect("/account/settings"))
+}
+
+#[derive(Template)]
+#[template(path = "users/invitations.html")]
+struct InvitationsPage {
+    page: Page,
+    invitations: Vec<InvitationView>,
+}
+
+/// The signed-in user's invitations that wait for an answer.
+async fn my_invitations(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let uid = actor.user_id.clone();
+    let invitations = db(&state, move |c| service::pending_for(c, &uid)).await?;
+    page::ok(&InvitationsPage {
+        page: Page::for_actor(&actor, "page.invitations"),
+        invitations,
+    })
+}
+
+async fn answer_invitation(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    accept: bool,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let a = actor.clone();
+    match db(&state, move |c| service::answer(c, &a, &id, accept)).await? {
+        Ok(()) if accept => set_flash(&session, "success", actor.t("text.invitation_accepted")),
+        Ok(()) => set_flash(&session, "success", actor.t("text.invitation_declined")),
+        Err(key) => set_flash(&session, "error", actor.t(key)),
+    }
+    Ok(redirect("/account/invitations"))
+}
+
+async fn accept_invitation(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    answer_invitation(actor, session, state, path, true).await
+}
+
+async fn decline_invitation(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    answer_invitation(actor, session, state, path, false).await
 }

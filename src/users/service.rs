@@ -4,23 +4,26 @@ use chrono::TimeDelta;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::model::{GrantView, RoleGrant, Setting, User};
+use super::model::{GrantView, Invitation, InvitationView, RoleGrant, Setting, User};
 use crate::audit::service::{self as audit, Event};
 use crate::auth::actor::Actor;
 use crate::auth::Role;
-use crate::db::{now, DbConn};
+use crate::db::{now, DbConn, Tx};
 use crate::schema::{
-    local_associations as la, organizations, settings, user_organization_roles as uor, users,
+    invitations, local_associations as la, organizations, settings, user_organization_roles as uor,
+    users,
 };
 use crate::web::forms::{self, FieldErrors};
 use crate::web::pagination::{PageOf, Paging};
 use crate::web::{AppError, AppResult};
 
-/// Users with any grant (current or past) in the organization.
+/// Users with a current grant in the organization. A revoked grant is history, not membership:
+/// an administrator sees and acts on a person only while they hold a role there.
 macro_rules! members {
     ($org:expr) => {
         uor::table
             .filter(uor::organization_id.eq($org.to_string()))
+            .filter(uor::revoked_at.is_null())
             .select(uor::user_id)
     };
 }
@@ -145,9 +148,16 @@ fn check_grant(
     Ok(Some((role, Some(assoc))))
 }
 
+/// Who grants a role: the administrator, or the inviter when an invitation is accepted.
+struct Grantor<'a> {
+    user_id: &'a str,
+    ip: Option<&'a str>,
+}
+
+/// Makes a grant and audit-logs it; the error is a label key for the role field.
 fn insert_grant(
-    conn: &mut DbConn,
-    actor: &Actor,
+    tx: &mut Tx<'_>,
+    by: &Grantor<'_>,
     org: &str,
     user_id: &str,
     role: Role,
@@ -163,32 +173,34 @@ fn insert_grant(
         Some(a) => dup.filter(uor::local_association_id.eq(a.to_string())),
         None => dup.filter(uor::local_association_id.is_null()),
     };
-    if dup.count().get_result::<i64>(conn)? > 0 {
+    if dup.count().get_result::<i64>(tx.conn)? > 0 {
         return Ok(Err("err.role_exists"));
     }
     if role == Role::PeerMentor
-        && crate::people::service::association_count(conn, user_id, org)?
+        && crate::people::service::association_count(tx.conn, user_id, org)?
             >= crate::people::service::MAX_ASSOCIATIONS
     {
         return Ok(Err("people.err_max_associations"));
     }
-    let g = RoleGrant::new(user_id, Some(org), role, assoc, Some(&actor.user_id));
-    diesel::insert_into(uor::table).values(&g).execute(conn)?;
+    let g = RoleGrant::new(user_id, Some(org), role, assoc, Some(by.user_id));
+    diesel::insert_into(uor::table)
+        .values(&g)
+        .execute(tx.conn)?;
     if role == Role::PeerMentor {
-        crate::people::service::ensure_profile(conn, user_id, org)?;
+        crate::people::service::ensure_profile(tx.conn, user_id, org)?;
     }
     audit::append(
-        conn,
+        tx,
         Event {
             organization_id: Some(org),
-            actor_user_id: Some(&actor.user_id),
+            actor_user_id: Some(by.user_id),
             action: "role.assigned",
             target_type: Some("user"),
             target_id: Some(user_id),
             detail: Some(
                 serde_json::json!({ "role": role.key(), "local_association_id": assoc, "grant_id": g.id }),
             ),
-            ip: actor.ip.as_deref(),
+            ip: by.ip,
         },
     )?;
     Ok(Ok(()))
@@ -202,12 +214,16 @@ pub fn assign(
 ) -> AppResult<Result<(), FieldErrors>> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let mut errors = FieldErrors::new();
-        let Some((role, assoc)) = check_grant(conn, &org, f, &mut errors)? else {
+        let Some((role, assoc)) = check_grant(tx.conn, &org, f, &mut errors)? else {
             return Ok(Err(errors));
         };
-        match insert_grant(conn, actor, &org, user_id, role, assoc.as_deref())? {
+        let by = Grantor {
+            user_id: &actor.user_id,
+            ip: actor.ip.as_deref(),
+        };
+        match insert_grant(tx, &by, &org, user_id, role, assoc.as_deref())? {
             Ok(()) => Ok(Ok(())),
             Err(key) => {
                 errors.add("role", key);
@@ -217,20 +233,38 @@ pub fn assign(
     })
 }
 
-/// Signs a user of the organization out on every device.
+/// Whether an organization administrator may sign this member out everywhere: not when they
+/// also hold a global administrator's role (an organization cannot lock out the people who run
+/// the whole service). A member of several organizations is signed out of all of them: sessions
+/// are per person, not per organization.
+pub fn may_end_sessions(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
+    let global: i64 = uor::table
+        .filter(uor::user_id.eq(user_id))
+        .filter(uor::role_id.eq(Role::GlobalAdmin.key()))
+        .filter(uor::revoked_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(global == 0)
+}
+
+/// Signs a current member of the organization out on every device (404 for anyone else, and
+/// for a global administrator).
 pub fn end_sessions(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResult<usize> {
     member(conn, actor, user_id)?;
+    if !may_end_sessions(conn, user_id)? {
+        return Err(AppError::NotFound);
+    }
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let n = diesel::update(
             crate::schema::sessions::table
                 .filter(crate::schema::sessions::user_id.eq(user_id))
                 .filter(crate::schema::sessions::revoked_at.is_null()),
         )
         .set(crate::schema::sessions::revoked_at.eq(now()))
-        .execute(conn)?;
+        .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -245,17 +279,19 @@ pub fn end_sessions(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResul
     })
 }
 
-pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -> AppResult<()> {
+/// Revokes a grant; returns whether the user is still a member of the organization (their page
+/// is gone once the last grant is).
+pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -> AppResult<bool> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| -> AppResult<()> {
         let grant: RoleGrant = uor::table
             .find(grant_id)
             .filter(uor::user_id.eq(user_id))
             .filter(uor::organization_id.eq(&org))
             .filter(uor::revoked_at.is_null())
             .select(RoleGrant::as_select())
-            .first(conn)
+            .first(tx.conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
         diesel::update(uor::table.find(grant_id))
@@ -263,9 +299,9 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -
                 uor::revoked_at.eq(now()),
                 uor::revoked_by.eq(&actor.user_id),
             ))
-            .execute(conn)?;
+            .execute(tx.conn)?;
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: Some(&org),
                 actor_user_id: Some(&actor.user_id),
@@ -279,7 +315,8 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -
             },
         )?;
         Ok(())
-    })
+    })?;
+    Ok(member(conn, actor, user_id).is_ok())
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -291,17 +328,34 @@ pub struct InviteForm {
     pub association_id: String,
 }
 
-/// Invites a person: creates the user (or reuses an existing account by e-mail, since one
-/// person may hold roles in several organizations), grants the role, and returns the user and
-/// a set-password token for a new account.
+/// What the invitation e-mail needs. The inviter is told nothing of it: the page is the same
+/// whether or not the address already had an account.
+pub struct Invited {
+    pub email: String,
+    /// The name to greet: the account's own, or the one the inviter typed for a new account.
+    pub name: String,
+    pub organization: String,
+    /// A set-password link's token for a new account; `None` for an existing account, which
+    /// signs in and answers at `/account/invitations`.
+    pub token: Option<String>,
+}
+
+/// How long an invitation (and a new account's set-password link) can be answered.
+const INVITATION_DAYS: i64 = 7;
+
+/// Invites a person to a role. Nothing is granted yet: an existing account accepts after
+/// signing in, a new account (created here, without a password) by choosing a password through
+/// the link it is mailed. The inviter sees the same outcome either way, and the audit entry the
+/// organization can read is the same too (the account's creation is logged without an
+/// organization).
 pub fn invite(
     conn: &mut DbConn,
     actor: &Actor,
     f: &InviteForm,
-) -> AppResult<Result<(User, Option<String>), FieldErrors>> {
+) -> AppResult<Result<Invited, FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let mut errors = FieldErrors::new();
         let email = f.email.trim().to_lowercase();
         let name = crate::web::forms::fold_whitespace(&f.name);
@@ -316,7 +370,7 @@ pub fn invite(
             errors.add("name", "err.too_long");
         }
         let grant = check_grant(
-            conn,
+            tx.conn,
             &org,
             &GrantForm {
                 role: f.role.clone(),
@@ -330,39 +384,231 @@ pub fn invite(
         let existing: Option<User> = users::table
             .filter(users::email.eq(&email))
             .select(User::as_select())
-            .first(conn)
+            .first(tx.conn)
             .optional()?;
         let (user, token) = match existing {
             Some(u) => (u, None),
             None => {
                 let u = User::new(&email, &name, None);
-                diesel::insert_into(users::table).values(&u).execute(conn)?;
+                diesel::insert_into(users::table)
+                    .values(&u)
+                    .execute(tx.conn)?;
                 diesel::insert_into(settings::table)
                     .values(&Setting::defaults(&u.id))
-                    .execute(conn)?;
-                let token =
-                    crate::auth::service::issue_token(conn, &u.id, "invite", TimeDelta::days(7))?;
+                    .execute(tx.conn)?;
+                let token = crate::auth::service::issue_token(
+                    tx.conn,
+                    &u.id,
+                    "invite",
+                    TimeDelta::days(INVITATION_DAYS),
+                )?;
                 audit::append(
-                    conn,
+                    tx,
                     Event {
-                        organization_id: Some(&org),
                         actor_user_id: Some(&actor.user_id),
-                        action: "user.invited",
+                        action: "user.created",
                         target_type: Some("user"),
                         target_id: Some(&u.id),
                         detail: Some(serde_json::json!({ "email": email })),
                         ip: actor.ip.as_deref(),
+                        ..Default::default()
                     },
                 )?;
                 (u, Some(token))
             }
         };
-        if let Err(key) = insert_grant(conn, actor, &org, &user.id, role, assoc.as_deref())? {
-            errors.add("role", key);
-            return Ok(Err(errors));
-        }
-        Ok(Ok((user, token)))
+        let t = now();
+        let inv = Invitation {
+            id: crate::db::new_id(),
+            organization_id: org.clone(),
+            user_id: user.id.clone(),
+            email: email.clone(),
+            role_id: role.key().to_string(),
+            local_association_id: assoc.clone(),
+            invited_by: actor.user_id.clone(),
+            new_account: token.is_some(),
+            status: "pending".into(),
+            created_at: t,
+            expires_at: t + TimeDelta::days(INVITATION_DAYS),
+            answered_at: None,
+        };
+        diesel::insert_into(invitations::table)
+            .values(&inv)
+            .execute(tx.conn)?;
+        audit::append(
+            tx,
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&actor.user_id),
+                action: "invitation.created",
+                target_type: Some("invitation"),
+                target_id: Some(&inv.id),
+                detail: Some(
+                    serde_json::json!({ "email": email, "role": role.key(), "local_association_id": assoc }),
+                ),
+                ip: actor.ip.as_deref(),
+            },
+        )?;
+        let organization: String = organizations::table
+            .find(&org)
+            .select(organizations::name)
+            .first(tx.conn)?;
+        Ok(Ok(Invited {
+            email,
+            name: user.name,
+            organization,
+            token,
+        }))
     })
+}
+
+/// Invitations of the actor's organization that still wait for an answer (the inviter knows
+/// the address; nothing of the account behind it is shown).
+pub fn pending_in_org(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<InvitationView>> {
+    actor.require(&[Role::OrgAdmin])?;
+    views(conn, Whose::Organization(actor.org()?))
+}
+
+/// The user's own invitations that wait for an answer.
+pub fn pending_for(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<InvitationView>> {
+    views(conn, Whose::User(user_id))
+}
+
+enum Whose<'a> {
+    Organization(&'a str),
+    User(&'a str),
+}
+
+fn views(conn: &mut DbConn, whose: Whose<'_>) -> AppResult<Vec<InvitationView>> {
+    let mut q = invitations::table
+        .inner_join(organizations::table)
+        .left_join(la::table)
+        .filter(invitations::status.eq("pending"))
+        .filter(invitations::expires_at.gt(now()))
+        .into_boxed();
+    q = match whose {
+        Whose::Organization(o) => q.filter(invitations::organization_id.eq(o.to_string())),
+        Whose::User(u) => q.filter(invitations::user_id.eq(u.to_string())),
+    };
+    let rows: Vec<(Invitation, String, Option<String>)> = q
+        .order((invitations::created_at.desc(), invitations::id.asc()))
+        .select((
+            Invitation::as_select(),
+            organizations::name,
+            la::name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(invitation, organization_name, association_name)| InvitationView {
+                invitation,
+                organization_name,
+                association_name,
+            },
+        )
+        .collect())
+}
+
+/// How many invitations wait for the user's answer (the notice on the start page).
+pub fn pending_count(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
+    pending(user_id).count().get_result(conn)
+}
+
+/// Accepts (grants the role, as given by the inviter) or declines one pending invitation.
+/// Records the answer; the error is a label key (the role can no longer be given).
+fn answer_one(
+    tx: &mut Tx<'_>,
+    inv: &Invitation,
+    accept: bool,
+    ip: Option<&str>,
+) -> AppResult<Result<(), &'static str>> {
+    if accept {
+        let by = Grantor {
+            user_id: &inv.invited_by,
+            ip,
+        };
+        match insert_grant(
+            tx,
+            &by,
+            &inv.organization_id,
+            &inv.user_id,
+            inv.role(),
+            inv.local_association_id.as_deref(),
+        )? {
+            // Already held: accepting changes nothing, but it answers the invitation.
+            Ok(()) | Err("err.role_exists") => {}
+            Err(key) => return Ok(Err(key)),
+        }
+    }
+    let status = if accept { "accepted" } else { "declined" };
+    diesel::update(invitations::table.find(&inv.id))
+        .set((
+            invitations::status.eq(status),
+            invitations::answered_at.eq(now()),
+        ))
+        .execute(tx.conn)?;
+    audit::append(
+        tx,
+        Event {
+            organization_id: Some(&inv.organization_id),
+            actor_user_id: Some(&inv.user_id),
+            action: if accept {
+                "invitation.accepted"
+            } else {
+                "invitation.declined"
+            },
+            target_type: Some("invitation"),
+            target_id: Some(&inv.id),
+            detail: Some(
+                serde_json::json!({ "role": inv.role_id, "local_association_id": inv.local_association_id }),
+            ),
+            ip,
+        },
+    )?;
+    Ok(Ok(()))
+}
+
+fn pending(user_id: &str) -> invitations::BoxedQuery<'_, crate::db::DbConnBackend> {
+    invitations::table
+        .filter(invitations::user_id.eq(user_id))
+        .filter(invitations::status.eq("pending"))
+        .filter(invitations::expires_at.gt(now()))
+        .into_boxed()
+}
+
+/// The signed-in user answers one of their own invitations; anyone else's, or one already
+/// answered or expired, answers 404.
+pub fn answer(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    accept: bool,
+) -> AppResult<Result<(), &'static str>> {
+    crate::db::tx(conn, |tx| {
+        let inv: Invitation = pending(&actor.user_id)
+            .filter(invitations::id.eq(id))
+            .select(Invitation::as_select())
+            .first(tx.conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        answer_one(tx, &inv, accept, actor.ip.as_deref())
+    })
+}
+
+/// A new account accepts the invitations that created it when its owner chooses a password
+/// through the mailed link (proof that the address is theirs). Runs inside that transaction.
+pub fn accept_new_account(tx: &mut Tx<'_>, user_id: &str, ip: Option<&str>) -> AppResult<()> {
+    let invitations: Vec<Invitation> = pending(user_id)
+        .filter(invitations::new_account.eq(true))
+        .select(Invitation::as_select())
+        .load(tx.conn)?;
+    for inv in &invitations {
+        // A role that can no longer be given (too many associations) stays pending, to be
+        // answered on the invitations page.
+        let _ = answer_one(tx, inv, true, ip)?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -397,17 +643,17 @@ pub fn save_settings(conn: &mut DbConn, actor: &Actor, f: &SettingsForm) -> AppR
         },
         updated_at: now(),
     };
-    crate::db::tx(conn, |conn| {
+    crate::db::tx(conn, |tx| {
         let n = diesel::update(settings::table.find(&actor.user_id))
             .set(&s)
-            .execute(conn)?;
+            .execute(tx.conn)?;
         if n == 0 {
             diesel::insert_into(settings::table)
                 .values(&s)
-                .execute(conn)?;
+                .execute(tx.conn)?;
         }
         audit::append(
-            conn,
+            tx,
             Event {
                 organization_id: actor.org_id(),
                 actor_user_id: Some(&actor.user_id),

@@ -57,6 +57,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::events::LABELS,
     crate::home::LABELS,
     crate::search::LABELS,
+    crate::users::LABELS,
 ];
 
 /// Every entry of every section.

@@ -200,6 +200,8 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         ("/".into(), [s, 200, 200, 200, 200, 200]),
         ("/account/settings".into(), [s, 200, 200, 200, 200, 200]),
         ("/account/sessions".into(), [s, 200, 200, 200, 200, 200]),
+        ("/account/invitations".into(), [s, 200, 200, 200, 200, 200]),
+        ("/account/password".into(), [s, 200, 200, 200, 200, 200]),
         ("/associations".into(), [s, 404, 200, 200, 200, 404]),
         (
             "/associations?q=oslo&status=all".into(),
@@ -483,6 +485,26 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             "/account/settings".into(),
             vec![("language", "nb".into())],
             [s, 303, 303, 303, 303, 303],
+        ),
+        (
+            "/account/password".into(),
+            vec![("current", String::new())],
+            [s, 422, 422, 422, 422, 422],
+        ),
+        (
+            format!("/account/invitations/{random}/accept"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/account/invitations/{random}/decline"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/account/invitations/not-a-uuid/accept".into(),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
         ),
         (
             "/activities".into(),

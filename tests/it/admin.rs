@@ -70,21 +70,6 @@ async fn a_terminology_override_shows_on_every_page_of_that_organization_only(mu
     assert_eq!(audited, 2);
 }
 
-fn mail_token(app: &TestApp, to: &str) -> String {
-    let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
-    for entry in std::fs::read_dir(app.data_dir.join("mail")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path())
-            .unwrap()
-            .replace("=\r\n", "")
-            .replace("=\n", "")
-            .replace("=3D", "=");
-        if text.contains(&format!("To: {to}")) {
-            return re.captures(&text).unwrap()[1].to_string();
-        }
-    }
-    panic!("no mail to {to}");
-}
-
 async fn an_invited_user_sets_a_password_and_gets_the_role(mut app: TestApp) {
     app.login("admin@nhf.example").await;
     let assoc = app.association_ids("NHF")[4].clone();
@@ -116,7 +101,7 @@ async fn an_invited_user_sets_a_password_and_gets_the_role(mut app: TestApp) {
     let user_page = app.get(res.location()).await;
     assert!(user_page.has("ny.likeperson@example.no"));
     assert!(user_page.has("Invitasjonen er sendt."));
-    let token = mail_token(&app, "ny.likeperson@example.no");
+    let token = app.mail_token("ny.likeperson@example.no");
     app.logout().await;
     let res = app
         .post(

@@ -156,7 +156,14 @@ impl Fresh {
     }
 }
 
-impl Drop for TestApp {
+/// What a test leaves behind (its database and data folder), removed when the last client of
+/// the app is dropped.
+struct Cleanup {
+    data_dir: PathBuf,
+    _fresh: Fresh,
+}
+
+impl Drop for Cleanup {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
@@ -227,7 +234,7 @@ pub struct TestApp {
     cookies: HashMap<String, String>,
     pub state: Data<AppState>,
     pub data_dir: PathBuf,
-    _fresh: Fresh,
+    _cleanup: Rc<Cleanup>,
 }
 
 impl TestApp {
@@ -280,8 +287,22 @@ impl TestApp {
             svc,
             cookies: HashMap::new(),
             state,
+            _cleanup: Rc::new(Cleanup {
+                data_dir: data_dir.clone(),
+                _fresh: fresh,
+            }),
             data_dir,
-            _fresh: fresh,
+        }
+    }
+
+    /// Another browser on the same running app (its own cookie jar), for concurrent requests.
+    pub fn client(&self) -> TestApp {
+        TestApp {
+            svc: self.svc.clone(),
+            cookies: HashMap::new(),
+            state: self.state.clone(),
+            data_dir: self.data_dir.clone(),
+            _cleanup: self._cleanup.clone(),
         }
     }
 
@@ -396,6 +417,11 @@ impl TestApp {
         std::mem::take(&mut self.cookies)
     }
 
+    /// A copy of the cookie jar (the same session on another connection).
+    pub fn jar(&self) -> HashMap<String, String> {
+        self.cookies.clone()
+    }
+
     pub fn set_cookies(&mut self, jar: HashMap<String, String>) {
         self.cookies = jar;
     }
@@ -415,6 +441,60 @@ impl TestApp {
             .order(la::name_key.asc())
             .select(la::id)
             .load(&mut *self.conn())
+            .unwrap()
+    }
+
+    /// The texts of the e-mails sent to `to` (the mail folder; quoted-printable undone).
+    pub fn mails_to(&self, to: &str) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(self.data_dir.join("mail")) else {
+            return Vec::new();
+        };
+        dir.map(|entry| {
+            std::fs::read_to_string(entry.unwrap().path())
+                .unwrap()
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=")
+        })
+        .filter(|text| text.contains(&format!("To: {to}")))
+        .collect()
+    }
+
+    /// The token of the set-password link mailed to `to`.
+    pub fn mail_token(&self, to: &str) -> String {
+        let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
+        self.mails_to(to)
+            .iter()
+            .find_map(|text| re.captures(text).map(|c| c[1].to_string()))
+            .unwrap_or_else(|| panic!("no set-password mail to {to}"))
+    }
+
+    /// What an invited person with no account does: chooses a password through the mailed link
+    /// (on another browser), which accepts the invitation.
+    pub async fn set_password_by_mail(&self, to: &str, password: &str) {
+        let token = self.mail_token(to);
+        let mut browser = self.client();
+        let res = browser
+            .post(
+                "/password/reset",
+                &[
+                    ("token", &token),
+                    ("password", password),
+                    ("confirm", password),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{to} chooses a password");
+    }
+
+    /// How many audit entries of `action` there are.
+    pub fn audit_count(&self, action: &str) -> i64 {
+        use diesel::prelude::*;
+        use likeperson::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq(action))
+            .count()
+            .get_result(&mut *self.conn())
             .unwrap()
     }
 

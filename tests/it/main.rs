@@ -18,4 +18,5 @@ mod migrations;
 mod people;
 mod search;
 mod security;
+mod security_auth;
 mod security_web;

@@ -772,6 +772,9 @@ async fn a_peer_mentor_belongs_to_at_most_five_associations(mut app: TestApp) {
         )
         .await;
     assert_eq!(res.status, 303);
+    // ... once the invitation is accepted (a new account: by choosing a password).
+    app.set_password_by_mail("ny.likeperson@nhf.example", "quiet-river-morning")
+        .await;
     let new_user = app.user_id("ny.likeperson@nhf.example");
     let nhf = org_of(&app, "NHF");
     assert_eq!(
@@ -813,6 +816,8 @@ async fn the_mentor_list_is_scoped_and_searchable(mut app: TestApp) {
         )
         .await;
     assert_eq!(res.status, 303);
+    app.set_password_by_mail("nord@nhf.example", "quiet-river-morning")
+        .await;
     assert!(app.get("/mentors").await.has("Nils Nordmann"));
     let profile = mentor_profile(&app, "nord@nhf.example", "NHF");
     assert_eq!(app.get(&format!("/mentors/{profile}")).await.status, 200);

@@ -1,0 +1,3 @@
+DROP INDEX idx_invitations_organization;
+DROP INDEX idx_invitations_user;
+DROP TABLE invitations;
