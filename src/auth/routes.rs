@@ -459,7 +459,7 @@ async fn change_password(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: web::Form<PasswordForm>,
+    form: extract::Form<PasswordForm>,
 ) -> AppResult<HttpResponse> {
     let keep = session_id(&session);
     let ip = client_ip(&req, state.config.trust_proxy);
