@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use crate::auth::actor::Actor;
+use crate::access::Actor;
 use crate::web::page::{self, Page};
 use crate::web::{db, AppResult};
 use crate::AppState;

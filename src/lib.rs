@@ -1,6 +1,7 @@
 //! Likeperson: peer-mentoring coordination for Norwegian member organizations.
 //! `build_app` assembles routes and middleware for `main` and for the tests.
 
+pub mod access;
 pub mod activities;
 pub mod audit;
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod documents;
 pub mod events;
 pub mod home;
+pub mod labels;
 pub mod mail;
 pub mod orgs;
 pub mod people;

@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::model::{GrantView, RoleGrant, Setting, User};
+use crate::access::Actor;
+use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::{now, DbConn};
 use crate::schema::{
     local_associations as la, organizations, settings, user_organization_roles as uor, users,

@@ -1,4 +1,4 @@
-//! The web layer: layout and page context, errors, the label catalogue, embedded assets,
+//! The web layer: layout and page context, errors, embedded assets,
 //! security headers, CSRF, pagination and form helpers.
 
 pub mod assets;
@@ -6,7 +6,6 @@ pub mod csrf;
 pub mod error;
 pub mod fmt;
 pub mod forms;
-pub mod labels;
 pub mod page;
 pub mod pagination;
 pub mod security;
