@@ -132,7 +132,11 @@ async fn not_found() -> web::AppResult<HttpResponse> {
 
 /// Opens the pool and runs migrations: what `serve`, `migrate` and the tests share.
 pub fn prepare(config: &Config) -> anyhow::Result<Pool> {
-    let pool = db::pool(&config.database_url, config.pool_size)?;
+    let pool = db::pool(
+        &config.database_url,
+        config.pool_size,
+        std::time::Duration::from_millis(config.pool_timeout_ms),
+    )?;
     let mut conn = pool.get()?;
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {

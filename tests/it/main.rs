@@ -12,6 +12,7 @@ mod commands;
 mod documents;
 mod events;
 mod labels;
+mod load;
 mod migrations;
 mod people;
 mod security;
