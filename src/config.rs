@@ -28,6 +28,10 @@ pub struct Config {
     pub login_limit_address: i32,
     pub login_window_minutes: i64,
     pub pool_size: u32,
+    /// How long a job may wait for a connection inside the pool (`DATABASE_POOL_TIMEOUT_MS`,
+    /// default 10 s). Request work is admitted only while a connection is free, so it never
+    /// waits there; the timeout covers connections lost and being re-established.
+    pub pool_timeout_ms: u64,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
     pub trust_proxy: bool,
     /// Folder of the local object store for uploaded documents (`STORAGE_DIR`, default `data/files`).
@@ -56,6 +60,7 @@ impl Config {
             login_limit_address: 30,
             login_window_minutes: 15,
             pool_size: 16,
+            pool_timeout_ms: 10_000,
             trust_proxy: false,
             storage_dir: data_dir.join("files"),
             max_upload_bytes: 10 * 1024 * 1024,
@@ -108,6 +113,9 @@ impl Config {
         }
         if let Some(v) = env("DATABASE_POOL_SIZE") {
             c.pool_size = v.parse()?;
+        }
+        if let Some(v) = env("DATABASE_POOL_TIMEOUT_MS") {
+            c.pool_timeout_ms = v.parse()?;
         }
         c.secret_key = match env("SECRET_KEY") {
             Some(k) if k.len() >= 64 => k.into_bytes(),

@@ -1,6 +1,7 @@
 //! Likeperson: peer-mentoring coordination for Norwegian member organizations.
 //! `build_app` assembles routes and middleware for `main` and for the tests.
 
+pub mod access;
 pub mod activities;
 pub mod audit;
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod documents;
 pub mod events;
 pub mod home;
+pub mod labels;
 pub mod mail;
 pub mod orgs;
 pub mod people;
@@ -118,7 +120,11 @@ async fn not_found() -> web::AppResult<HttpResponse> {
 
 /// Opens the pool and runs migrations: what `serve`, `migrate` and the tests share.
 pub fn prepare(config: &Config) -> anyhow::Result<Pool> {
-    let pool = db::pool(&config.database_url, config.pool_size)?;
+    let pool = db::pool(
+        &config.database_url,
+        config.pool_size,
+        std::time::Duration::from_millis(config.pool_timeout_ms),
+    )?;
     let mut conn = pool.get()?;
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {

@@ -81,7 +81,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(cli.database_url, args, started),
         Command::Migrate => {
             let config = Config::from_env(cli.database_url, None)?;
-            let pool = db::pool(&config.database_url, 1)?;
+            let pool = db::pool(&config.database_url, 1, std::time::Duration::from_secs(10))?;
             let n = db::migrate(&mut *(pool.get()?))?;
             println!("{n} migrations applied");
             Ok(())

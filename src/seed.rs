@@ -4,7 +4,8 @@
 
 use diesel::prelude::*;
 
-use crate::auth::{password, Role};
+use crate::access::Role;
+use crate::auth::password;
 use crate::db::{new_id, now, DbConn};
 use crate::orgs::model::{LocalAssociation, Organization, Region};
 use crate::schema::{
@@ -262,7 +263,7 @@ pub fn create_admin(
     if let Err(key) = password::validate_new(pass, &[&email]) {
         anyhow::bail!(
             "{}",
-            crate::web::labels::default_text(key, crate::web::labels::Lang::En).unwrap_or(key)
+            crate::labels::default_text(key, crate::labels::Lang::En).unwrap_or(key)
         );
     }
     let hash = password::hash(pass);

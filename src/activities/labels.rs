@@ -1,6 +1,6 @@
 //! Terms of the activities domain, Bokmål and English.
 
-use crate::web::labels::Entry;
+use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
     ("nav.activities", "Aktiviteter", "Activities"),

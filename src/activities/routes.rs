@@ -9,8 +9,9 @@ use askama::Template;
 
 use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
 use super::service::{self, ActivityForm, Choices, Filter, FilterChoices, TypeForm};
-use crate::auth::actor::{set_flash, Actor};
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
+use crate::auth::actor::set_flash;
 use crate::web::export::{Cell, CsvSheet};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;

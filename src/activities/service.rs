@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::bufdir;
 use super::model::*;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::schema::{
     activities as act, activity_types as at, contact_mentors as cm, contacts,

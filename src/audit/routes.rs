@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::model::AuditRow;
 use super::service;
-use crate::auth::actor::Actor;
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::web::extract;
 use crate::web::page::{self, Page};
 use crate::web::pagination::{PageOf, Paging};

@@ -9,86 +9,12 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::session_store::UID;
-use super::Role;
-use crate::users::model::Setting;
-use crate::web::labels::Labels;
-use crate::web::page::Flash;
-use crate::web::{AppError, AppResult};
+use crate::access::{Actor, Flash};
+use crate::web::AppError;
 use crate::AppState;
 
 pub const CONTEXT: &str = "ctx";
 pub const FLASH: &str = "flash";
-
-/// One organization × role the user can act in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Context {
-    pub org_id: Option<String>,
-    pub org_name: String,
-    pub role: Role,
-}
-
-impl Context {
-    pub fn key(&self) -> String {
-        match &self.org_id {
-            Some(o) => format!("{o}:{}", self.role.key()),
-            None => "global".to_string(),
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub user_id: String,
-    pub name: String,
-    pub email: String,
-    pub contexts: Vec<Context>,
-    pub active: Context,
-    /// The local associations of the active context's grants (coordinators and peer mentors).
-    pub associations: Vec<String>,
-    pub settings: Setting,
-    pub labels: Arc<Labels>,
-    pub csrf: String,
-    pub flash: Option<Flash>,
-    pub path: String,
-    pub ip: Option<String>,
-}
-
-impl Actor {
-    pub fn role(&self) -> Role {
-        self.active.role
-    }
-    pub fn org_id(&self) -> Option<&str> {
-        self.active.org_id.as_deref()
-    }
-    /// The active organization, or 404 for a context without one (global admin).
-    pub fn org(&self) -> AppResult<&str> {
-        self.org_id().ok_or(AppError::NotFound)
-    }
-    /// Allows the listed roles; any other answers 404, as if the page did not exist.
-    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
-        if roles.contains(&self.active.role) {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
-        }
-    }
-    /// Whether the active context sees every association of its organization.
-    pub fn sees_whole_org(&self) -> bool {
-        matches!(self.active.role, Role::OrgAdmin | Role::GlobalAdmin)
-    }
-    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
-        self.labels.get(key)
-    }
-    pub fn describe_context(&self, c: &Context) -> String {
-        if c.org_id.is_none() {
-            return self.t(c.role.label_key()).to_string();
-        }
-        format!("{} – {}", self.t(c.role.label_key()), c.org_name)
-    }
-    pub fn context_label(&self) -> String {
-        self.describe_context(&self.active)
-    }
-}
 
 /// Makes sure the session holds a CSRF secret and returns it.
 pub fn ensure_csrf(session: &Session) -> String {

@@ -7,13 +7,14 @@ use askama::Template;
 use chrono::TimeDelta;
 use serde::Deserialize;
 
-use super::actor::{client_ip, ensure_csrf, set_flash, Actor, CONTEXT};
+use super::actor::{client_ip, ensure_csrf, set_flash, CONTEXT};
 use super::model::SessionRow;
 use super::service::{self, PasswordChangeError, PasswordForm, SignInError, SignInLimits};
 use super::session_store::{IP, LOGIN_METHOD, SID, UID, USER_AGENT};
+use crate::access::Actor;
+use crate::labels::Lang;
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
-use crate::web::labels::Lang;
 use crate::web::page::{self, Page};
 use crate::web::{db, local_redirect, path_id, redirect, AppError, AppResult};
 use crate::AppState;

@@ -5,18 +5,18 @@ use std::collections::HashMap;
 use chrono::TimeDelta;
 use diesel::prelude::*;
 
-use super::actor::Context;
 use super::model::{AuthToken, SessionRow};
-use super::{password, ratelimit, Role};
+use super::{password, ratelimit};
+use crate::access::{Context, Role};
 use crate::audit::service::{self as audit, Event};
 use crate::db::{new_id, now, DbConn};
+use crate::labels::{Labels, Lang};
 use crate::schema::{
     auth_tokens, local_associations, organization_labels, organizations, sessions, settings,
     user_organization_roles as uor, users,
 };
 use crate::users::model::{Setting, User};
 use crate::web::forms::FieldErrors;
-use crate::web::labels::{Labels, Lang};
 use crate::web::AppResult;
 
 pub struct ActorData {

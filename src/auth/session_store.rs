@@ -107,12 +107,7 @@ impl DbSessionStore {
         F: FnOnce(&mut crate::db::DbConn) -> anyhow::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?
+        self.pool.run(f).await?
     }
 
     fn new_row(

@@ -2,6 +2,8 @@
 //! transaction helper. The backend is chosen by the URL scheme: `postgres://` or `postgresql://`
 //! opens PostgreSQL, anything else is a SQLite file path.
 
+use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -22,8 +24,50 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The connection pool with a fair gate in front of it: request work is admitted in arrival
+/// order, at most one job per connection, before it takes a thread of the blocking pool.
+///
+/// Without the gate every waiting request parked its own blocking thread on r2d2's condition
+/// variable (hundreds at 200 connections), and a returned connection went to whichever thread
+/// the scheduler happened to run first, often a newcomer, not the one that had waited longest:
+/// some requests lost that race for seconds. `tokio::sync::Semaphore` hands out permits first
+/// come, first served, and waiting for one costs no thread.
+#[derive(Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<Manager>,
+    gate: Arc<tokio::sync::Semaphore>,
+    checkout_timeout: Duration,
+}
+
+impl Deref for Pool {
+    type Target = r2d2::Pool<Manager>;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl Pool {
+    /// Runs blocking database work with a pooled connection on the blocking thread pool, once
+    /// the gate admits it (in arrival order, while a connection is free).
+    pub async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        F: FnOnce(&mut DbConn) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = self.gate.clone().acquire_owned().await?;
+        let (pool, checkout_timeout) = (self.inner.clone(), self.checkout_timeout);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get_timeout(checkout_timeout)?;
+            let out = f(&mut conn);
+            drop(conn);
+            drop(permit);
+            Ok(out)
+        })
+        .await?
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -94,7 +138,7 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-pub fn pool(url: &str, max_size: u32) -> anyhow::Result<Pool> {
+pub fn pool(url: &str, max_size: u32, checkout_timeout: Duration) -> anyhow::Result<Pool> {
     let backend = Backend::of_url(url);
     if backend == Backend::Sqlite {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -104,7 +148,7 @@ pub fn pool(url: &str, max_size: u32) -> anyhow::Result<Pool> {
             }
         }
     }
-    let pool = r2d2::Pool::builder()
+    let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
         // Broken connections are detected by `has_broken` after use; a ping per checkout would
@@ -113,7 +157,11 @@ pub fn pool(url: &str, max_size: u32) -> anyhow::Result<Pool> {
         .build(Manager {
             url: url.to_string(),
         })?;
-    Ok(pool)
+    Ok(Pool {
+        inner,
+        gate: Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
+        checkout_timeout,
+    })
 }
 
 /// Runs every pending migration on one connection. On PostgreSQL an advisory lock keeps

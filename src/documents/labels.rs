@@ -1,7 +1,7 @@
 //! Terms of the documents domain, Bokmål and English. `{mb}` and `{count}` are filled in with
 //! the limits in force.
 
-use crate::web::labels::Entry;
+use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
     ("document.heading", "Dokumenter", "Documents"),

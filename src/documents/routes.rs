@@ -12,7 +12,8 @@ use futures_util::TryStreamExt;
 
 use super::service::{self, Stored};
 use super::{storage, upload};
-use crate::auth::actor::{set_flash, Actor};
+use crate::access::Actor;
+use crate::auth::actor::set_flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{db, path_id, redirect, AppResult};
 use crate::AppState;

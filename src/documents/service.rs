@@ -4,9 +4,9 @@
 use diesel::prelude::*;
 
 use super::model::*;
+use crate::access::Actor;
 use crate::activities::service as activities;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::actor::Actor;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::{documents as doc, users};
 use crate::web::{AppError, AppResult};

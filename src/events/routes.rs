@@ -9,8 +9,9 @@ use super::model::{AttendeeRow, EventRow};
 use super::service::{
     self, CancelForm, Choices, EventForm, Filter, Lists, Options, Outcome, ProduceForm, WalkInForm,
 };
-use crate::auth::actor::{set_flash, Actor};
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
+use crate::auth::actor::set_flash;
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};

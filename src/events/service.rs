@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::model::*;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::activities::service::{self as activities, ActivityForm};
 use crate::audit::service::{self as audit, Event as AuditEvent};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::schema::{
     activities as act, activity_types as at, event_attendees as ea, events as ev,

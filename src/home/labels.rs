@@ -1,6 +1,6 @@
 //! Terms of the start pages, Bokmål and English.
 
-use crate::web::labels::Entry;
+use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
     ("home.my_contacts", "Mine kontakter", "My contacts"),

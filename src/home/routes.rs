@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::service::{self, CoordinatorHome, GlobalHome, MentorHome, OrgAdminHome};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::web::page::{self, Page};
 use crate::web::{db, AppResult};
 use crate::AppState;

@@ -10,8 +10,8 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::dsl::{count, count_star, exists, max, not, sum};
 use diesel::prelude::*;
 
-use crate::auth::actor::Actor;
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::db::{now, DbConn};
 use crate::schema::{
     activities as act, activity_types as at, contact_mentors as cm, contacts,

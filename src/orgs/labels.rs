@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use crate::access::Actor;
+use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::{new_id, now, DbConn};
+use crate::labels::{catalogue, default_text, Lang};
 use crate::schema::organization_labels as ol;
-use crate::web::labels::{catalogue, default_text, Lang};
 use crate::web::AppResult;
 
 /// One catalogue entry with the organization's text for the chosen language.

@@ -7,9 +7,9 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Deserialize;
 
 use super::model::*;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::{local_associations as la, organizations, regions};
 use crate::web::forms::{self, opt, FieldErrors};

@@ -6,7 +6,7 @@ pub mod routes;
 pub mod seed;
 pub mod service;
 
-use crate::web::labels::Entry;
+use crate::labels::Entry;
 
 /// Terms of this domain (see `web::labels`).
 #[rustfmt::skip]

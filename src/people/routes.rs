@@ -10,8 +10,9 @@ use super::service::{
     self, AssignForm, CaregiverForm, ContactFilter, ContactForm, MentorFilter, NoteForm,
     ProfileForm, Refused, StatusForm,
 };
-use crate::auth::actor::{set_flash, Actor};
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
+use crate::auth::actor::set_flash;
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
@@ -193,7 +194,7 @@ async fn update_profile(
 // ---------------------------------------------------------------- contacts
 
 fn may_see_contacts(actor: &Actor) -> AppResult<()> {
-    actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])
+    Ok(actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?)
 }
 
 #[derive(Template)]

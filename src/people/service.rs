@@ -10,9 +10,9 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::model::*;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::schema::{
     caregivers, contact_mentors as cm, contacts, local_associations as la, notes,

@@ -1,6 +1,6 @@
 //! Terms of the search, Bokmål and English.
 
-use crate::web::labels::Entry;
+use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
     ("search.page", "Søk", "Search"),

@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::service::{self, Results};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
 use crate::web::page::{self, Page};
 use crate::web::{db, is_htmx, AppResult};
 use crate::AppState;

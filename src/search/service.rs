@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use diesel::dsl::exists;
 use diesel::prelude::*;
 
+use crate::access::Actor;
+use crate::access::Role;
 use crate::activities::service::{self as activities, FilterChoices};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::DbConn;
 use crate::schema::{
     contacts, local_associations as la, peer_mentors as pm, user_organization_roles as uor, users,

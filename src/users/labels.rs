@@ -1,6 +1,6 @@
 //! Terms of the users domain and the account pages (invitations, password change), Bokmål and English.
 
-use crate::web::labels::Entry;
+use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
     ("page.invitations", "Invitasjoner", "Invitations"),

@@ -1,8 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::Role;
-use crate::schema::{invitations, settings, user_organization_roles, users};
+pub use crate::access::model::Setting;
+use crate::access::Role;
+use crate::schema::{invitations, user_organization_roles, users};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = users)]
@@ -40,36 +41,6 @@ impl User {
         self.last_login_at
             .map(crate::web::fmt::datetime)
             .unwrap_or_else(|| "–".into())
-    }
-}
-
-#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = settings)]
-pub struct Setting {
-    pub user_id: String,
-    pub language: String,
-    pub notify_email: bool,
-    pub notify_in_app: bool,
-    pub larger_text: bool,
-    pub high_contrast: bool,
-    pub reduced_motion: bool,
-    pub calendar_week_start: String,
-    pub updated_at: NaiveDateTime,
-}
-
-impl Setting {
-    pub fn defaults(user_id: &str) -> Setting {
-        Setting {
-            user_id: user_id.to_string(),
-            language: "nb".into(),
-            notify_email: true,
-            notify_in_app: true,
-            larger_text: false,
-            high_contrast: false,
-            reduced_motion: false,
-            calendar_week_start: "monday".into(),
-            updated_at: crate::db::now(),
-        }
     }
 }
 

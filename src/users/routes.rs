@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use super::model::{GrantView, InvitationView, Setting, User};
 use super::service::{self, GrantForm, InviteForm, SettingsForm};
-use crate::auth::actor::{set_flash, Actor};
-use crate::auth::Role;
+use crate::access::Actor;
+use crate::access::Role;
+use crate::auth::actor::set_flash;
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
@@ -312,10 +313,10 @@ async fn save_settings(
     form: extract::Form<SettingsForm>,
 ) -> AppResult<HttpResponse> {
     let (a, f) = (actor.clone(), form.into_inner());
-    let lang = crate::web::labels::Lang::parse(&f.language);
+    let lang = crate::labels::Lang::parse(&f.language);
     db(&state, move |c| service::save_settings(c, &a, &f)).await?;
     // The message in the language just chosen.
-    let text = crate::web::labels::Labels::new(lang, Default::default())
+    let text = crate::labels::Labels::new(lang, Default::default())
         .get("text.saved")
         .to_string();
     set_flash(&session, "success", text);

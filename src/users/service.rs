@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::model::{GrantView, Invitation, InvitationView, RoleGrant, Setting, User};
+use crate::access::Actor;
+use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
 use crate::db::{now, DbConn, Tx};
 use crate::schema::{
     invitations, local_associations as la, organizations, settings, user_organization_roles as uor,

@@ -24,6 +24,12 @@ pub enum AppError {
     Blocking(#[from] actix_web::error::BlockingError),
 }
 
+impl From<crate::access::OutOfScope> for AppError {
+    fn from(_: crate::access::OutOfScope) -> AppError {
+        AppError::NotFound
+    }
+}
+
 impl crate::db::AsDiesel for AppError {
     fn as_diesel(&self) -> Option<&diesel::result::Error> {
         match self {

@@ -16,8 +16,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use super::labels::{Labels, Lang};
-use crate::auth::actor::Actor;
+use crate::access::Actor;
+use crate::labels::{Labels, Lang};
 
 /// The fields whose text may hold line breaks and tabs: the name of every `<textarea>` (a test
 /// reads the templates to keep this list complete).

@@ -1,5 +1,5 @@
-//! The web layer: layout and page context, errors, the label catalogue, embedded assets,
-//! security headers, CSRF, the form and query extractors, the export writer, pagination and form helpers.
+//! The web layer: layout and page context, errors, embedded assets, security headers, CSRF,
+//! the form and query extractors, the export writer, pagination and form helpers.
 
 pub mod assets;
 pub mod csrf;
@@ -8,7 +8,6 @@ pub mod export;
 pub mod extract;
 pub mod fmt;
 pub mod forms;
-pub mod labels;
 pub mod page;
 pub mod pagination;
 pub mod security;
@@ -20,18 +19,14 @@ use actix_web::web;
 use crate::db::DbConn;
 use crate::AppState;
 
-/// Runs blocking database work on the blocking thread pool with a pooled connection.
+/// Runs blocking database work on the blocking thread pool with a pooled connection, admitted
+/// in arrival order (`db::Pool::run`).
 pub async fn db<T, F>(state: &web::Data<AppState>, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = state.pool.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
-    })
-    .await?
+    state.pool.run(f).await?
 }
 
 /// An id from the path, or 404 for anything that is not one (never a 400 or a database error).

@@ -9,9 +9,8 @@ use actix_web::HttpResponse;
 use askama::Template;
 
 use super::assets;
-use super::labels::{Labels, Lang};
-use crate::auth::actor::Actor;
-use crate::auth::Role;
+use crate::access::{Actor, Flash, Role};
+use crate::labels::{Labels, Lang};
 
 #[derive(Clone, Debug)]
 pub struct NavItem {
@@ -25,13 +24,6 @@ pub struct ContextOption {
     pub value: String,
     pub label: String,
     pub selected: bool,
-}
-
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Flash {
-    /// "success" or "error"
-    pub kind: String,
-    pub text: String,
 }
 
 #[derive(Clone, Debug)]

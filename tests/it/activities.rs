@@ -538,7 +538,7 @@ mod generator {
         assert_eq!(rows.len(), 2000);
         assert!(rows.iter().all(|(kind, cat, counts, reason)| {
             let expected = !matches!(kind.as_str(), "phone" | "social") && cat.is_some();
-            *counts == expected && likeperson::web::labels::is_known(reason)
+            *counts == expected && likeperson::labels::is_known(reason)
         }));
     }
 

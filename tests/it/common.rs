@@ -160,7 +160,7 @@ impl Fresh {
 /// the app is dropped.
 struct Cleanup {
     data_dir: PathBuf,
-    _fresh: Fresh,
+    fresh: Option<Fresh>,
 }
 
 impl Drop for Cleanup {
@@ -234,7 +234,7 @@ pub struct TestApp {
     cookies: HashMap<String, String>,
     pub state: Data<AppState>,
     pub data_dir: PathBuf,
-    _cleanup: Rc<Cleanup>,
+    cleanup: Rc<Cleanup>,
 }
 
 impl TestApp {
@@ -260,12 +260,26 @@ impl TestApp {
     }
 
     pub async fn start(url: String, fresh: Fresh) -> TestApp {
+        TestApp::start_tuned(url, fresh, |_| {}).await
+    }
+
+    /// The same database, served again by an app with a changed configuration.
+    pub async fn reconfigured(mut self, tune: impl FnOnce(&mut Config)) -> TestApp {
+        let url = self.state.config.database_url.clone();
+        let fresh = Rc::get_mut(&mut self.cleanup)
+            .and_then(|c| c.fresh.take())
+            .expect("a database, and no other client of this app");
+        TestApp::start_tuned(url, fresh, tune).await
+    }
+
+    pub async fn start_tuned(url: String, fresh: Fresh, tune: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = scratch().join(format!("data-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&data_dir).unwrap();
         let mut config = Config::new(url, data_dir.clone(), "127.0.0.1:8080".parse().unwrap());
         config.secret_key = vec![7u8; 64];
         config.pool_size = 4;
         config.base_url = "http://localhost".into();
+        tune(&mut config);
         let pool = likeperson::prepare(&config).unwrap();
         let mailer = mail::Mailer::from_config(&config).unwrap();
         let state = Data::new(AppState {
@@ -287,9 +301,9 @@ impl TestApp {
             svc,
             cookies: HashMap::new(),
             state,
-            _cleanup: Rc::new(Cleanup {
+            cleanup: Rc::new(Cleanup {
                 data_dir: data_dir.clone(),
-                _fresh: fresh,
+                fresh: Some(fresh),
             }),
             data_dir,
         }
@@ -302,7 +316,7 @@ impl TestApp {
             cookies: HashMap::new(),
             state: self.state.clone(),
             data_dir: self.data_dir.clone(),
-            _cleanup: self._cleanup.clone(),
+            cleanup: self.cleanup.clone(),
         }
     }
 
@@ -346,6 +360,27 @@ impl TestApp {
             body: String::from_utf8_lossy(&bytes).into_owned(),
             bytes: bytes.to_vec(),
         }
+    }
+
+    /// Sends the requests at once, with the session's cookies (the jar is not updated), and
+    /// returns each one's status.
+    pub async fn send_all(&self, reqs: Vec<test::TestRequest>) -> Vec<u16> {
+        let cookie = self.cookie_header();
+        let pending = reqs.into_iter().map(|r| {
+            let mut r = r.peer_addr("10.1.2.3:5555".parse().unwrap());
+            if !cookie.is_empty() {
+                r = r.insert_header(("Cookie", cookie.clone()));
+            }
+            (self.svc)(r.to_request())
+        });
+        futures_util::future::join_all(pending)
+            .await
+            .iter()
+            .map(|res| match res {
+                Ok(r) => r.status().as_u16(),
+                Err(e) => e.error_response().status().as_u16(),
+            })
+            .collect()
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {

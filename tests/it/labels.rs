@@ -25,7 +25,7 @@ fn every_label_key_used_exists_in_the_catalogue() {
         let text = std::fs::read_to_string(&p).unwrap();
         for c in re.captures_iter(&text) {
             let key = c.get(1).or(c.get(2)).unwrap().as_str();
-            if !likeperson::web::labels::is_known(key) {
+            if !likeperson::labels::is_known(key) {
                 missing.insert(format!(
                     "{key} ({})",
                     p.strip_prefix(root).unwrap().display()
@@ -38,10 +38,10 @@ fn every_label_key_used_exists_in_the_catalogue() {
         "label keys not in the catalogue:\n{}",
         missing.into_iter().collect::<Vec<_>>().join("\n")
     );
-    let keys: Vec<&str> = likeperson::web::labels::catalogue().map(|e| e.0).collect();
+    let keys: Vec<&str> = likeperson::labels::catalogue().map(|e| e.0).collect();
     let unique: BTreeSet<&str> = keys.iter().copied().collect();
     assert_eq!(keys.len(), unique.len(), "no key is defined twice");
-    for (k, nb, en) in likeperson::web::labels::catalogue() {
+    for (k, nb, en) in likeperson::labels::catalogue() {
         assert!(!nb.is_empty() && !en.is_empty(), "{k} has both languages");
     }
 }

@@ -14,6 +14,7 @@ mod events;
 mod home;
 mod html;
 mod labels;
+mod load;
 mod migrations;
 mod people;
 mod search;

@@ -1,0 +1,47 @@
+# Shared by the benchmarks: `start_server BACKEND N` makes a database (a temporary SQLite file or
+# a PostgreSQL database that is dropped at exit), seeds the demo data plus N generated
+# activities, starts the release build on a free port and sets $base, $pid, $url and $dir;
+# `cookie_for EMAIL` signs in and prints the Cookie header value.
+bin="${LIKEPERSON_BIN:-target/release/likeperson}"
+[ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
+pg_admin="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+start_server() {
+  backend=$1
+  dir=$(mktemp -d)
+  if [ "$backend" = postgres ]; then
+    db="likeperson_bench_$$"
+    psql "$pg_admin" -qc "CREATE DATABASE $db" >/dev/null
+    url="${pg_admin%/*}/$db"
+  else
+    url="$dir/likeperson.db"
+  fi
+  trap cleanup EXIT
+  export DATABASE_URL="$url" LIKEPERSON_DATA_DIR="$dir" RUST_LOG=warn
+  "$bin" seed --demo --activities "$2" | tail -n 1
+  # Statistics for the planner, and the bulk load's checkpoint done before measuring.
+  if [ "$backend" = postgres ]; then psql "$url" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+  else sqlite3 "$url" "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null 2>&1 || true; fi
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  base="http://127.0.0.1:$port"
+  "$bin" serve --bind "127.0.0.1:$port" --no-demo >"$dir/server.log" 2>&1 &
+  pid=$!
+  until curl -sf "$base/healthz" >/dev/null; do sleep 0.05; done
+}
+
+cleanup() {
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true
+  if [ "$backend" = postgres ]; then psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; fi
+  rm -rf "$dir"
+}
+
+cookie_for() { # signs in and prints the Cookie header value
+  local jar="$dir/jar-$1"
+  local token
+  token=$(curl -s -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" --data-urlencode "email=$1" \
+    --data-urlencode "password=likeperson-demo" --data-urlencode "next=/" "$base/login"
+  awk '$6 == "likeperson_session" {print "likeperson_session=" $7}' "$jar"
+}
