@@ -412,6 +412,7 @@ async fn the_coordinators_month_figures_per_association_and_quiet_mentors(mut ap
             )
             .await;
         assert_eq!(res.status, 303, "{name} is invited: {}", res.body);
+        app.set_password_by_mail(email, "quiet-river-morning").await;
     }
     app.logout().await;
 

@@ -73,6 +73,9 @@ async fn search_folds_norwegian_letters_in_contacts_and_mentors(mut app: TestApp
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
+    // The invitation takes effect when the new mentor chooses a password.
+    app.set_password_by_mail("oda@nhf.example", "quiet-river-morning")
+        .await;
     app.logout().await;
     app.login("coordinator@nhf.example").await;
     for term in ["Ø", "ØYSTEIN", "ærlig-åsen", "ÆRLIG"] {
