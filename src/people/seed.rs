@@ -5,8 +5,10 @@
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
-use super::model::{Assignment, Caregiver, Contact, Note};
-use super::service::{ensure_profile, phone_key};
+use super::care::model::{Assignment, Caregiver, Note};
+use super::contacts::model::Contact;
+use super::contacts::service::phone_key;
+use super::mentors::service::ensure_profile;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::{
     caregivers, contact_mentors, contacts, local_associations as la, organizations, peer_mentors,

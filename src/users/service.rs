@@ -167,15 +167,15 @@ fn insert_grant(
         return Ok(Err("err.role_exists"));
     }
     if role == Role::PeerMentor
-        && crate::people::service::association_count(conn, user_id, org)?
-            >= crate::people::service::MAX_ASSOCIATIONS
+        && crate::people::mentors::service::association_count(conn, user_id, org)?
+            >= crate::people::mentors::service::MAX_ASSOCIATIONS
     {
         return Ok(Err("people.err_max_associations"));
     }
     let g = RoleGrant::new(user_id, Some(org), role, assoc, Some(&actor.user_id));
     diesel::insert_into(uor::table).values(&g).execute(conn)?;
     if role == Role::PeerMentor {
-        crate::people::service::ensure_profile(conn, user_id, org)?;
+        crate::people::mentors::service::ensure_profile(conn, user_id, org)?;
     }
     audit::append(
         conn,
