@@ -107,6 +107,28 @@ pub static LABELS: &[Entry] = &[
         "Duration in minutes",
     ),
     ("activity.field_contact", "Hvem", "With whom"),
+    ("activity.col_contact", "Kontakt", "Contact"),
+    (
+        "activity.search",
+        "Søk i notat eller kontaktens navn",
+        "Search the note or the contact's name",
+    ),
+    ("activity.filter_contact", "Kontakt", "Contact"),
+    (
+        "activity.remove_filter",
+        "Fjern filteret",
+        "Remove the filter",
+    ),
+    (
+        "activity.search_stopped",
+        "Søket har lest aktivitetene til og med",
+        "The search has read the activities back to",
+    ),
+    (
+        "activity.search_on",
+        "Søk videre i eldre aktiviteter",
+        "Search on in older activities",
+    ),
     (
         "activity.field_participants",
         "Antall deltakere",
@@ -226,6 +248,11 @@ pub static LABELS: &[Entry] = &[
         "The peer mentor is suspended or deactivated.",
     ),
     (
+        "activity.err_contact_outreach",
+        "Oppsøkende aktivitet må ha en kontakt. Velg hvem du møtte.",
+        "Outreach needs its contact. Choose who you met.",
+    ),
+    (
         "activity.err_association",
         "Velg hvilket lokallag aktiviteten hører til.",
         "Choose the local association the activity belongs to.",
@@ -259,6 +286,11 @@ pub static LABELS: &[Entry] = &[
         "bufdir.outreach_not_in_person",
         "Oppsøkende samtaler må skje ansikt til ansikt.",
         "Outreach conversations must be face to face.",
+    ),
+    (
+        "bufdir.outreach_no_contact",
+        "Oppsøkende samtale uten kontakt: velg hvem samtalen var med.",
+        "Outreach without a contact: choose who the conversation was with.",
     ),
     (
         "bufdir.group_too_small",

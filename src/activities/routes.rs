@@ -47,9 +47,26 @@ struct ListPage {
     associations: Vec<(String, String)>,
     mentors: Vec<(String, String)>,
     types: Vec<(String, String)>,
+    /// The name of the contact the list is filtered by.
+    contact_name: Option<String>,
 }
 
 impl ListPage {
+    /// A text search stopped before the page was full: it goes on from the next link.
+    fn search_stopped(&self) -> bool {
+        !self.filter.q.trim().is_empty()
+            && self.next.is_some()
+            && (self.rows.len() as i64) < service::PAGE_SIZE
+    }
+    /// The date the search has read back to (from the next cursor), as the list shows dates.
+    fn searched_to(&self) -> String {
+        self.next
+            .as_deref()
+            .and_then(|n| n.split_once('~'))
+            .and_then(|(d, _)| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| d.format("%d.%m.%Y").to_string())
+            .unwrap_or_default()
+    }
     fn next_link(&self) -> Option<String> {
         let q = self.filter.query();
         self.next.as_ref().map(|n| {
@@ -75,15 +92,16 @@ async fn list(
     let filter = q.into_inner();
     let mentor_view = actor.role() == Role::PeerMentor;
     let (a, f) = (actor.clone(), filter.clone());
-    let (rows, next, choices) = db(&state, move |c| {
+    let (rows, next, choices, contact_name) = db(&state, move |c| {
         // The filter choices come first: they also name most of the page's rows.
         let choices = if mentor_view {
             FilterChoices::default()
         } else {
             service::filter_choices(c, &a)?
         };
+        let contact_name = service::contact_name(c, &a, &f.contact)?;
         let (rows, next) = service::page(c, &a, &f, service::PAGE_SIZE, &choices)?;
-        Ok((rows, next, choices))
+        Ok((rows, next, choices, contact_name))
     })
     .await?;
     let title = if mentor_view {
@@ -101,6 +119,7 @@ async fn list(
         associations: choices.associations,
         mentors: choices.mentors,
         types: choices.types,
+        contact_name,
     })
 }
 
@@ -121,6 +140,7 @@ async fn export(
         "activity.col_type",
         "term.local_association",
         "term.peer_mentor",
+        "activity.col_contact",
         "activity.col_minutes",
         "activity.col_participants",
         "activity.col_bufdir",
@@ -168,6 +188,7 @@ async fn export(
                     &r.type_name,
                     &r.association_name,
                     &r.mentor_name,
+                    r.contact(),
                     &r.minutes(),
                     &r.participants_text(),
                     if r.a.bufdir_counts { &yes } else { &no },
@@ -259,7 +280,8 @@ impl FormPage {
             .find(|t| t.id == self.form.activity_type_id)
     }
     fn needs_contact(&self) -> bool {
-        self.chosen().is_some_and(|t| t.requires_contact)
+        self.chosen()
+            .is_some_and(|t| t.requires_contact || t.is_outreach())
     }
     fn needs_participants(&self) -> bool {
         self.chosen().is_some_and(|t| t.requires_participants)

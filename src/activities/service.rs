@@ -488,7 +488,9 @@ fn validate(
     };
     let contact_id = match f.contact_id.trim() {
         "" => {
-            if t.is_some_and(|t| t.requires_contact) {
+            if t.is_some_and(|t| t.is_outreach()) {
+                errors.add("contact_id", "activity.err_contact_outreach");
+            } else if t.is_some_and(|t| t.requires_contact) {
                 errors.add("contact_id", "err.required");
             }
             None
@@ -554,6 +556,7 @@ pub fn create(
             "registered",
             v.duration_minutes,
             v.participants,
+            v.contact_id.is_some(),
         );
         let t = now();
         let a = Activity {
@@ -630,6 +633,7 @@ pub fn update(
             "registered",
             v.duration_minutes,
             v.participants,
+            v.contact_id.is_some(),
         );
         diesel::update(act::table.find(id))
             .set((
@@ -654,7 +658,7 @@ pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()> {
     if !editable {
         return Err(AppError::NotFound);
     }
-    let outcome = bufdir::evaluate("", None, "cancelled", None, None);
+    let outcome = bufdir::evaluate("", None, "cancelled", None, None, false);
     diesel::update(act::table.find(id).filter(act::status.eq("registered")))
         .set((
             act::status.eq("cancelled"),
@@ -680,6 +684,10 @@ pub struct Filter {
     pub bufdir: String,
     /// "registered" (default), "cancelled" or "all".
     pub status: String,
+    /// Activities with this contact (an id).
+    pub contact: String,
+    /// Words in the description or the contact's name.
+    pub q: String,
     /// Keyset cursor: "<date>~<id>" of the last row of the previous page.
     pub after: String,
 }
@@ -696,6 +704,8 @@ impl Filter {
             ("to", &self.to),
             ("bufdir", &self.bufdir),
             ("status", &self.status),
+            ("contact", &self.contact),
+            ("q", &self.q),
         ] {
             if !v.is_empty() {
                 parts.push(format!("{k}={}", crate::web::urlencode(v)));
@@ -706,6 +716,29 @@ impl Filter {
     pub fn is_filtered(&self) -> bool {
         !self.query().is_empty()
     }
+    /// The query string without the contact (the link that removes that filter).
+    pub fn without_contact(&self) -> String {
+        Filter {
+            contact: String::new(),
+            ..self.clone()
+        }
+        .query()
+    }
+    fn searches_text(&self) -> bool {
+        !forms::search_key(&self.q).is_empty()
+    }
+}
+
+/// Rows of the list's keyset range one text search reads per page (per association): a search
+/// for a rare word costs what a common one does, and the page offers to search on from where
+/// it stopped instead of reading the whole history at once.
+pub const SEARCH_WINDOW: i64 = 5_000;
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(
+        x: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -733,6 +766,29 @@ fn filtered(
     if let Some(t) = crate::db::parse_id(&f.activity_type) {
         q = q.filter(act::activity_type_id.eq(t));
     }
+    if let Some(c) = crate::db::parse_id(&f.contact) {
+        q = q.filter(act::contact_id.eq(c));
+    }
+    if f.searches_text() {
+        // The name of the contact (of the organization, by its lower-cased key, so æ, ø and å
+        // fold on both backends), or the description. SQLite's lower() folds only ASCII, so in
+        // the description a letter beyond ASCII matches any one letter.
+        let p = forms::like_contains(&f.q);
+        let ascii: String = p
+            .chars()
+            .map(|c| if c.is_ascii() { c } else { '_' })
+            .collect();
+        let named = contacts::table
+            .filter(contacts::organization_id.eq(actor.org()?.to_string()))
+            .filter(contacts::name_key.like(p).escape('\\'))
+            .select(contacts::id.nullable());
+        q = q.filter(
+            lower(act::description)
+                .like(ascii)
+                .escape('\\')
+                .or(act::contact_id.eq_any(named)),
+        );
+    }
     if let Ok(d) = NaiveDate::parse_from_str(&f.from, "%Y-%m-%d") {
         q = q.filter(act::occurred_on.ge(d));
     }
@@ -759,7 +815,9 @@ fn filtered(
     Ok(q.order((act::occurred_on.desc(), act::id.desc())))
 }
 
-/// One page of the filtered list and the cursor of the next page, if there is one.
+/// One page of the filtered list and the cursor of the next page, if there is one. A text
+/// search reads at most `SEARCH_WINDOW` rows of each range; when it stops there, the page may
+/// hold fewer than `limit` rows and the cursor continues from where it stopped.
 pub fn page(
     conn: &mut DbConn,
     actor: &Actor,
@@ -767,17 +825,43 @@ pub fn page(
     limit: i64,
     known: &FilterChoices,
 ) -> AppResult<(Vec<ActivityRow>, Option<String>)> {
+    type Key = (NaiveDate, String);
     let cursor = parse_cursor(&f.after);
-    let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<Vec<Activity>> {
-        Ok(filtered(actor, f, cursor.as_ref())?
+    // One range: its first `limit + 1` rows and, for a text search, the last key it read.
+    let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<(Vec<Activity>, Option<Key>)> {
+        let mut q = filtered(actor, f, cursor.as_ref())?;
+        let mut stop: Option<Key> = None;
+        if f.searches_text() {
+            let unsearched = Filter {
+                q: String::new(),
+                ..f.clone()
+            };
+            stop = filtered(actor, &unsearched, cursor.as_ref())?
+                .select((act::occurred_on, act::id))
+                .offset(SEARCH_WINDOW - 1)
+                .limit(1)
+                .first::<Key>(conn)
+                .optional()?;
+            if let Some((d, id)) = &stop {
+                q = q.filter(
+                    act::occurred_on
+                        .gt(*d)
+                        .or(act::occurred_on.eq(*d).and(act::id.ge(id.clone()))),
+                );
+            }
+        }
+        let rows = q
             .select(Activity::as_select())
             .limit(limit + 1)
-            .load(conn)?)
+            .load(conn)?;
+        Ok((rows, stop))
     };
     // A coordinator's list spans a few associations: one ordered index range per association,
     // merged here, is fast on both backends, where one IN (...) query would sort every row.
-    let mut rows: Vec<Activity> = if actor.role() == Role::Coordinator
+    // A contact's activities are one short range of their own index.
+    let ranges: Vec<(Vec<Activity>, Option<Key>)> = if actor.role() == Role::Coordinator
         && crate::db::parse_id(&f.association).is_none()
+        && crate::db::parse_id(&f.contact).is_none()
         && actor.associations.len() > 1
     {
         let mut all = Vec::new();
@@ -786,22 +870,46 @@ pub fn page(
                 association: a.clone(),
                 ..f.clone()
             };
-            all.extend(rows_of(conn, &one)?);
+            all.push(rows_of(conn, &one)?);
         }
-        all.sort_by(|x, y| (y.occurred_on, &y.id).cmp(&(x.occurred_on, &x.id)));
-        all.dedup_by(|x, y| x.id == y.id);
         all
     } else {
-        rows_of(conn, f)?
+        vec![rows_of(conn, f)?]
     };
+    // Every range has been read down to the latest of the stops: rows below it wait for the
+    // next page.
+    let stop = ranges.iter().filter_map(|(_, s)| s.clone()).max();
+    let mut rows: Vec<Activity> = ranges
+        .into_iter()
+        .flat_map(|(rows, _)| rows)
+        .filter(|a| {
+            stop.as_ref()
+                .is_none_or(|(d, id)| (a.occurred_on, &a.id) >= (*d, id))
+        })
+        .collect();
+    rows.sort_by(|x, y| (y.occurred_on, &y.id).cmp(&(x.occurred_on, &x.id)));
+    rows.dedup_by(|x, y| x.id == y.id);
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
         rows.last().map(|a| format!("{}~{}", a.occurred_on, a.id))
     } else {
-        None
+        stop.map(|(d, id)| format!("{d}~{id}"))
     };
     Ok((with_names(conn, rows, known)?, next))
+}
+
+/// The name of a contact of the actor's organization (for the list's contact filter).
+pub fn contact_name(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Option<String>> {
+    let Some(id) = crate::db::parse_id(id) else {
+        return Ok(None);
+    };
+    Ok(contacts::table
+        .find(id)
+        .filter(contacts::organization_id.eq(actor.org()?.to_string()))
+        .select(contacts::name)
+        .first(conn)
+        .optional()?)
 }
 
 /// Adds the names of the types, associations, mentors and contacts. Names already at hand (the

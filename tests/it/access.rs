@@ -259,6 +259,10 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 404, 200],
         ),
         ("/activities".into(), [s, 200, 200, 200, 200, 404]),
+        (
+            format!("/activities?q=hansen&contact={mine}"),
+            [s, 200, 200, 200, 200, 404],
+        ),
         ("/activities/new".into(), [s, 200, 200, 404, 404, 404]),
         (
             format!("/activities/{mentor_act}"),
