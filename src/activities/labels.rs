@@ -60,6 +60,21 @@ pub static LABELS: &[Entry] = &[
     ("activity.from", "Fra dato", "From date"),
     ("activity.to", "Til dato", "To date"),
     ("activity.choose", "Velg …", "Choose …"),
+    (
+        "activity.show_mentor_choices",
+        "Vis likepersonens lokallag og kontakter",
+        "Show the peer mentor's local associations and contacts",
+    ),
+    (
+        "activity.mentor_first",
+        "Velg likepersonen først. Da vises lokallagene og kontaktene til den likepersonen.",
+        "Choose the peer mentor first. Their local associations and contacts are then shown.",
+    ),
+    (
+        "activity.no_contacts",
+        "Likepersonen har ingen tildelte kontakter i dine lokallag.",
+        "The peer mentor has no assigned contacts in your local associations.",
+    ),
     ("activity.col_date", "Dato", "Date"),
     ("activity.col_type", "Type", "Type"),
     ("activity.col_minutes", "Minutter", "Minutes"),
@@ -236,6 +251,11 @@ pub static LABELS: &[Entry] = &[
         "activity.err_number",
         "Skriv et tall fra 0 til 1000.",
         "Enter a number from 0 to 1000.",
+    ),
+    (
+        "activity.err_contact",
+        "Velg en av kontaktene som er tildelt likepersonen.",
+        "Choose one of the contacts assigned to the peer mentor.",
     ),
     (
         "activity.err_mentor",

@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
@@ -13,7 +13,7 @@ use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
-use crate::web::{db, path_id, redirect, AppError, AppResult};
+use crate::web::{db, is_htmx, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -262,7 +262,7 @@ pub(crate) async fn show_page(
 }
 
 #[derive(Template)]
-#[template(path = "activities/form.html")]
+#[template(path = "activities/form.html", blocks = ["mentor_fields"])]
 struct FormPage {
     page: Page,
     id: Option<String>,
@@ -298,8 +298,8 @@ async fn render_form(
     form: ActivityForm,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    let a = actor.clone();
-    let choices = db(state, move |c| service::choices(c, &a)).await?;
+    let (a, m) = (actor.clone(), form.mentor_id.clone());
+    let choices = db(state, move |c| service::choices(c, &a, &m)).await?;
     let title = if id.is_some() {
         "activity.page_edit"
     } else {
@@ -316,12 +316,37 @@ async fn render_form(
     page::form(&tpl, failed)
 }
 
-async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+/// The registration form; its query may prefill fields (`mentor_id` chooses whose associations
+/// and contacts a coordinator is offered). When the coordinator changes the mentor, htmx asks
+/// for the `mentor_fields` block only; without JavaScript the mentor form reloads the page.
+async fn new_form(
+    req: HttpRequest,
+    actor: Actor,
+    state: web::Data<AppState>,
+    q: web::Query<ActivityForm>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
-    let form = ActivityForm {
-        occurred_on: service::today().to_string(),
-        ..Default::default()
-    };
+    let mut form = q.into_inner();
+    if form.occurred_on.is_empty() {
+        form.occurred_on = service::today().to_string();
+    }
+    if is_htmx(&req)
+        && req
+            .headers()
+            .get("HX-Target")
+            .is_some_and(|t| t == "mentor-fields")
+    {
+        let (a, m) = (actor.clone(), form.mentor_id.clone());
+        let choices = db(&state, move |c| service::choices(c, &a, &m)).await?;
+        let tpl = FormPage {
+            page: Page::for_actor(&actor, "activity.page_new"),
+            id: None,
+            form,
+            errors: FieldErrors::new(),
+            choices,
+        };
+        return page::ok(&tpl.as_mentor_fields());
+    }
     render_form(&actor, &state, None, form, FieldErrors::new()).await
 }
 

@@ -246,51 +246,38 @@ fn may_edit(actor: &Actor, a: &Activity) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct Choices {
     pub types: Vec<ActivityType>,
+    /// The associations the activity may be credited to: the mentor's, in the actor's scope.
     pub associations: Vec<(String, String)>,
+    /// The mentor's contacts in the actor's scope (all of them: a mentor's list is short).
     pub contacts: Vec<(String, String)>,
     /// Peer mentors the coordinator may register for (empty for a peer mentor).
     pub mentors: Vec<(String, String)>,
+    /// The mentor the associations and contacts are for (a coordinator chooses one first).
+    pub mentor_id: String,
 }
 
 impl Choices {
     pub fn proxy(&self) -> bool {
         !self.mentors.is_empty()
     }
+    /// A coordinator has not chosen the mentor yet: nothing else can be offered.
+    pub fn needs_mentor(&self) -> bool {
+        self.proxy() && self.mentor_id.is_empty()
+    }
 }
 
-pub fn choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Choices> {
+/// The form's choices. A peer mentor registers for themselves; a coordinator for one of the
+/// peer mentors of their associations (`mentor_id`; anything else offers no associations and
+/// no contacts until one is chosen), and then only that mentor's associations and contacts
+/// within the coordinator's associations.
+pub fn choices(conn: &mut DbConn, actor: &Actor, mentor_id: &str) -> AppResult<Choices> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
     let org = actor.org()?.to_string();
     let types = active_types(conn, &org)?;
-    let associations: Vec<(String, String)> = la::table
-        .filter(la::id.eq_any(actor.associations.clone()))
-        .filter(la::is_active.eq(true))
-        .order(la::name_key.asc())
-        .select((la::id, la::name))
-        .load(conn)?;
-    let (contacts, mentors) = if actor.role() == Role::PeerMentor {
-        let contacts = contacts::table
-            .inner_join(cm::table)
-            .filter(cm::user_id.eq(&actor.user_id))
-            .filter(cm::ended_at.is_null())
-            .filter(contacts::organization_id.eq(&org))
-            .filter(contacts::is_active.eq(true))
-            .order((contacts::name_key.asc(), contacts::id.asc()))
-            .select((contacts::id, contacts::name))
-            .load::<(String, String)>(conn)?;
-        let mut contacts = contacts;
-        contacts.dedup_by(|a, b| a.0 == b.0);
-        (contacts, Vec::new())
+    let mentors: Vec<(String, String)> = if actor.role() == Role::PeerMentor {
+        Vec::new()
     } else {
-        let contacts = contacts::table
-            .filter(contacts::organization_id.eq(&org))
-            .filter(contacts::local_association_id.eq_any(actor.associations.clone()))
-            .filter(contacts::is_active.eq(true))
-            .order(contacts::name_key.asc())
-            .limit(500)
-            .select((contacts::id, contacts::name))
-            .load(conn)?;
-        let mentors = users::table
+        users::table
             .filter(
                 users::id.eq_any(
                     uor::table
@@ -302,16 +289,54 @@ pub fn choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Choices> {
                 ),
             )
             .filter(users::is_active.eq(true))
-            .order(users::name.asc())
+            .order((users::name.asc(), users::id.asc()))
             .select((users::id, users::name))
-            .load(conn)?;
-        (contacts, mentors)
+            .load(conn)?
     };
+    let mentor = if actor.role() == Role::PeerMentor {
+        actor.user_id.clone()
+    } else if mentors.iter().any(|(id, _)| id == mentor_id) {
+        mentor_id.to_string()
+    } else {
+        return Ok(Choices {
+            types,
+            mentors,
+            ..Default::default()
+        });
+    };
+    let associations: Vec<(String, String)> = la::table
+        .filter(la::id.eq_any(actor.associations.clone()))
+        .filter(
+            la::id.nullable().eq_any(
+                uor::table
+                    .filter(uor::user_id.eq(mentor.clone()))
+                    .filter(uor::organization_id.eq(org.clone()))
+                    .filter(uor::role_id.eq("peer_mentor"))
+                    .filter(uor::revoked_at.is_null())
+                    .select(uor::local_association_id),
+            ),
+        )
+        .filter(la::is_active.eq(true))
+        .order(la::name_key.asc())
+        .select((la::id, la::name))
+        .load(conn)?;
+    let mut contacts: Vec<(String, String)> = contacts::table
+        .inner_join(cm::table)
+        .filter(cm::user_id.eq(&mentor))
+        .filter(cm::ended_at.is_null())
+        .filter(contacts::organization_id.eq(&org))
+        .filter(contacts::local_association_id.eq_any(actor.associations.clone()))
+        .filter(contacts::is_active.eq(true))
+        .order((contacts::name_key.asc(), contacts::id.asc()))
+        .select((contacts::id, contacts::name))
+        .load(conn)?;
+    contacts.dedup_by(|a, b| a.0 == b.0);
     Ok(Choices {
         types,
         associations,
         contacts,
         mentors,
+        mentor_id: mentor,
     })
 }
 
@@ -397,8 +422,18 @@ fn validate(
     existing: Option<&Activity>,
 ) -> AppResult<Result<Valid, FieldErrors>> {
     let org = actor.org()?.to_string();
-    let choices = choices(conn, actor)?;
     let mut errors = FieldErrors::new();
+    // The mentor: oneself, or (coordinator) a peer mentor of one of the coordinator's
+    // associations; an existing activity keeps its mentor.
+    let wanted = match existing {
+        Some(e) => e.mentor_id.as_str(),
+        None => f.mentor_id.as_str(),
+    };
+    let choices = choices(conn, actor, wanted)?;
+    let mentor_id = choices.mentor_id.clone();
+    if mentor_id.is_empty() {
+        errors.add("mentor_id", "activity.err_mentor");
+    }
     // The type: an active one of the organization (an existing activity keeps its own type).
     let activity_type = if existing.is_some_and(|e| e.activity_type_id == f.activity_type_id) {
         at::table
@@ -447,17 +482,6 @@ fn validate(
         1..=10_000,
         t.is_some_and(|t| t.requires_participants),
     );
-    // The mentor: oneself, or (coordinator) a peer mentor of one of the coordinator's associations.
-    let mentor_id = if actor.role() == Role::PeerMentor {
-        actor.user_id.clone()
-    } else if let Some(e) = existing {
-        e.mentor_id.clone()
-    } else if choices.mentors.iter().any(|(id, _)| *id == f.mentor_id) {
-        f.mentor_id.clone()
-    } else {
-        errors.add("mentor_id", "activity.err_mentor");
-        String::new()
-    };
     // The association it is credited to: one of the mentor's, in the actor's scope. A mentor
     // with one association has it chosen for them.
     let mentor_associations: Vec<String> = uor::table
@@ -501,7 +525,7 @@ fn validate(
             Some(c.to_string())
         }
         _ => {
-            errors.add("contact_id", "err.choice");
+            errors.add("contact_id", "activity.err_contact");
             None
         }
     };

@@ -265,6 +265,10 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         ),
         ("/activities/new".into(), [s, 200, 200, 404, 404, 404]),
         (
+            format!("/activities/new?mentor_id={nhf_mentor}"),
+            [s, 200, 200, 404, 404, 404],
+        ),
+        (
             format!("/activities/{mentor_act}"),
             [s, 200, 200, 200, 404, 404],
         ),

@@ -19,6 +19,9 @@ on_both_backends!(
     the_coordinator_filters_by_contact_and_searches_text,
     a_text_search_reads_a_bounded_window_and_searches_on,
     an_outreach_activity_needs_its_contact_and_without_one_does_not_count,
+    proxy_registration_offers_the_chosen_mentors_associations_and_contacts,
+    a_contact_not_the_mentors_or_out_of_scope_is_refused_at_the_field,
+    a_mentor_with_many_contacts_is_offered_every_one,
 );
 
 fn type_id(app: &TestApp, org: &str, name: &str) -> String {
@@ -779,6 +782,216 @@ async fn an_outreach_activity_needs_its_contact_and_without_one_does_not_count(m
     let page = app.get(&format!("/activities/{id}")).await;
     assert!(page.has("Teller ikke for Bufdir"));
     assert!(page.has("Oppsøkende samtale uten kontakt: velg hvem samtalen var med."));
+}
+
+fn association_named(app: &TestApp, name: &str) -> String {
+    use likeperson::schema::local_associations as la;
+    la::table
+        .filter(la::name.eq(name))
+        .select(la::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+/// A contact of the association that is not assigned to `email`: (id, name).
+fn not_assigned_to(app: &TestApp, association: &str, email: &str) -> (String, String) {
+    use likeperson::schema::{contact_mentors as cm, contacts};
+    let user = app.user_id(email);
+    let mine: Vec<String> = cm::table
+        .filter(cm::user_id.eq(user))
+        .select(cm::contact_id)
+        .load(&mut *app.conn())
+        .unwrap();
+    contacts::table
+        .filter(contacts::local_association_id.eq(association_named(app, association)))
+        .filter(contacts::id.ne_all(mine))
+        .order(contacts::name_key.asc())
+        .select((contacts::id, contacts::name))
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+async fn proxy_registration_offers_the_chosen_mentors_associations_and_contacts(mut app: TestApp) {
+    let mentor = app.user_id("mentor@nhf.example");
+    let (contact, name) = mentors_contact(&app);
+    let (_, stranger) = not_assigned_to(&app, "NHF Bærum", "mentor@nhf.example");
+    let elsewhere = association_named(&app, "NHF Bærum");
+    let sentrum = association_named(&app, "NHF Oslo sentrum");
+    app.login("coordinator@nhf.example").await;
+    let blank = app.get("/activities/new").await;
+    assert_eq!(blank.status, 200);
+    assert!(blank.has("Velg likepersonen først."));
+    assert!(
+        !blank.has("id=\"f-contact_id\""),
+        "no contacts before a mentor is chosen"
+    );
+    assert!(
+        blank.has("hx-get=\"/activities/new\" hx-trigger=\"change\" hx-target=\"#mentor-fields\"")
+    );
+    assert!(
+        blank.has("<form class=\"toolbar\" method=\"get\" action=\"/activities/new\">"),
+        "without JavaScript the mentor form reloads the page"
+    );
+    // A plain reload with the mentor chosen.
+    let form = app
+        .get(&format!("/activities/new?mentor_id={mentor}"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(form.has(&format!("<option value=\"{contact}\">{name}</option>")));
+    assert!(
+        !form.has(&format!(">{stranger}</option>")),
+        "not another's contact"
+    );
+    assert!(
+        form.has(&format!("<option value=\"{sentrum}\">")),
+        "the mentor's association"
+    );
+    assert!(
+        !form.has(&format!("<option value=\"{elsewhere}\">")),
+        "not the coordinator's other one"
+    );
+    assert!(form.has(&format!(
+        "<input type=\"hidden\" name=\"mentor_id\" value=\"{mentor}\">"
+    )));
+    // The htmx request gets the fields alone.
+    let part = app
+        .htmx_get(
+            &format!("/activities/new?mentor_id={mentor}"),
+            "mentor-fields",
+        )
+        .await;
+    assert_eq!(part.status, 200);
+    assert!(part
+        .body
+        .trim_start()
+        .starts_with("<div id=\"mentor-fields\""));
+    assert!(!part.has("<html"));
+    assert!(part.has(&format!("<option value=\"{contact}\">{name}</option>")));
+    // Another organization's mentor offers nothing.
+    let blind = app.user_id("mentor@blindeforbundet.example");
+    let other = app.get(&format!("/activities/new?mentor_id={blind}")).await;
+    assert!(other.has("Velg likepersonen først.") && !other.has("id=\"f-contact_id\""));
+}
+
+async fn a_contact_not_the_mentors_or_out_of_scope_is_refused_at_the_field(mut app: TestApp) {
+    let mentor = app.user_id("mentor@nhf.example");
+    let (strangers, _) = not_assigned_to(&app, "NHF Oslo sentrum", "mentor@nhf.example");
+    let (blinds, _) = contact_of(&app, "mentor@blindeforbundet.example");
+    let (contact, _) = mentors_contact(&app);
+    let sentrum = association_named(&app, "NHF Oslo sentrum");
+    let group = type_id(&app, "NHF", "Samtalegruppe");
+    let before: i64 = act::table.count().get_result(&mut *app.conn()).unwrap();
+    let day = today();
+    // A group of four for the mentor, with this contact.
+    let with = |contact: &str| -> Vec<(String, String)> {
+        [
+            ("mentor_id", mentor.as_str()),
+            ("activity_type_id", &group),
+            ("occurred_on", &day),
+            ("duration_minutes", "60"),
+            ("participants", "4"),
+            ("contact_id", contact),
+            ("local_association_id", &sentrum),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    app.login("coordinator@nhf.example").await;
+    for wrong in [strangers.as_str(), blinds.as_str(), "not-an-id"] {
+        let res = app.post("/activities", &fields(&with(wrong))).await;
+        assert_eq!(res.status, 422, "{wrong} is refused");
+        assert!(res.has(
+            "<p class=\"field-error\" id=\"f-contact_id-error\">Velg en av kontaktene som er tildelt likepersonen.</p>"
+        ));
+        assert!(res.has("value=\"4\""), "values kept");
+    }
+    let after: i64 = act::table.count().get_result(&mut *app.conn()).unwrap();
+    assert_eq!(before, after, "nothing saved");
+    let res = app.post("/activities", &fields(&with(&contact))).await;
+    assert_eq!(res.status, 303, "the mentor's own contact is accepted");
+    // A mentor is refused another's contact the same way.
+    app.logout().await;
+    app.login("mentor@nhf.example").await;
+    let own = with(&strangers);
+    let res = app.post("/activities", &fields(&own)[1..]).await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("id=\"f-contact_id-error\""));
+}
+
+async fn a_mentor_with_many_contacts_is_offered_every_one(mut app: TestApp) {
+    use likeperson::people::care::model::Assignment;
+    use likeperson::people::contacts::model::Contact;
+    use likeperson::schema::{contact_mentors as cm, contacts};
+    let mentor = app.user_id("mentor@nhf.example");
+    let sentrum = association_named(&app, "NHF Oslo sentrum");
+    let org: String = {
+        use likeperson::schema::organizations as o;
+        o::table
+            .filter(o::short_name.eq("NHF"))
+            .select(o::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let t = chrono::Utc::now().naive_utc();
+    let mut conn = app.conn();
+    for i in 0..520 {
+        let name = format!("Øystein Mange {i:03}");
+        let c = Contact {
+            id: uuid::Uuid::new_v4().to_string(),
+            organization_id: org.clone(),
+            local_association_id: sentrum.clone(),
+            name_key: name.to_lowercase(),
+            name,
+            birth_year: None,
+            phone: None,
+            phone_key: None,
+            email: None,
+            municipality: None,
+            interest_group: None,
+            sensitive_notes: None,
+            consent_given: false,
+            consent_on: None,
+            is_active: true,
+            created_by: None,
+            created_at: t,
+            updated_at: t,
+        };
+        diesel::insert_into(contacts::table)
+            .values(&c)
+            .execute(&mut *conn)
+            .unwrap();
+        diesel::insert_into(cm::table)
+            .values(&Assignment {
+                id: uuid::Uuid::new_v4().to_string(),
+                contact_id: c.id,
+                user_id: mentor.clone(),
+                assigned_by: None,
+                assigned_at: t,
+                ended_at: None,
+            })
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    drop(conn);
+    app.login("coordinator@nhf.example").await;
+    let form = app
+        .get(&format!("/activities/new?mentor_id={mentor}"))
+        .await;
+    assert!(form.has(">Øystein Mange 000</option>"));
+    assert!(
+        form.has(">Øystein Mange 519</option>"),
+        "the last of 520 contacts is offered, nothing is cut off"
+    );
+    app.logout().await;
+    app.login("mentor@nhf.example").await;
+    let own = app.get("/activities/new").await;
+    assert!(own.has(">Øystein Mange 519</option>"));
+}
+
+/// Form fields as `post` takes them.
+fn fields(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 mod generator {
