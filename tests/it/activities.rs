@@ -956,6 +956,10 @@ async fn a_mentor_with_many_contacts_is_offered_every_one(mut app: TestApp) {
             created_by: None,
             created_at: t,
             updated_at: t,
+            street_address: None,
+            postal_code: None,
+            postal_place: None,
+            erased_at: None,
         };
         diesel::insert_into(contacts::table)
             .values(&c)

@@ -48,6 +48,7 @@ impl Note {
 
 // ---------------------------------------------------------------- what pages show
 
+/// An assignment with the mentor's name.
 #[derive(Clone, Debug)]
 pub struct AssignmentRow {
     pub assignment: Assignment,
@@ -71,4 +72,6 @@ impl AssignmentRow {
 pub struct NoteRow {
     pub note: Note,
     pub author_name: String,
+    /// The reader may edit and remove it (its author, a coordinator or an administrator).
+    pub can_change: bool,
 }

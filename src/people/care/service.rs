@@ -12,7 +12,7 @@ use crate::auth::actor::Actor;
 use crate::auth::Role;
 use crate::db::{new_id, now, DbConn};
 use crate::people::contacts::model::Contact;
-use crate::people::contacts::service::contact;
+use crate::people::contacts::service::changeable;
 use crate::people::shared::{audit_event, check_len, trimmed, PEER_MENTOR};
 use crate::schema::{
     caregivers, contact_mentors as cm, contacts, notes, peer_mentors as pm,
@@ -93,14 +93,28 @@ pub struct CaregiverForm {
     pub cg_may_contact: Option<String>,
 }
 
-pub fn add_caregiver(
-    conn: &mut DbConn,
-    actor: &Actor,
-    contact_id: &str,
-    f: &CaregiverForm,
-) -> AppResult<Result<(), FieldErrors>> {
-    contact(conn, actor, contact_id)?;
-    let org = actor.org()?.to_string();
+impl CaregiverForm {
+    pub fn from(c: &Caregiver) -> CaregiverForm {
+        CaregiverForm {
+            cg_name: c.name.clone(),
+            cg_relation: c.relation.clone(),
+            cg_phone: c.phone.clone().unwrap_or_default(),
+            cg_email: c.email.clone().unwrap_or_default(),
+            cg_may_contact: c.may_contact.then(|| "on".into()),
+        }
+    }
+}
+
+/// A caregiver form's fields, checked.
+struct CaregiverFields {
+    name: String,
+    relation: String,
+    phone: Option<String>,
+    email: Option<String>,
+    may_contact: bool,
+}
+
+fn check_caregiver(f: &CaregiverForm) -> Result<CaregiverFields, FieldErrors> {
     let mut errors = FieldErrors::new();
     let name = crate::web::forms::fold_whitespace(&f.cg_name);
     let relation = crate::web::forms::fold_whitespace(&f.cg_relation);
@@ -120,37 +134,163 @@ pub fn add_caregiver(
     if email.as_deref().is_some_and(|e| !forms::is_email(e)) {
         errors.add("cg_email", "err.email");
     }
-    if let Err(e) = errors.into_result() {
-        return Ok(Err(e));
-    }
+    errors.into_result()?;
+    Ok(CaregiverFields {
+        name,
+        relation,
+        phone,
+        email,
+        may_contact: f.cg_may_contact.is_some(),
+    })
+}
+
+/// Appends an audit entry about a contact's caregiver or note.
+fn log(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    contact_id: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    let org = actor.org()?.to_string();
+    audit::append(
+        conn,
+        audit_event(actor, &org, action, "contact", contact_id, detail),
+    )?;
+    Ok(())
+}
+
+pub fn add_caregiver(
+    conn: &mut DbConn,
+    actor: &Actor,
+    contact_id: &str,
+    f: &CaregiverForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    changeable(conn, actor, contact_id)?;
+    let v = match check_caregiver(f) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
     crate::db::tx(conn, |conn| {
         let t = now();
         let c = Caregiver {
             id: new_id(),
             contact_id: contact_id.to_string(),
-            name: name.clone(),
-            relation: relation.clone(),
-            phone: phone.clone(),
-            email: email.clone(),
-            may_contact: f.cg_may_contact.is_some(),
+            name: v.name.clone(),
+            relation: v.relation.clone(),
+            phone: v.phone.clone(),
+            email: v.email.clone(),
+            may_contact: v.may_contact,
             created_at: t,
             updated_at: t,
         };
         diesel::insert_into(caregivers::table)
             .values(&c)
             .execute(conn)?;
-        audit::append(
+        log(
             conn,
-            audit_event(
-                actor,
-                &org,
-                "caregiver.added",
-                "contact",
-                contact_id,
-                serde_json::json!({ "caregiver_id": c.id }),
-            ),
+            actor,
+            "caregiver.added",
+            contact_id,
+            serde_json::json!({ "caregiver_id": c.id }),
         )?;
         Ok(Ok(()))
+    })
+}
+
+/// A caregiver of a contact the actor may change, for its edit form: the read of its details
+/// is audit-logged like the contact page's.
+pub fn caregiver(
+    conn: &mut DbConn,
+    actor: &Actor,
+    contact_id: &str,
+    id: &str,
+) -> AppResult<Caregiver> {
+    changeable(conn, actor, contact_id)?;
+    let c: Caregiver = caregivers::table
+        .find(id)
+        .filter(caregivers::contact_id.eq(contact_id))
+        .select(Caregiver::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    crate::db::tx(conn, |conn| {
+        log(
+            conn,
+            actor,
+            "contact.sensitive_read",
+            contact_id,
+            serde_json::json!({ "shown": ["caregivers"], "caregiver_id": id, "page": "edit" }),
+        )
+    })?;
+    Ok(c)
+}
+
+pub fn update_caregiver(
+    conn: &mut DbConn,
+    actor: &Actor,
+    contact_id: &str,
+    id: &str,
+    f: &CaregiverForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    changeable(conn, actor, contact_id)?;
+    let v = match check_caregiver(f) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    crate::db::tx(conn, |conn| {
+        let changed = diesel::update(
+            caregivers::table
+                .find(id)
+                .filter(caregivers::contact_id.eq(contact_id)),
+        )
+        .set((
+            caregivers::name.eq(&v.name),
+            caregivers::relation.eq(&v.relation),
+            caregivers::phone.eq(&v.phone),
+            caregivers::email.eq(&v.email),
+            caregivers::may_contact.eq(v.may_contact),
+            caregivers::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(AppError::NotFound);
+        }
+        log(
+            conn,
+            actor,
+            "caregiver.updated",
+            contact_id,
+            serde_json::json!({ "caregiver_id": id }),
+        )?;
+        Ok(Ok(()))
+    })
+}
+
+pub fn remove_caregiver(
+    conn: &mut DbConn,
+    actor: &Actor,
+    contact_id: &str,
+    id: &str,
+) -> AppResult<()> {
+    changeable(conn, actor, contact_id)?;
+    crate::db::tx(conn, |conn| {
+        let removed = diesel::delete(
+            caregivers::table
+                .find(id)
+                .filter(caregivers::contact_id.eq(contact_id)),
+        )
+        .execute(conn)?;
+        if removed == 0 {
+            return Err(AppError::NotFound);
+        }
+        log(
+            conn,
+            actor,
+            "caregiver.removed",
+            contact_id,
+            serde_json::json!({ "caregiver_id": id }),
+        )
     })
 }
 
@@ -160,23 +300,27 @@ pub struct NoteForm {
     pub body: String,
 }
 
-pub fn add_note(
-    conn: &mut DbConn,
-    actor: &Actor,
-    contact_id: &str,
-    f: &NoteForm,
-) -> AppResult<Result<(), FieldErrors>> {
-    contact(conn, actor, contact_id)?;
-    let org = actor.org()?.to_string();
+fn check_note(f: &NoteForm) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::new();
     let body = f.body.trim().to_string();
     if body.is_empty() {
         errors.add("body", "err.required");
     }
     check_len(&mut errors, "body", &body, 5000);
-    if let Err(e) = errors.into_result() {
-        return Ok(Err(e));
-    }
+    errors.into_result().map(|()| body)
+}
+
+pub fn add_note(
+    conn: &mut DbConn,
+    actor: &Actor,
+    contact_id: &str,
+    f: &NoteForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    changeable(conn, actor, contact_id)?;
+    let body = match check_note(f) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(e)),
+    };
     crate::db::tx(conn, |conn| {
         let n = Note {
             id: new_id(),
@@ -186,18 +330,73 @@ pub fn add_note(
             created_at: now(),
         };
         diesel::insert_into(notes::table).values(&n).execute(conn)?;
-        audit::append(
+        log(
             conn,
-            audit_event(
-                actor,
-                &org,
-                "note.added",
-                "contact",
-                contact_id,
-                serde_json::json!({ "note_id": n.id }),
-            ),
+            actor,
+            "note.added",
+            contact_id,
+            serde_json::json!({ "note_id": n.id }),
         )?;
         Ok(Ok(()))
+    })
+}
+
+/// Whether the actor may change this note: its author, or a coordinator or administrator.
+pub fn may_change_note(actor: &Actor, n: &Note) -> bool {
+    n.author_id == actor.user_id || can_assign(actor)
+}
+
+/// A note of a contact the actor may change, that the actor may change, or 404.
+pub fn note(conn: &mut DbConn, actor: &Actor, contact_id: &str, id: &str) -> AppResult<Note> {
+    changeable(conn, actor, contact_id)?;
+    notes::table
+        .find(id)
+        .filter(notes::contact_id.eq(contact_id))
+        .select(Note::as_select())
+        .first(conn)
+        .optional()?
+        .filter(|n| may_change_note(actor, n))
+        .ok_or(AppError::NotFound)
+}
+
+pub fn update_note(
+    conn: &mut DbConn,
+    actor: &Actor,
+    contact_id: &str,
+    id: &str,
+    f: &NoteForm,
+) -> AppResult<Result<(), FieldErrors>> {
+    note(conn, actor, contact_id, id)?;
+    let body = match check_note(f) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(e)),
+    };
+    crate::db::tx(conn, |conn| {
+        diesel::update(notes::table.find(id))
+            .set(notes::body.eq(&body))
+            .execute(conn)?;
+        log(
+            conn,
+            actor,
+            "note.updated",
+            contact_id,
+            serde_json::json!({ "note_id": id }),
+        )?;
+        Ok(Ok(()))
+    })
+}
+
+pub fn remove_note(conn: &mut DbConn, actor: &Actor, contact_id: &str, id: &str) -> AppResult<()> {
+    note(conn, actor, contact_id, id)?;
+    crate::db::tx(conn, |conn| {
+        diesel::delete(notes::table.find(id)).execute(conn)?;
+        log(
+            conn,
+            actor,
+            "note.removed",
+            contact_id,
+            serde_json::json!({ "note_id": id }),
+        )
     })
 }
 
@@ -214,7 +413,7 @@ pub fn assign_mentor(
     contact_id: &str,
     f: &AssignForm,
 ) -> AppResult<Result<(), FieldErrors>> {
-    let c = contact(conn, actor, contact_id)?;
+    let c = changeable(conn, actor, contact_id)?;
     if !can_assign(actor) {
         return Err(AppError::NotFound);
     }
@@ -281,7 +480,7 @@ pub fn end_assignment(
     contact_id: &str,
     assignment_id: &str,
 ) -> AppResult<()> {
-    contact(conn, actor, contact_id)?;
+    changeable(conn, actor, contact_id)?;
     if !can_assign(actor) {
         return Err(AppError::NotFound);
     }

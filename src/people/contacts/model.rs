@@ -27,9 +27,38 @@ pub struct Contact {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub postal_place: Option<String>,
+    /// Erased on request: personal data removed, the row kept for activities and counts.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
+/// The name an erased contact keeps: no one's name, the same in every language.
+pub const ERASED_NAME: &str = "–";
+
 impl Contact {
+    pub fn is_erased(&self) -> bool {
+        self.erased_at.is_some()
+    }
+    pub fn erased_date(&self) -> String {
+        self.erased_at
+            .map(crate::web::fmt::date)
+            .unwrap_or_default()
+    }
+    /// "Storgata 1, 0155 Oslo", or empty.
+    pub fn address(&self) -> String {
+        let place = [self.postal_code.as_deref(), self.postal_place.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [self.street_address.clone().unwrap_or_default(), place]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
     pub fn consent_date(&self) -> String {
         self.consent_on
             .map(|d| d.format("%d.%m.%Y").to_string())
@@ -56,17 +85,37 @@ pub struct ContactChanges {
     pub sensitive_notes: Option<String>,
     pub consent_given: bool,
     pub consent_on: Option<NaiveDate>,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub postal_place: Option<String>,
     pub updated_at: NaiveDateTime,
 }
 
 // ---------------------------------------------------------------- what pages show
 
+/// A row of the contact list.
 #[derive(Clone, Debug)]
 pub struct ContactRow {
     pub contact: Contact,
     pub association_name: String,
+    /// Names of the actively assigned mentors.
+    pub mentors: Vec<String>,
+    /// The date of the contact's latest registered activity.
+    pub last_activity: Option<NaiveDate>,
 }
 
+impl ContactRow {
+    pub fn mentor_names(&self) -> String {
+        self.mentors.join(", ")
+    }
+    pub fn last_activity_date(&self) -> String {
+        self.last_activity
+            .map(|d| d.format("%d.%m.%Y").to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Everything the contact page shows.
 #[derive(Clone, Debug)]
 pub struct ContactDetail {
     pub contact: Contact,
@@ -79,6 +128,8 @@ pub struct ContactDetail {
     /// who may not assign.
     pub mentor_choices: Vec<(String, String)>,
     pub can_assign: bool,
+    /// The reader may close, reopen and erase the contact.
+    pub can_close: bool,
 }
 
 /// An existing contact that looks like the one being created.

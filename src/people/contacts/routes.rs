@@ -5,6 +5,7 @@ use actix_session::Session;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::lifecycle::{self, EraseForm};
 use super::model::*;
 use super::service::{self, ContactFilter, ContactForm, Refused};
 use crate::auth::actor::{set_flash, Actor};
@@ -23,7 +24,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/contacts/new", web::get().to(new_contact))
         .route("/contacts/{id}", web::get().to(show_contact))
         .route("/contacts/{id}", web::post().to(update_contact))
-        .route("/contacts/{id}/edit", web::get().to(edit_contact));
+        .route("/contacts/{id}/edit", web::get().to(edit_contact))
+        .route("/contacts/{id}/close", web::post().to(close_contact))
+        .route("/contacts/{id}/reopen", web::post().to(reopen_contact))
+        .route("/contacts/{id}/erase", web::post().to(erase_contact));
 }
 
 pub(crate) fn may_see_contacts(actor: &Actor) -> AppResult<()> {
@@ -115,7 +119,11 @@ async fn render_contact_form(
 
 async fn new_contact(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
-    let form = ContactForm::default();
+    // Consent is most often given when the contact is registered.
+    let form = ContactForm {
+        consent_on: crate::people::shared::today().to_string(),
+        ..Default::default()
+    };
     render_contact_form(
         &actor,
         &state,
@@ -222,7 +230,11 @@ pub(crate) async fn render_contact(
     let a = actor.clone();
     let d = db(state, move |c| service::contact_detail(c, &a, &id)).await?;
     let mut page = Page::for_actor(actor, "people.term_contact");
-    page.title = d.contact.name.clone();
+    if d.contact.is_erased() {
+        page.title = actor.t("people.erased_title").to_string();
+    } else {
+        page.title = d.contact.name.clone();
+    }
     let failed = !errors.is_empty();
     let tpl = ContactPage {
         page,
@@ -253,4 +265,61 @@ async fn show_contact(
         FieldErrors::new(),
     )
     .await
+}
+
+async fn close_contact(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    set_open(actor, session, state, path, false).await
+}
+
+async fn reopen_contact(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    set_open(actor, session, state, path, true).await
+}
+
+async fn set_open(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    open: bool,
+) -> AppResult<HttpResponse> {
+    may_see_contacts(&actor)?;
+    let id = path_id(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    db(&state, move |c| lifecycle::set_open(c, &a, &i, open)).await?;
+    let done = if open {
+        "people.contact_reopened"
+    } else {
+        "people.contact_closed"
+    };
+    set_flash(&session, "success", actor.t(done));
+    Ok(redirect(&format!("/contacts/{id}")))
+}
+
+async fn erase_contact(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<EraseForm>,
+) -> AppResult<HttpResponse> {
+    may_see_contacts(&actor)?;
+    let id = path_id(&path)?;
+    let (a, f, i) = (actor.clone(), form.into_inner(), id.clone());
+    match db(&state, move |c| lifecycle::erase(c, &a, &i, &f)).await? {
+        Ok(()) => {
+            set_flash(&session, "success", actor.t("people.contact_erased"));
+            Ok(redirect(&format!("/contacts/{id}")))
+        }
+        Err(errors) => render_contact(&actor, &state, id, ContactForms::default(), errors).await,
+    }
 }

@@ -3,6 +3,7 @@
 //! the whole organization; anything else is simply not found.
 
 use chrono::{Datelike, NaiveDate};
+use diesel::dsl::{max, not};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -12,10 +13,11 @@ use crate::auth::actor::Actor;
 use crate::auth::Role;
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::people::care::model::*;
-use crate::people::care::service::{assignable, assignments, can_assign};
+use crate::people::care::service::{assignable, assignments, can_assign, may_change_note};
 use crate::people::shared::{association_names, audit_event, check_len, today, trimmed};
 use crate::schema::{
-    caregivers, contact_mentors as cm, contacts, local_associations as la, notes, users,
+    activities as act, caregivers, contact_mentors as cm, contacts, local_associations as la,
+    notes, users,
 };
 use crate::web::forms::{self, FieldErrors};
 use crate::web::pagination::{PageOf, Paging};
@@ -49,16 +51,38 @@ pub(crate) fn visible_contacts(
     Ok(q)
 }
 
-pub(crate) fn with_association_names(
-    conn: &mut DbConn,
-    rows: Vec<Contact>,
-) -> QueryResult<Vec<ContactRow>> {
+/// List rows: each contact with its association, its assigned mentors and the date of its
+/// latest activity (three queries for the page, by primary key and the activities' contact
+/// index).
+pub(crate) fn contact_rows(conn: &mut DbConn, rows: Vec<Contact>) -> QueryResult<Vec<ContactRow>> {
+    use std::collections::HashMap;
     let names = association_names(
         conn,
         rows.iter()
             .map(|c| c.local_association_id.clone())
             .collect(),
     )?;
+    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+    let mut mentors: HashMap<String, Vec<String>> = HashMap::new();
+    for (contact, name) in cm::table
+        .inner_join(users::table.on(users::id.eq(cm::user_id)))
+        .filter(cm::contact_id.eq_any(ids.clone()))
+        .filter(cm::ended_at.is_null())
+        .order((users::name.asc(), users::id.asc()))
+        .select((cm::contact_id, users::name))
+        .load::<(String, String)>(conn)?
+    {
+        mentors.entry(contact).or_default().push(name);
+    }
+    let last: HashMap<String, NaiveDate> = act::table
+        .filter(act::contact_id.eq_any(ids))
+        .filter(act::status.eq("registered"))
+        .group_by(act::contact_id)
+        .select((act::contact_id.assume_not_null(), max(act::occurred_on)))
+        .load::<(String, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(c, d)| d.map(|d| (c, d)))
+        .collect();
     Ok(rows
         .into_iter()
         .map(|contact| ContactRow {
@@ -66,25 +90,44 @@ pub(crate) fn with_association_names(
                 .get(&contact.local_association_id)
                 .cloned()
                 .unwrap_or_default(),
+            mentors: mentors.remove(&contact.id).unwrap_or_default(),
+            last_activity: last.get(&contact.id).copied(),
             contact,
         })
         .collect())
 }
 
+/// Days without activity after which a contact counts as not reached.
+pub const QUIET_DAYS: i64 = 30;
+
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
 pub struct ContactFilter {
     pub q: String,
+    /// "" (open contacts), "closed" or "all".
+    pub status: String,
+    /// "none": contacts without an assigned mentor.
+    pub mentor: String,
+    /// "quiet": contacts without an activity in the last `QUIET_DAYS` days.
+    pub activity: String,
     pub page: Option<i64>,
 }
 
 impl ContactFilter {
+    /// The query string without the page, ending in `?` or `&` (for pagination links).
     pub fn base(&self) -> String {
-        if self.q.is_empty() {
-            "/contacts?".into()
-        } else {
-            format!("/contacts?q={}&", crate::web::urlencode(&self.q))
+        let mut s = String::from("/contacts?");
+        for (k, v) in [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("mentor", &self.mentor),
+            ("activity", &self.activity),
+        ] {
+            if !v.is_empty() {
+                s.push_str(&format!("{k}={}&", crate::web::urlencode(v)));
+            }
         }
+        s
     }
 }
 
@@ -105,6 +148,30 @@ fn filtered_contacts(
     f: &ContactFilter,
 ) -> AppResult<contacts::BoxedQuery<'static, DbConnBackend>> {
     let mut q = visible_contacts(actor)?;
+    match f.status.as_str() {
+        "all" => {}
+        "closed" => q = q.filter(contacts::is_active.eq(false)),
+        _ => q = q.filter(contacts::is_active.eq(true)),
+    }
+    if f.mentor == "none" {
+        q = q.filter(not(contacts::id.eq_any(
+            cm::table
+                .filter(cm::ended_at.is_null())
+                .select(cm::contact_id),
+        )));
+    }
+    if f.activity == "quiet" {
+        // The organization's activities of the last days: one range of its date index.
+        let since = today() - chrono::Duration::days(QUIET_DAYS);
+        q = q.filter(not(contacts::id.nullable().eq_any(
+            act::table
+                .filter(act::organization_id.eq(actor.org()?.to_string()))
+                .filter(act::occurred_on.ge(since))
+                .filter(act::status.eq("registered"))
+                .filter(act::contact_id.is_not_null())
+                .select(act::contact_id),
+        )));
+    }
     if !f.q.trim().is_empty() {
         let name = forms::like_contains(&f.q);
         let digits = phone_key(&f.q);
@@ -136,7 +203,7 @@ pub fn contacts(
         .select(Contact::as_select())
         .load(conn)?;
     Ok(PageOf {
-        rows: with_association_names(conn, rows)?,
+        rows: contact_rows(conn, rows)?,
         total,
         page: paging.page,
         per_page: paging.per_page,
@@ -153,9 +220,19 @@ pub fn contact(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Contact>
         .ok_or(AppError::NotFound)
 }
 
+/// A contact the actor may change: one they see that is not erased (nothing is left to change),
+/// or 404.
+pub fn changeable(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Contact> {
+    let c = contact(conn, actor, id)?;
+    if c.is_erased() {
+        return Err(AppError::NotFound);
+    }
+    Ok(c)
+}
+
 /// A contact for its edit form, which shows the sensitive notes: that read is audit-logged.
 pub fn contact_for_edit(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Contact> {
-    let c = contact(conn, actor, id)?;
+    let c = changeable(conn, actor, id)?;
     if c.sensitive_notes.is_some() {
         let org = actor.org()?.to_string();
         crate::db::tx(conn, |conn| {
@@ -224,6 +301,9 @@ pub struct ContactForm {
     pub association_id: String,
     pub consent_given: Option<String>,
     pub consent_on: String,
+    pub street_address: String,
+    pub postal_code: String,
+    pub postal_place: String,
     pub create_anyway: Option<String>,
 }
 
@@ -243,6 +323,9 @@ impl ContactForm {
                 .consent_on
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
+            street_address: c.street_address.clone().unwrap_or_default(),
+            postal_code: c.postal_code.clone().unwrap_or_default(),
+            postal_place: c.postal_place.clone().unwrap_or_default(),
             create_anyway: None,
         }
     }
@@ -304,8 +387,32 @@ fn check_contact(f: &ContactForm, allowed: &[String]) -> Result<ContactChanges, 
     if association.is_none() {
         errors.add("association_id", "people.err_association");
     }
+    let street_address = trimmed(&f.street_address);
+    check_len(
+        &mut errors,
+        "street_address",
+        street_address.as_deref().unwrap_or(""),
+        200,
+    );
+    let postal_code = trimmed(&f.postal_code);
+    if postal_code
+        .as_deref()
+        .is_some_and(|p| p.len() != 4 || !p.chars().all(|c| c.is_ascii_digit()))
+    {
+        errors.add("postal_code", "people.err_postal_code");
+    }
+    let postal_place = trimmed(&f.postal_place);
+    check_len(
+        &mut errors,
+        "postal_place",
+        postal_place.as_deref().unwrap_or(""),
+        100,
+    );
     let consent_given = f.consent_given.is_some();
-    let consent_on = if consent_given {
+    let consent_on = if consent_given && f.consent_on.trim().is_empty() {
+        // Ticked without a date: consent is given today.
+        Some(today())
+    } else if consent_given {
         match NaiveDate::parse_from_str(f.consent_on.trim(), "%Y-%m-%d") {
             Ok(d) if d <= today() && d.year_ce().1 >= 1900 => Some(d),
             Ok(_) => {
@@ -334,6 +441,9 @@ fn check_contact(f: &ContactForm, allowed: &[String]) -> Result<ContactChanges, 
         sensitive_notes,
         consent_given,
         consent_on,
+        street_address,
+        postal_code,
+        postal_place,
         updated_at: now(),
     })
 }
@@ -447,6 +557,10 @@ pub fn create_contact(
             created_by: Some(actor.user_id.clone()),
             created_at: t,
             updated_at: t,
+            street_address: changes.street_address.clone(),
+            postal_code: changes.postal_code.clone(),
+            postal_place: changes.postal_place.clone(),
+            erased_at: None,
         };
         diesel::insert_into(contacts::table)
             .values(&c)
@@ -487,7 +601,7 @@ pub fn update_contact(
     id: &str,
     f: &ContactForm,
 ) -> AppResult<Result<(), FieldErrors>> {
-    let current = contact(conn, actor, id)?;
+    let current = changeable(conn, actor, id)?;
     let org = actor.org()?.to_string();
     let mut allowed: Vec<String> = association_choices(conn, actor)?
         .into_iter()
@@ -544,7 +658,11 @@ pub fn contact_detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<C
         .select((Note::as_select(), users::name))
         .load::<(Note, String)>(conn)?
         .into_iter()
-        .map(|(note, author_name)| NoteRow { note, author_name })
+        .map(|(note, author_name)| NoteRow {
+            can_change: may_change_note(actor, &note),
+            note,
+            author_name,
+        })
         .collect();
     let can_assign = can_assign(actor);
     let mentor_choices = if can_assign {
@@ -584,5 +702,6 @@ pub fn contact_detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<C
         notes,
         mentor_choices,
         can_assign,
+        can_close: super::lifecycle::may_close(actor),
     })
 }

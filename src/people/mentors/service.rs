@@ -14,7 +14,7 @@ use crate::auth::actor::Actor;
 use crate::auth::Role;
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::people::contacts::model::Contact;
-use crate::people::contacts::service::{visible_contacts, with_association_names};
+use crate::people::contacts::service::{contact_rows, visible_contacts};
 use crate::people::shared::{audit_event, check_len, today, trimmed, user_names, PEER_MENTOR};
 use crate::schema::{
     contact_mentors as cm, contacts, local_associations as la, peer_mentor_status_log as log,
@@ -236,7 +236,7 @@ pub fn mentor_detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Me
         .order((contacts::name_key.asc(), contacts::id.asc()))
         .select(Contact::as_select())
         .load(conn)?;
-    let contacts = with_association_names(conn, assigned)?;
+    let contacts = contact_rows(conn, assigned)?;
     let entries: Vec<StatusLogEntry> = log::table
         .filter(log::peer_mentor_id.eq(&mentor.id))
         .order((log::changed_at.desc(), log::id.desc()))
