@@ -123,6 +123,22 @@ pub static LABELS: &[Entry] = &[
     ),
     ("activity.field_contact", "Hvem", "With whom"),
     ("activity.col_contact", "Kontakt", "Contact"),
+    ("activity.history", "Aktiviteter", "Activities"),
+    (
+        "activity.history_all",
+        "Se dem i aktivitetslisten",
+        "See them in the activity list",
+    ),
+    (
+        "activity.history_none",
+        "Ingen aktiviteter ennå.",
+        "No activities yet.",
+    ),
+    (
+        "activity.history_older",
+        "Eldre aktiviteter",
+        "Older activities",
+    ),
     (
         "activity.search",
         "Søk i notat eller kontaktens navn",

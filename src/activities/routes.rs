@@ -215,6 +215,48 @@ async fn export(
         .streaming(stream))
 }
 
+// ---------------------------------------------------------------- histories
+
+/// A page of someone's activities, newest first, for the contact's and the mentor's pages
+/// (`templates/activities/history.html`).
+pub(crate) struct History {
+    pub rows: Vec<ActivityRow>,
+    /// The link to the next (older) page, and to the first page when this is not it.
+    pub next: Option<String>,
+    pub first: Option<String>,
+    /// The activity list filtered the same way (coordinators and administrators).
+    pub all: Option<String>,
+    pub show_mentor: bool,
+    pub show_contact: bool,
+}
+
+/// Rows per page of a history.
+pub(crate) const HISTORY_PAGE: i64 = 20;
+
+/// One page of the activities the actor may see, filtered as `f` says (by contact or mentor,
+/// every status), from the cursor `f.after`; `path` is the page showing it.
+pub(crate) fn history(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    f: Filter,
+    path: &str,
+) -> AppResult<History> {
+    let f = Filter {
+        status: "all".into(),
+        ..f
+    };
+    let (rows, next) = service::page(conn, actor, &f, HISTORY_PAGE, &FilterChoices::default())?;
+    let list_reader = matches!(actor.role(), Role::Coordinator | Role::OrgAdmin);
+    Ok(History {
+        rows,
+        next: next.map(|n| format!("{path}?after={}#activities", crate::web::urlencode(&n))),
+        first: (!f.after.is_empty()).then(|| format!("{path}#activities")),
+        all: list_reader.then(|| format!("/activities?{}", f.query())),
+        show_mentor: f.mentor.is_empty(),
+        show_contact: f.contact.is_empty(),
+    })
+}
+
 // ---------------------------------------------------------------- one activity
 
 #[derive(Template)]

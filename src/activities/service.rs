@@ -882,10 +882,11 @@ pub fn page(
     };
     // A coordinator's list spans a few associations: one ordered index range per association,
     // merged here, is fast on both backends, where one IN (...) query would sort every row.
-    // A contact's activities are one short range of their own index.
+    // A contact's or a mentor's activities are one range of their own index.
     let ranges: Vec<(Vec<Activity>, Option<Key>)> = if actor.role() == Role::Coordinator
         && crate::db::parse_id(&f.association).is_none()
         && crate::db::parse_id(&f.contact).is_none()
+        && crate::db::parse_id(&f.mentor).is_none()
         && actor.associations.len() > 1
     {
         let mut all = Vec::new();

@@ -121,4 +121,6 @@ pub static LABELS: &[Entry] = &[
     ("people.contact_erased", "Personopplysningene er slettet.", "The personal data is erased."),
     ("people.erased_title", "Slettet kontakt", "Erased contact"),
     ("people.erased_text", "Personopplysningene ble slettet etter ønske den", "The personal data was erased on request on"),
+    ("people.no_events", "Ikke påmeldt noen arrangementer.", "Not signed up for any events."),
+    ("people.col_event", "Arrangement", "Event"),
 ];

@@ -767,10 +767,19 @@ fn contact_rows(
         })
         .execute(&mut *app.conn())
         .unwrap();
+    let profile = &people.mentor_profile;
     let gets = vec![
         (
             "/contacts?mentor=none&activity=quiet&status=all".into(),
             [s, 200, 200, 200, 200, 404],
+        ),
+        (
+            format!("/contacts/{mine}?after=2020-01-01~{random}"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/mentors/{profile}?after=x&events_page=2"),
+            [s, 404, 200, 200, 404, 404],
         ),
         (
             format!("/contacts/{mine}/caregivers/{cg}/edit"),

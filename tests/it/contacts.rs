@@ -18,6 +18,8 @@ on_both_backends!(
     a_closed_contact_gets_no_new_activities_and_keeps_its_history,
     erasing_a_contact_removes_its_personal_data_and_keeps_the_counts,
     the_list_shows_mentors_and_last_activity_and_filters_them,
+    a_contacts_page_shows_its_activities_newest_first_and_paged,
+    a_mentors_page_shows_their_activities_contacts_and_events,
 );
 
 fn association(app: &TestApp, name: &str) -> String {
@@ -619,4 +621,148 @@ async fn the_list_shows_mentors_and_last_activity_and_filters_them(mut app: Test
     let both = app.get("/contacts?activity=quiet&mentor=none&page=1").await;
     assert_eq!(both.status, 200);
     assert!(both.has("name=\"mentor\" type=\"checkbox\" value=\"none\" checked"));
+}
+
+/// Adds `n` activities of the NHF mentor with the contact, one a day back from today.
+fn activities_with(app: &TestApp, contact: &str, n: i64) -> Vec<String> {
+    use likeperson::activities::model::Activity;
+    let template: Activity = act::table
+        .filter(act::mentor_id.eq(app.user_id("mentor@nhf.example")))
+        .select(Activity::as_select())
+        .first(&mut *app.conn())
+        .unwrap();
+    (0..n)
+        .map(|i| {
+            let a = Activity {
+                id: uuid::Uuid::new_v4().to_string(),
+                contact_id: Some(contact.to_string()),
+                occurred_on: today() - chrono::Duration::days(i),
+                description: Some(format!("Historikk {i:02}")),
+                status: "registered".into(),
+                ..template.clone()
+            };
+            diesel::insert_into(act::table)
+                .values(&a)
+                .execute(&mut *app.conn())
+                .unwrap();
+            a.id
+        })
+        .collect()
+}
+
+async fn a_contacts_page_shows_its_activities_newest_first_and_paged(mut app: TestApp) {
+    let id = mentors_contact(&app);
+    diesel::delete(act::table.filter(act::contact_id.eq(&id)))
+        .execute(&mut *app.conn())
+        .unwrap_or_default();
+    let made = activities_with(&app, &id, 25);
+    app.login("coordinator@nhf.example").await;
+    let page = app.get(&format!("/contacts/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.has("<h2 id=\"activities-heading\">Aktiviteter</h2>"));
+    let row = regex::Regex::new(r#"href="/activities/([0-9a-f-]{36})""#).unwrap();
+    let first: Vec<String> = row
+        .captures_iter(&page.body)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(first, made[..20].to_vec(), "the newest 20, newest first");
+    assert!(
+        page.has("Se dem i aktivitetslisten")
+            && page.has(&format!("contact={}\">", likeperson::web::urlencode(&id))),
+        "coordinators can open them in the list"
+    );
+    let next = regex::Regex::new(r#"href="([^"]+)" rel="next">Eldre aktiviteter"#).unwrap();
+    let link = next.captures(&page.body).expect("a link to older ones")[1]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let older = app.get(&link).await;
+    assert_eq!(older.status, 200);
+    let rest: Vec<String> = row
+        .captures_iter(&older.body)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(rest, made[20..].to_vec(), "the rest on the next page");
+    assert!(!older.has("rel=\"next\">Eldre aktiviteter"));
+    assert!(older.has("Første side"));
+    // The mentor sees the same history (their own activities) without the list link.
+    app.logout().await;
+    app.login("mentor@nhf.example").await;
+    let mine = app.get(&format!("/contacts/{id}")).await;
+    assert!(mine.has(&made[0]) && !mine.has("Se dem i aktivitetslisten"));
+    // A contact without activities says so.
+    let (quiet, _) = {
+        let assoc = association(&app, "NHF Bærum");
+        let with: Vec<Option<String>> = act::table
+            .select(act::contact_id)
+            .load(&mut *app.conn())
+            .unwrap();
+        let with: Vec<String> = with.into_iter().flatten().collect();
+        contacts::table
+            .filter(contacts::local_association_id.eq(assoc))
+            .filter(contacts::id.ne_all(with))
+            .select((contacts::id, contacts::name))
+            .first::<(String, String)>(&mut *app.conn())
+            .unwrap()
+    };
+    app.logout().await;
+    app.login("coordinator@nhf.example").await;
+    assert!(app
+        .get(&format!("/contacts/{quiet}"))
+        .await
+        .has("Ingen aktiviteter ennå."));
+}
+
+async fn a_mentors_page_shows_their_activities_contacts_and_events(mut app: TestApp) {
+    use crate::events::{event_in, HOME, OPEN};
+    let id = mentors_contact(&app);
+    let made = activities_with(&app, &id, 1);
+    let open = event_in(&app, HOME, OPEN);
+    app.login("mentor@nhf.example").await;
+    assert_eq!(
+        app.post(&format!("/events/{open}/register"), &[])
+            .await
+            .status,
+        303
+    );
+    app.logout().await;
+    let profile: String = {
+        use likeperson::schema::peer_mentors as pm;
+        pm::table
+            .filter(pm::user_id.eq(app.user_id("mentor@nhf.example")))
+            .select(pm::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    app.login("coordinator@nhf.example").await;
+    let page = app.get(&format!("/mentors/{profile}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.has("<h2 id=\"activities-heading\">Aktiviteter</h2>"));
+    assert!(
+        page.has(&format!("href=\"/activities/{}\"", made[0])),
+        "the newest first"
+    );
+    assert!(page.has("rel=\"next\">Eldre aktiviteter"), "paged");
+    assert!(page.has("<th scope=\"col\">Kontakt</th>"), "with whom");
+    assert!(
+        page.has(&format!("href=\"/contacts/{id}\"")),
+        "their contacts"
+    );
+    assert!(page.has(&format!(
+        "data-label=\"Siste aktivitet\">{}</td>",
+        today().format("%d.%m.%Y")
+    )));
+    assert!(
+        page.has(&format!("href=\"/events/{open}\">{OPEN}</a>")),
+        "their events"
+    );
+    assert!(page.has("data-label=\"Oppmøte\">Påmeldt</td>"));
+    // Another coordinator's scope: an administrator of another organization finds nothing.
+    app.logout().await;
+    app.login("admin@blindeforbundet.example").await;
+    assert_eq!(
+        app.get(&format!("/mentors/{profile}?after=x&events_page=2"))
+            .await
+            .status,
+        404
+    );
 }

@@ -8,6 +8,8 @@ use askama::Template;
 use super::lifecycle::{self, EraseForm};
 use super::model::*;
 use super::service::{self, ContactFilter, ContactForm, Refused};
+use crate::activities::routes::{history, History};
+use crate::activities::service::Filter;
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
 use crate::people::care::service::{AssignForm, CaregiverForm, NoteForm};
@@ -207,6 +209,7 @@ async fn update_contact(
 struct ContactPage {
     page: Page,
     d: ContactDetail,
+    history: History,
     caregiver: CaregiverForm,
     note: NoteForm,
     assign: AssignForm,
@@ -218,6 +221,15 @@ pub(crate) struct ContactForms {
     pub caregiver: Option<CaregiverForm>,
     pub note: Option<NoteForm>,
     pub assign: Option<AssignForm>,
+    /// The cursor of the activity history (`?after=`).
+    pub after: String,
+}
+
+/// The contact page's query: where its activity history continues.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct HistoryQuery {
+    after: String,
 }
 
 pub(crate) async fn render_contact(
@@ -227,8 +239,18 @@ pub(crate) async fn render_contact(
     forms: ContactForms,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    let a = actor.clone();
-    let d = db(state, move |c| service::contact_detail(c, &a, &id)).await?;
+    let (a, after) = (actor.clone(), forms.after.clone());
+    let (d, history) = db(state, move |c| {
+        let d = service::contact_detail(c, &a, &id)?;
+        let f = Filter {
+            contact: id.clone(),
+            after,
+            ..Default::default()
+        };
+        let history = history(c, &a, f, &format!("/contacts/{id}"))?;
+        Ok((d, history))
+    })
+    .await?;
     let mut page = Page::for_actor(actor, "people.term_contact");
     if d.contact.is_erased() {
         page.title = actor.t("people.erased_title").to_string();
@@ -239,6 +261,7 @@ pub(crate) async fn render_contact(
     let tpl = ContactPage {
         page,
         d,
+        history,
         caregiver: forms.caregiver.unwrap_or(CaregiverForm {
             cg_may_contact: Some("on".into()),
             ..Default::default()
@@ -254,17 +277,15 @@ async fn show_contact(
     actor: Actor,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    q: web::Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
     may_see_contacts(&actor)?;
     let id = path_id(&path)?;
-    render_contact(
-        &actor,
-        &state,
-        id,
-        ContactForms::default(),
-        FieldErrors::new(),
-    )
-    .await
+    let forms = ContactForms {
+        after: q.into_inner().after,
+        ..Default::default()
+    };
+    render_contact(&actor, &state, id, forms, FieldErrors::new()).await
 }
 
 async fn close_contact(

@@ -94,3 +94,26 @@ pub struct MentorDetail {
     pub contacts: Vec<ContactRow>,
     pub history: Vec<HistoryRow>,
 }
+
+/// An event a mentor signed up for, with their attendance.
+#[derive(Clone, Debug)]
+pub struct MentorEvent {
+    pub id: String,
+    pub title: String,
+    pub starts_at: NaiveDateTime,
+    pub association_name: String,
+    pub event_status: String,
+    pub attendance: String,
+}
+
+impl MentorEvent {
+    pub fn when(&self) -> String {
+        crate::web::fmt::datetime(self.starts_at)
+    }
+    pub fn status_key(&self) -> String {
+        format!("event.status_{}", self.event_status)
+    }
+    pub fn attendance_key(&self) -> String {
+        format!("event.attendee_{}", self.attendance)
+    }
+}

@@ -6,6 +6,8 @@ use askama::Template;
 
 use super::model::*;
 use super::service::{self, MentorFilter, ProfileForm, StatusForm};
+use crate::activities::routes::{history, History};
+use crate::activities::service::Filter;
 use crate::auth::actor::{set_flash, Actor};
 use crate::auth::Role;
 use crate::people::{count_message, wants_results};
@@ -71,11 +73,20 @@ async fn mentors(
 #[template(path = "people/mentor.html")]
 struct MentorPage {
     page: Page,
+    history: History,
+    events: PageOf<MentorEvent>,
     d: MentorDetail,
     statuses: Vec<(&'static str, &'static str)>,
     status_form: StatusForm,
     profile_form: ProfileForm,
     errors: FieldErrors,
+}
+
+impl MentorPage {
+    /// The events' pagination links (the activity history keeps its own cursor apart).
+    fn events_base(&self) -> String {
+        format!("/mentors/{}?", self.d.mentor.id)
+    }
 }
 
 async fn render_mentor(
@@ -85,14 +96,28 @@ async fn render_mentor(
     status_form: Option<StatusForm>,
     profile_form: Option<ProfileForm>,
     errors: FieldErrors,
+    at: MentorQuery,
 ) -> AppResult<HttpResponse> {
     let a = actor.clone();
-    let d = db(state, move |c| service::mentor_detail(c, &a, &id)).await?;
+    let (d, history, events) = db(state, move |c| {
+        let d = service::mentor_detail(c, &a, &id)?;
+        let f = Filter {
+            mentor: d.mentor.user_id.clone(),
+            after: at.after,
+            ..Default::default()
+        };
+        let history = history(c, &a, f, &format!("/mentors/{id}"))?;
+        let events = service::mentor_events(c, &a, &id, at.events_page)?;
+        Ok((d, history, events))
+    })
+    .await?;
     let mut page = Page::for_actor(actor, "term.peer_mentor");
     page.title = d.name.clone();
     let failed = !errors.is_empty();
     let tpl = MentorPage {
         page,
+        history,
+        events,
         profile_form: profile_form.unwrap_or_else(|| ProfileForm::from(&d.mentor)),
         status_form: status_form.unwrap_or_default(),
         d,
@@ -102,14 +127,32 @@ async fn render_mentor(
     page::form(&tpl, failed)
 }
 
+/// The mentor page's query: where its activity history continues, which page of events.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct MentorQuery {
+    after: String,
+    events_page: Option<i64>,
+}
+
 async fn show_mentor(
     actor: Actor,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    q: web::Query<MentorQuery>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let id = path_id(&path)?;
-    render_mentor(&actor, &state, id, None, None, FieldErrors::new()).await
+    render_mentor(
+        &actor,
+        &state,
+        id,
+        None,
+        None,
+        FieldErrors::new(),
+        q.into_inner(),
+    )
+    .await
 }
 
 async fn change_status(
@@ -128,7 +171,18 @@ async fn change_status(
             set_flash(&session, "success", actor.t("people.status_changed"));
             Ok(redirect(&format!("/mentors/{id}")))
         }
-        Err(errors) => render_mentor(&actor, &state, id, Some(form), None, errors).await,
+        Err(errors) => {
+            render_mentor(
+                &actor,
+                &state,
+                id,
+                Some(form),
+                None,
+                errors,
+                MentorQuery::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -148,6 +202,17 @@ async fn update_profile(
             set_flash(&session, "success", actor.t("text.saved"));
             Ok(redirect(&format!("/mentors/{id}")))
         }
-        Err(errors) => render_mentor(&actor, &state, id, None, Some(form), errors).await,
+        Err(errors) => {
+            render_mentor(
+                &actor,
+                &state,
+                id,
+                None,
+                Some(form),
+                errors,
+                MentorQuery::default(),
+            )
+            .await
+        }
     }
 }

@@ -15,7 +15,9 @@ use crate::auth::Role;
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::people::contacts::model::Contact;
 use crate::people::contacts::service::{contact_rows, visible_contacts};
-use crate::people::shared::{audit_event, check_len, today, trimmed, user_names, PEER_MENTOR};
+use crate::people::shared::{
+    association_names, audit_event, check_len, today, trimmed, user_names, PEER_MENTOR,
+};
 use crate::schema::{
     contact_mentors as cm, contacts, local_associations as la, peer_mentor_status_log as log,
     peer_mentors as pm, user_organization_roles as uor, users,
@@ -410,5 +412,71 @@ pub fn update_profile(
             ),
         )?;
         Ok(Ok(()))
+    })
+}
+
+/// The events of the actor's scope the mentor signed up for, newest first, a page at a time
+/// (a coordinator sees those of their associations).
+pub fn mentor_events(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    page: Option<i64>,
+) -> AppResult<PageOf<MentorEvent>> {
+    use crate::schema::{event_attendees as ea, events as ev};
+    let mentor = mentor(conn, actor, id)?;
+    let org = actor.org()?.to_string();
+    let paging = Paging::new(page, 10);
+    let scoped = || {
+        let mut q = ea::table
+            .inner_join(ev::table)
+            .filter(ea::user_id.eq(mentor.user_id.clone()))
+            .filter(ev::organization_id.eq(org.clone()))
+            .into_boxed();
+        if !actor.sees_whole_org() {
+            q = q.filter(ev::local_association_id.eq_any(actor.associations.clone()));
+        }
+        q
+    };
+    let total: i64 = scoped().count().get_result(conn)?;
+    type Row = (
+        String,
+        String,
+        chrono::NaiveDateTime,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Row> = scoped()
+        .order((ev::starts_at.desc(), ev::id.desc()))
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select((
+            ev::id,
+            ev::title,
+            ev::starts_at,
+            ev::local_association_id,
+            ev::status,
+            ea::status,
+        ))
+        .load(conn)?;
+    let names = association_names(conn, rows.iter().map(|r| r.3.clone()).collect())?;
+    Ok(PageOf {
+        rows: rows
+            .into_iter()
+            .map(
+                |(id, title, starts_at, assoc, event_status, attendance)| MentorEvent {
+                    id,
+                    title,
+                    starts_at,
+                    association_name: names.get(&assoc).cloned().unwrap_or_default(),
+                    event_status,
+                    attendance,
+                },
+            )
+            .collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
     })
 }
