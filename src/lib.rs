@@ -88,7 +88,7 @@ pub fn build_app(
         .configure(orgs::routes::configure)
         .configure(users::routes::configure)
         .configure(audit::routes::configure)
-        .configure(people::routes::configure)
+        .configure(people::configure)
         .configure(activities::routes::configure)
         .configure(documents::routes::configure)
         .configure(events::routes::configure)

@@ -228,6 +228,10 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        street_address -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        postal_place -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

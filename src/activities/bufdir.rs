@@ -4,7 +4,8 @@
 //! What counts: outreach one-to-one conversations in person, sought out by the mentor; conversation
 //! and activity groups of at least 3 participants and at least 45 minutes, led by a mentor;
 //! likeperson training, a course day of at least 2 × 45 minutes. Phone calls and purely social
-//! gatherings do not count. Each activity type maps to one category or to none.
+//! gatherings do not count. Each activity type maps to one category or to none. Outreach is a
+//! conversation with someone: without its contact it does not count.
 
 /// Minimum participants and minutes of a group, and minutes of a training day.
 pub const GROUP_MIN_PARTICIPANTS: i32 = 3;
@@ -32,13 +33,15 @@ const fn no(reason: &'static str) -> Outcome {
 }
 
 /// Evaluates one activity. `kind` is the activity type's kind (one_to_one, phone, group,
-/// training, social, other) and `category` its Bufdir category (outreach, group, training).
+/// training, social, other) and `category` its Bufdir category (outreach, group, training);
+/// `has_contact` whether the activity names the person it was with.
 pub fn evaluate(
     kind: &str,
     category: Option<&str>,
     status: &str,
     minutes: Option<i32>,
     participants: Option<i32>,
+    has_contact: bool,
 ) -> Outcome {
     if status == "cancelled" {
         return no("bufdir.cancelled");
@@ -50,6 +53,7 @@ pub fn evaluate(
         (_, "phone") => no("bufdir.phone_call"),
         (_, "social") => no("bufdir.social"),
         (None, _) => no("bufdir.not_counted_type"),
+        (Some("outreach"), "one_to_one") if !has_contact => no("bufdir.outreach_no_contact"),
         (Some("outreach"), "one_to_one") => yes("bufdir.counts_outreach"),
         (Some("outreach"), _) => no("bufdir.outreach_not_in_person"),
         (Some("group"), _) => {
@@ -80,44 +84,60 @@ mod tests {
     fn the_rules_of_the_grant() {
         let r = "registered";
         assert_eq!(
-            evaluate("one_to_one", Some("outreach"), r, Some(30), None),
+            evaluate("one_to_one", Some("outreach"), r, Some(30), None, true),
             yes("bufdir.counts_outreach")
         );
         assert_eq!(
-            evaluate("phone", Some("outreach"), r, Some(60), None),
+            evaluate("phone", Some("outreach"), r, Some(60), None, true),
             no("bufdir.phone_call")
         );
         assert_eq!(
-            evaluate("social", None, r, Some(120), Some(10)),
+            evaluate("social", None, r, Some(120), Some(10), true),
             no("bufdir.social")
         );
         assert_eq!(
-            evaluate("group", Some("group"), r, Some(45), Some(3)),
+            evaluate("group", Some("group"), r, Some(45), Some(3), true),
             yes("bufdir.counts_group")
         );
         assert_eq!(
-            evaluate("group", Some("group"), r, Some(60), Some(2)),
+            evaluate("group", Some("group"), r, Some(60), Some(2), true),
             no("bufdir.group_too_small")
         );
         assert_eq!(
-            evaluate("group", Some("group"), r, Some(44), Some(8)),
+            evaluate("group", Some("group"), r, Some(44), Some(8), true),
             no("bufdir.group_too_short")
         );
         assert_eq!(
-            evaluate("training", Some("training"), r, Some(90), None),
+            evaluate("training", Some("training"), r, Some(90), None, true),
             yes("bufdir.counts_training")
         );
         assert_eq!(
-            evaluate("training", Some("training"), r, Some(89), None),
+            evaluate("training", Some("training"), r, Some(89), None, true),
             no("bufdir.training_too_short")
         );
         assert_eq!(
-            evaluate("one_to_one", None, r, Some(60), None),
+            evaluate("one_to_one", None, r, Some(60), None, true),
             no("bufdir.not_counted_type")
         );
         assert_eq!(
-            evaluate("one_to_one", Some("outreach"), "cancelled", Some(60), None),
+            evaluate(
+                "one_to_one",
+                Some("outreach"),
+                "cancelled",
+                Some(60),
+                None,
+                true
+            ),
             no("bufdir.cancelled")
+        );
+        assert_eq!(
+            evaluate("one_to_one", Some("outreach"), r, Some(60), None, false),
+            no("bufdir.outreach_no_contact")
+        );
+        assert_eq!(
+            evaluate("group", Some("group"), r, Some(60), Some(5), false),
+            yes("bufdir.counts_group"),
+            "a group needs no single contact"
         );
     }
 }

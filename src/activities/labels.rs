@@ -60,6 +60,21 @@ pub static LABELS: &[Entry] = &[
     ("activity.from", "Fra dato", "From date"),
     ("activity.to", "Til dato", "To date"),
     ("activity.choose", "Velg …", "Choose …"),
+    (
+        "activity.show_mentor_choices",
+        "Vis likepersonens lokallag og kontakter",
+        "Show the peer mentor's local associations and contacts",
+    ),
+    (
+        "activity.mentor_first",
+        "Velg likepersonen først. Da vises lokallagene og kontaktene til den likepersonen.",
+        "Choose the peer mentor first. Their local associations and contacts are then shown.",
+    ),
+    (
+        "activity.no_contacts",
+        "Likepersonen har ingen tildelte kontakter i dine lokallag.",
+        "The peer mentor has no assigned contacts in your local associations.",
+    ),
     ("activity.col_date", "Dato", "Date"),
     ("activity.col_type", "Type", "Type"),
     ("activity.col_minutes", "Minutter", "Minutes"),
@@ -107,6 +122,44 @@ pub static LABELS: &[Entry] = &[
         "Duration in minutes",
     ),
     ("activity.field_contact", "Hvem", "With whom"),
+    ("activity.col_contact", "Kontakt", "Contact"),
+    ("activity.history", "Aktiviteter", "Activities"),
+    (
+        "activity.history_all",
+        "Se dem i aktivitetslisten",
+        "See them in the activity list",
+    ),
+    (
+        "activity.history_none",
+        "Ingen aktiviteter ennå.",
+        "No activities yet.",
+    ),
+    (
+        "activity.history_older",
+        "Eldre aktiviteter",
+        "Older activities",
+    ),
+    (
+        "activity.search",
+        "Søk i notat eller kontaktens navn",
+        "Search the note or the contact's name",
+    ),
+    ("activity.filter_contact", "Kontakt", "Contact"),
+    (
+        "activity.remove_filter",
+        "Fjern filteret",
+        "Remove the filter",
+    ),
+    (
+        "activity.search_stopped",
+        "Søket har lest aktivitetene til og med",
+        "The search has read the activities back to",
+    ),
+    (
+        "activity.search_on",
+        "Søk videre i eldre aktiviteter",
+        "Search on in older activities",
+    ),
     (
         "activity.field_participants",
         "Antall deltakere",
@@ -216,6 +269,11 @@ pub static LABELS: &[Entry] = &[
         "Enter a number from 0 to 1000.",
     ),
     (
+        "activity.err_contact",
+        "Velg en av kontaktene som er tildelt likepersonen.",
+        "Choose one of the contacts assigned to the peer mentor.",
+    ),
+    (
         "activity.err_mentor",
         "Velg en likeperson i dine lokallag.",
         "Choose a peer mentor in your local associations.",
@@ -224,6 +282,11 @@ pub static LABELS: &[Entry] = &[
         "activity.err_mentor_inactive",
         "Likepersonen er suspendert eller deaktivert.",
         "The peer mentor is suspended or deactivated.",
+    ),
+    (
+        "activity.err_contact_outreach",
+        "Oppsøkende aktivitet må ha en kontakt. Velg hvem du møtte.",
+        "Outreach needs its contact. Choose who you met.",
     ),
     (
         "activity.err_association",
@@ -259,6 +322,11 @@ pub static LABELS: &[Entry] = &[
         "bufdir.outreach_not_in_person",
         "Oppsøkende samtaler må skje ansikt til ansikt.",
         "Outreach conversations must be face to face.",
+    ),
+    (
+        "bufdir.outreach_no_contact",
+        "Oppsøkende samtale uten kontakt: velg hvem samtalen var med.",
+        "Outreach without a contact: choose who the conversation was with.",
     ),
     (
         "bufdir.group_too_small",

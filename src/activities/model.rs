@@ -26,6 +26,10 @@ impl ActivityType {
     pub fn kind_key(&self) -> String {
         format!("activity.kind_{}", self.kind)
     }
+    /// Outreach is a conversation with someone: it needs its contact.
+    pub fn is_outreach(&self) -> bool {
+        self.bufdir_category.as_deref() == Some("outreach")
+    }
     pub fn category_key(&self) -> String {
         match &self.bufdir_category {
             Some(c) => format!("activity.category_{c}"),

@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
@@ -16,7 +16,7 @@ use crate::web::export::{Cell, CsvSheet};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
-use crate::web::{db, path_id, redirect, AppError, AppResult};
+use crate::web::{db, is_htmx, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -50,9 +50,26 @@ struct ListPage {
     associations: Vec<(String, String)>,
     mentors: Vec<(String, String)>,
     types: Vec<(String, String)>,
+    /// The name of the contact the list is filtered by.
+    contact_name: Option<String>,
 }
 
 impl ListPage {
+    /// A text search stopped before the page was full: it goes on from the next link.
+    fn search_stopped(&self) -> bool {
+        !self.filter.q.trim().is_empty()
+            && self.next.is_some()
+            && (self.rows.len() as i64) < service::PAGE_SIZE
+    }
+    /// The date the search has read back to (from the next cursor), as the list shows dates.
+    fn searched_to(&self) -> String {
+        self.next
+            .as_deref()
+            .and_then(|n| n.split_once('~'))
+            .and_then(|(d, _)| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| d.format("%d.%m.%Y").to_string())
+            .unwrap_or_default()
+    }
     fn next_link(&self) -> Option<String> {
         let q = self.filter.query();
         self.next.as_ref().map(|n| {
@@ -78,15 +95,16 @@ async fn list(
     let filter = q.into_inner();
     let mentor_view = actor.role() == Role::PeerMentor;
     let (a, f) = (actor.clone(), filter.clone());
-    let (rows, next, choices) = db(&state, move |c| {
+    let (rows, next, choices, contact_name) = db(&state, move |c| {
         // The filter choices come first: they also name most of the page's rows.
         let choices = if mentor_view {
             FilterChoices::default()
         } else {
             service::filter_choices(c, &a)?
         };
+        let contact_name = service::contact_name(c, &a, &f.contact)?;
         let (rows, next) = service::page(c, &a, &f, service::PAGE_SIZE, &choices)?;
-        Ok((rows, next, choices))
+        Ok((rows, next, choices, contact_name))
     })
     .await?;
     let title = if mentor_view {
@@ -104,6 +122,7 @@ async fn list(
         associations: choices.associations,
         mentors: choices.mentors,
         types: choices.types,
+        contact_name,
     })
 }
 
@@ -124,6 +143,7 @@ async fn export(
         "activity.col_type",
         "term.local_association",
         "term.peer_mentor",
+        "activity.col_contact",
         "activity.col_minutes",
         "activity.col_participants",
         "activity.col_bufdir",
@@ -170,6 +190,7 @@ async fn export(
                     Cell::Text(&r.type_name),
                     Cell::Text(&r.association_name),
                     Cell::Text(&r.mentor_name),
+                    Cell::Text(r.contact()),
                     Cell::from(r.a.duration_minutes),
                     Cell::from(r.a.participants),
                     Cell::Text(if r.a.bufdir_counts { &yes } else { &no }),
@@ -194,6 +215,48 @@ async fn export(
             format!("attachment; filename=\"{name}\""),
         ))
         .streaming(stream))
+}
+
+// ---------------------------------------------------------------- histories
+
+/// A page of someone's activities, newest first, for the contact's and the mentor's pages
+/// (`templates/activities/history.html`).
+pub(crate) struct History {
+    pub rows: Vec<ActivityRow>,
+    /// The link to the next (older) page, and to the first page when this is not it.
+    pub next: Option<String>,
+    pub first: Option<String>,
+    /// The activity list filtered the same way (coordinators and administrators).
+    pub all: Option<String>,
+    pub show_mentor: bool,
+    pub show_contact: bool,
+}
+
+/// Rows per page of a history.
+pub(crate) const HISTORY_PAGE: i64 = 20;
+
+/// One page of the activities the actor may see, filtered as `f` says (by contact or mentor,
+/// every status), from the cursor `f.after`; `path` is the page showing it.
+pub(crate) fn history(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    f: Filter,
+    path: &str,
+) -> AppResult<History> {
+    let f = Filter {
+        status: "all".into(),
+        ..f
+    };
+    let (rows, next) = service::page(conn, actor, &f, HISTORY_PAGE, &FilterChoices::default())?;
+    let list_reader = matches!(actor.role(), Role::Coordinator | Role::OrgAdmin);
+    Ok(History {
+        rows,
+        next: next.map(|n| format!("{path}?after={}#activities", crate::web::urlencode(&n))),
+        first: (!f.after.is_empty()).then(|| format!("{path}#activities")),
+        all: list_reader.then(|| format!("/activities?{}", f.query())),
+        show_mentor: f.mentor.is_empty(),
+        show_contact: f.contact.is_empty(),
+    })
 }
 
 // ---------------------------------------------------------------- one activity
@@ -243,7 +306,7 @@ pub(crate) async fn show_page(
 }
 
 #[derive(Template)]
-#[template(path = "activities/form.html")]
+#[template(path = "activities/form.html", blocks = ["mentor_fields"])]
 struct FormPage {
     page: Page,
     id: Option<String>,
@@ -261,7 +324,8 @@ impl FormPage {
             .find(|t| t.id == self.form.activity_type_id)
     }
     fn needs_contact(&self) -> bool {
-        self.chosen().is_some_and(|t| t.requires_contact)
+        self.chosen()
+            .is_some_and(|t| t.requires_contact || t.is_outreach())
     }
     fn needs_participants(&self) -> bool {
         self.chosen().is_some_and(|t| t.requires_participants)
@@ -278,8 +342,8 @@ async fn render_form(
     form: ActivityForm,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    let a = actor.clone();
-    let choices = db(state, move |c| service::choices(c, &a)).await?;
+    let (a, m) = (actor.clone(), form.mentor_id.clone());
+    let choices = db(state, move |c| service::choices(c, &a, &m)).await?;
     let title = if id.is_some() {
         "activity.page_edit"
     } else {
@@ -296,10 +360,12 @@ async fn render_form(
     page::form(&tpl, failed)
 }
 
-/// The registration form; its query may prefill fields (the start page's "register for this
-/// contact" sends the contact, its association, a type and minutes). Ids that are not among the
-/// actor's choices are simply not selected, and everything is checked again when it is sent.
+/// The registration form; its query may prefill fields (the start page's "register for this contact" sends the contact, its association, a
+/// type and minutes; `mentor_id` chooses whose associations
+/// and contacts a coordinator is offered). When the coordinator changes the mentor, htmx asks
+/// for the `mentor_fields` block only; without JavaScript the mentor form reloads the page.
 async fn new_form(
+    req: HttpRequest,
     actor: Actor,
     state: web::Data<AppState>,
     q: extract::Query<ActivityForm>,
@@ -308,6 +374,23 @@ async fn new_form(
     let mut form = q.into_inner();
     if form.occurred_on.is_empty() {
         form.occurred_on = service::today().to_string();
+    }
+    if is_htmx(&req)
+        && req
+            .headers()
+            .get("HX-Target")
+            .is_some_and(|t| t == "mentor-fields")
+    {
+        let (a, m) = (actor.clone(), form.mentor_id.clone());
+        let choices = db(&state, move |c| service::choices(c, &a, &m)).await?;
+        let tpl = FormPage {
+            page: Page::for_actor(&actor, "activity.page_new"),
+            id: None,
+            form,
+            errors: FieldErrors::new(),
+            choices,
+        };
+        return page::ok(&tpl.as_mentor_fields());
     }
     render_form(&actor, &state, None, form, FieldErrors::new()).await
 }

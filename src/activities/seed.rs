@@ -103,6 +103,7 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                     "registered",
                     Some(minutes),
                     participants,
+                    contact_id.is_some(),
                 );
                 let a = Activity {
                     id: new_id(),
@@ -133,8 +134,17 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The Bufdir outcome of a generated row, in SQL (`t` the type, `mc` the mentor's contact), as
+/// `bufdir::evaluate` decides it for the generator's durations and participants.
+const COUNTS: &str = "t.bufdir_category IS NOT NULL AND t.kind NOT IN ('phone', 'social')
+                 AND (t.bufdir_category <> 'outreach' OR mc.contact_id IS NOT NULL)";
+const REASON: &str = "CASE WHEN t.bufdir_category IS NULL OR t.kind IN ('phone', 'social') THEN 'bufdir.not_counted_type'
+                      WHEN t.bufdir_category = 'outreach' AND mc.contact_id IS NULL THEN 'bufdir.outreach_no_contact'
+                      ELSE 'bufdir.counts_' || t.bufdir_category END";
+
 /// Adds `n` activities spread over every peer mentor grant, activity type and the last three
-/// years, in one statement per backend (the benchmark's large data).
+/// years, in one statement per backend (the benchmark's large data). One-to-one and phone rows
+/// are with the mentor's first assigned contact, where they have one.
 pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
     let start: NaiveDate = today() - Duration::days(3 * 365);
     let sql = match conn {
@@ -143,6 +153,7 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
                         row_number() OVER (ORDER BY uor.id) - 1 AS k, count(*) OVER () AS c
                  FROM user_organization_roles uor
                  WHERE uor.role_id = 'peer_mentor' AND uor.revoked_at IS NULL AND uor.local_association_id IS NOT NULL),
+             mc AS (SELECT user_id, min(contact_id) AS contact_id FROM contact_mentors WHERE ended_at IS NULL GROUP BY user_id),
              t AS (SELECT id, organization_id, kind, bufdir_category,
                         row_number() OVER (PARTITION BY organization_id ORDER BY sort_order, id) - 1 AS k,
                         count(*) OVER (PARTITION BY organization_id) AS c
@@ -151,14 +162,17 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
                  is_proxy, occurred_on, duration_minutes, contact_id, participants, description, status, bufdir_counts,
                  bufdir_reason, event_id, created_at, updated_at)
              SELECT gen_random_uuid()::text, g.organization_id, g.local_association_id, t.id, g.user_id, g.user_id, FALSE,
-                 DATE '{start}' + (s.i * 7919 % 1095)::int, CASE WHEN t.kind = 'training' THEN 120 ELSE 60 END, NULL, CASE WHEN t.kind IN ('group', 'social') THEN 5 END,
-                 NULL, 'registered', t.bufdir_category IS NOT NULL AND t.kind NOT IN ('phone', 'social'),
-                 CASE WHEN t.bufdir_category IS NULL OR t.kind IN ('phone', 'social') THEN 'bufdir.not_counted_type'
-                      ELSE 'bufdir.counts_' || t.bufdir_category END, NULL, now(), now()
+                 DATE '{start}' + (s.i * 7919 % 1095)::int, CASE WHEN t.kind = 'training' THEN 120 ELSE 60 END,
+                 CASE WHEN t.kind IN ('one_to_one', 'phone') THEN mc.contact_id END, CASE WHEN t.kind IN ('group', 'social') THEN 5 END,
+                 NULL, 'registered', {counts},
+                 {reason}, NULL, now(), now()
              FROM generate_series(0::bigint, {last}) AS s(i)
              JOIN g ON g.k = s.i % g.c
-             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / g.c) % t.c",
-            last = n.saturating_sub(1)
+             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / g.c) % t.c
+             LEFT JOIN mc ON mc.user_id = g.user_id",
+            last = n.saturating_sub(1),
+            counts = COUNTS,
+            reason = REASON,
         ),
         DbConn::Sqlite(_) => format!(
             "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {last}),
@@ -166,6 +180,7 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
                         row_number() OVER (ORDER BY uor.id) - 1 AS k, count(*) OVER () AS c
                  FROM user_organization_roles uor
                  WHERE uor.role_id = 'peer_mentor' AND uor.revoked_at IS NULL AND uor.local_association_id IS NOT NULL),
+             mc AS (SELECT user_id, min(contact_id) AS contact_id FROM contact_mentors WHERE ended_at IS NULL GROUP BY user_id),
              t AS (SELECT id, organization_id, kind, bufdir_category,
                         row_number() OVER (PARTITION BY organization_id ORDER BY sort_order, id) - 1 AS k,
                         count(*) OVER (PARTITION BY organization_id) AS c
@@ -176,15 +191,17 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
              SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-a'
                         || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
                  g.organization_id, g.local_association_id, t.id, g.user_id, g.user_id, 0,
-                 date('{start}', '+' || (s.i * 7919 % 1095) || ' days'), CASE WHEN t.kind = 'training' THEN 120 ELSE 60 END, NULL,
+                 date('{start}', '+' || (s.i * 7919 % 1095) || ' days'), CASE WHEN t.kind = 'training' THEN 120 ELSE 60 END,
+                 CASE WHEN t.kind IN ('one_to_one', 'phone') THEN mc.contact_id END,
                  CASE WHEN t.kind IN ('group', 'social') THEN 5 END, NULL, 'registered',
-                 t.bufdir_category IS NOT NULL AND t.kind NOT IN ('phone', 'social'),
-                 CASE WHEN t.bufdir_category IS NULL OR t.kind IN ('phone', 'social') THEN 'bufdir.not_counted_type'
-                      ELSE 'bufdir.counts_' || t.bufdir_category END, NULL, datetime('now'), datetime('now')
+                 {counts}, {reason}, NULL, datetime('now'), datetime('now')
              FROM s
              JOIN g ON g.k = s.i % g.c
-             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / g.c) % t.c",
-            last = n.saturating_sub(1)
+             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / g.c) % t.c
+             LEFT JOIN mc ON mc.user_id = g.user_id",
+            last = n.saturating_sub(1),
+            counts = COUNTS,
+            reason = REASON,
         ),
     };
     conn.batch_execute(&sql)?;

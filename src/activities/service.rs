@@ -256,51 +256,38 @@ fn may_edit(actor: &Actor, a: &Activity) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct Choices {
     pub types: Vec<ActivityType>,
+    /// The associations the activity may be credited to: the mentor's, in the actor's scope.
     pub associations: Vec<(String, String)>,
+    /// The mentor's contacts in the actor's scope (all of them: a mentor's list is short).
     pub contacts: Vec<(String, String)>,
     /// Peer mentors the coordinator may register for (empty for a peer mentor).
     pub mentors: Vec<(String, String)>,
+    /// The mentor the associations and contacts are for (a coordinator chooses one first).
+    pub mentor_id: String,
 }
 
 impl Choices {
     pub fn proxy(&self) -> bool {
         !self.mentors.is_empty()
     }
+    /// A coordinator has not chosen the mentor yet: nothing else can be offered.
+    pub fn needs_mentor(&self) -> bool {
+        self.proxy() && self.mentor_id.is_empty()
+    }
 }
 
-pub fn choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Choices> {
+/// The form's choices. A peer mentor registers for themselves; a coordinator for one of the
+/// peer mentors of their associations (`mentor_id`; anything else offers no associations and
+/// no contacts until one is chosen), and then only that mentor's associations and contacts
+/// within the coordinator's associations.
+pub fn choices(conn: &mut DbConn, actor: &Actor, mentor_id: &str) -> AppResult<Choices> {
     actor.require(&[Role::PeerMentor, Role::Coordinator])?;
     let org = actor.org()?.to_string();
     let types = active_types(conn, &org)?;
-    let associations: Vec<(String, String)> = la::table
-        .filter(la::id.eq_any(actor.associations.clone()))
-        .filter(la::is_active.eq(true))
-        .order(la::name_key.asc())
-        .select((la::id, la::name))
-        .load(conn)?;
-    let (contacts, mentors) = if actor.role() == Role::PeerMentor {
-        let contacts = contacts::table
-            .inner_join(cm::table)
-            .filter(cm::user_id.eq(&actor.user_id))
-            .filter(cm::ended_at.is_null())
-            .filter(contacts::organization_id.eq(&org))
-            .filter(contacts::is_active.eq(true))
-            .order((contacts::name_key.asc(), contacts::id.asc()))
-            .select((contacts::id, contacts::name))
-            .load::<(String, String)>(conn)?;
-        let mut contacts = contacts;
-        contacts.dedup_by(|a, b| a.0 == b.0);
-        (contacts, Vec::new())
+    let mentors: Vec<(String, String)> = if actor.role() == Role::PeerMentor {
+        Vec::new()
     } else {
-        let contacts = contacts::table
-            .filter(contacts::organization_id.eq(&org))
-            .filter(contacts::local_association_id.eq_any(actor.associations.clone()))
-            .filter(contacts::is_active.eq(true))
-            .order(contacts::name_key.asc())
-            .limit(500)
-            .select((contacts::id, contacts::name))
-            .load(conn)?;
-        let mentors = users::table
+        users::table
             .filter(
                 users::id.eq_any(
                     uor::table
@@ -312,16 +299,54 @@ pub fn choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Choices> {
                 ),
             )
             .filter(users::is_active.eq(true))
-            .order(users::name.asc())
+            .order((users::name.asc(), users::id.asc()))
             .select((users::id, users::name))
-            .load(conn)?;
-        (contacts, mentors)
+            .load(conn)?
     };
+    let mentor = if actor.role() == Role::PeerMentor {
+        actor.user_id.clone()
+    } else if mentors.iter().any(|(id, _)| id == mentor_id) {
+        mentor_id.to_string()
+    } else {
+        return Ok(Choices {
+            types,
+            mentors,
+            ..Default::default()
+        });
+    };
+    let associations: Vec<(String, String)> = la::table
+        .filter(la::id.eq_any(actor.associations.clone()))
+        .filter(
+            la::id.nullable().eq_any(
+                uor::table
+                    .filter(uor::user_id.eq(mentor.clone()))
+                    .filter(uor::organization_id.eq(org.clone()))
+                    .filter(uor::role_id.eq("peer_mentor"))
+                    .filter(uor::revoked_at.is_null())
+                    .select(uor::local_association_id),
+            ),
+        )
+        .filter(la::is_active.eq(true))
+        .order(la::name_key.asc())
+        .select((la::id, la::name))
+        .load(conn)?;
+    let mut contacts: Vec<(String, String)> = contacts::table
+        .inner_join(cm::table)
+        .filter(cm::user_id.eq(&mentor))
+        .filter(cm::ended_at.is_null())
+        .filter(contacts::organization_id.eq(&org))
+        .filter(contacts::local_association_id.eq_any(actor.associations.clone()))
+        .filter(contacts::is_active.eq(true))
+        .order((contacts::name_key.asc(), contacts::id.asc()))
+        .select((contacts::id, contacts::name))
+        .load(conn)?;
+    contacts.dedup_by(|a, b| a.0 == b.0);
     Ok(Choices {
         types,
         associations,
         contacts,
         mentors,
+        mentor_id: mentor,
     })
 }
 
@@ -407,8 +432,18 @@ fn validate(
     existing: Option<&Activity>,
 ) -> AppResult<Result<Valid, FieldErrors>> {
     let org = actor.org()?.to_string();
-    let choices = choices(conn, actor)?;
     let mut errors = FieldErrors::new();
+    // The mentor: oneself, or (coordinator) a peer mentor of one of the coordinator's
+    // associations; an existing activity keeps its mentor.
+    let wanted = match existing {
+        Some(e) => e.mentor_id.as_str(),
+        None => f.mentor_id.as_str(),
+    };
+    let choices = choices(conn, actor, wanted)?;
+    let mentor_id = choices.mentor_id.clone();
+    if mentor_id.is_empty() {
+        errors.add("mentor_id", "activity.err_mentor");
+    }
     // The type: an active one of the organization (an existing activity keeps its own type).
     let activity_type = if existing.is_some_and(|e| e.activity_type_id == f.activity_type_id) {
         at::table
@@ -457,17 +492,6 @@ fn validate(
         1..=10_000,
         t.is_some_and(|t| t.requires_participants),
     );
-    // The mentor: oneself, or (coordinator) a peer mentor of one of the coordinator's associations.
-    let mentor_id = if actor.role() == Role::PeerMentor {
-        actor.user_id.clone()
-    } else if let Some(e) = existing {
-        e.mentor_id.clone()
-    } else if choices.mentors.iter().any(|(id, _)| *id == f.mentor_id) {
-        f.mentor_id.clone()
-    } else {
-        errors.add("mentor_id", "activity.err_mentor");
-        String::new()
-    };
     // The association it is credited to: one of the mentor's, in the actor's scope. A mentor
     // with one association has it chosen for them.
     let mentor_associations: Vec<String> = uor::table
@@ -498,7 +522,9 @@ fn validate(
     };
     let contact_id = match f.contact_id.trim() {
         "" => {
-            if t.is_some_and(|t| t.requires_contact) {
+            if t.is_some_and(|t| t.is_outreach()) {
+                errors.add("contact_id", "activity.err_contact_outreach");
+            } else if t.is_some_and(|t| t.requires_contact) {
                 errors.add("contact_id", "err.required");
             }
             None
@@ -509,7 +535,7 @@ fn validate(
             Some(c.to_string())
         }
         _ => {
-            errors.add("contact_id", "err.choice");
+            errors.add("contact_id", "activity.err_contact");
             None
         }
     };
@@ -564,6 +590,7 @@ pub fn create(
             "registered",
             v.duration_minutes,
             v.participants,
+            v.contact_id.is_some(),
         );
         let t = now();
         let a = Activity {
@@ -642,6 +669,7 @@ pub fn update(
             "registered",
             v.duration_minutes,
             v.participants,
+            v.contact_id.is_some(),
         );
         diesel::update(act::table.find(id))
             .set((
@@ -666,7 +694,7 @@ pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()> {
     if !editable {
         return Err(AppError::NotFound);
     }
-    let outcome = bufdir::evaluate("", None, "cancelled", None, None);
+    let outcome = bufdir::evaluate("", None, "cancelled", None, None, false);
     diesel::update(act::table.find(id).filter(act::status.eq("registered")))
         .set((
             act::status.eq("cancelled"),
@@ -692,9 +720,9 @@ pub struct Filter {
     pub bufdir: String,
     /// "registered" (default), "cancelled" or "all".
     pub status: String,
-    /// One contact's activities.
+    /// Activities with this contact (an id).
     pub contact: String,
-    /// Text: the contact's name or the description contains it (æ, ø, å folded in names).
+    /// Words in the description or the contact's name.
     pub q: String,
     /// Keyset cursor: "<date>~<id>" of the last row of the previous page.
     pub after: String,
@@ -724,6 +752,29 @@ impl Filter {
     pub fn is_filtered(&self) -> bool {
         !self.query().is_empty()
     }
+    /// The query string without the contact (the link that removes that filter).
+    pub fn without_contact(&self) -> String {
+        Filter {
+            contact: String::new(),
+            ..self.clone()
+        }
+        .query()
+    }
+    fn searches_text(&self) -> bool {
+        !forms::search_key(&self.q).is_empty()
+    }
+}
+
+/// Rows of the list's keyset range one text search reads per page (per association): a search
+/// for a rare word costs what a common one does, and the page offers to search on from where
+/// it stopped instead of reading the whole history at once.
+pub const SEARCH_WINDOW: i64 = 5_000;
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(
+        x: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -750,6 +801,29 @@ fn filtered(
     }
     if let Some(t) = crate::db::parse_id(&f.activity_type) {
         q = q.filter(act::activity_type_id.eq(t));
+    }
+    if let Some(c) = crate::db::parse_id(&f.contact) {
+        q = q.filter(act::contact_id.eq(c));
+    }
+    if f.searches_text() {
+        // The name of the contact (of the organization, by its lower-cased key, so æ, ø and å
+        // fold on both backends), or the description. SQLite's lower() folds only ASCII, so in
+        // the description a letter beyond ASCII matches any one letter.
+        let p = forms::like_contains(&f.q);
+        let ascii: String = p
+            .chars()
+            .map(|c| if c.is_ascii() { c } else { '_' })
+            .collect();
+        let named = contacts::table
+            .filter(contacts::organization_id.eq(actor.org()?.to_string()))
+            .filter(contacts::name_key.like(p).escape('\\'))
+            .select(contacts::id.nullable());
+        q = q.filter(
+            lower(act::description)
+                .like(ascii)
+                .escape('\\')
+                .or(act::contact_id.eq_any(named)),
+        );
     }
     if let Ok(d) = NaiveDate::parse_from_str(&f.from, "%Y-%m-%d") {
         q = q.filter(act::occurred_on.ge(d));
@@ -795,7 +869,9 @@ fn filtered(
     Ok(q.order((act::occurred_on.desc(), act::id.desc())))
 }
 
-/// One page of the filtered list and the cursor of the next page, if there is one.
+/// One page of the filtered list and the cursor of the next page, if there is one. A text
+/// search reads at most `SEARCH_WINDOW` rows of each range; when it stops there, the page may
+/// hold fewer than `limit` rows and the cursor continues from where it stopped.
 pub fn page(
     conn: &mut DbConn,
     actor: &Actor,
@@ -803,17 +879,44 @@ pub fn page(
     limit: i64,
     known: &FilterChoices,
 ) -> AppResult<(Vec<ActivityRow>, Option<String>)> {
+    type Key = (NaiveDate, String);
     let cursor = parse_cursor(&f.after);
-    let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<Vec<Activity>> {
-        Ok(filtered(actor, f, cursor.as_ref())?
+    // One range: its first `limit + 1` rows and, for a text search, the last key it read.
+    let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<(Vec<Activity>, Option<Key>)> {
+        let mut q = filtered(actor, f, cursor.as_ref())?;
+        let mut stop: Option<Key> = None;
+        if f.searches_text() {
+            let unsearched = Filter {
+                q: String::new(),
+                ..f.clone()
+            };
+            stop = filtered(actor, &unsearched, cursor.as_ref())?
+                .select((act::occurred_on, act::id))
+                .offset(SEARCH_WINDOW - 1)
+                .limit(1)
+                .first::<Key>(conn)
+                .optional()?;
+            if let Some((d, id)) = &stop {
+                q = q.filter(
+                    act::occurred_on
+                        .gt(*d)
+                        .or(act::occurred_on.eq(*d).and(act::id.ge(id.clone()))),
+                );
+            }
+        }
+        let rows = q
             .select(Activity::as_select())
             .limit(limit + 1)
-            .load(conn)?)
+            .load(conn)?;
+        Ok((rows, stop))
     };
     // A coordinator's list spans a few associations: one ordered index range per association,
     // merged here, is fast on both backends, where one IN (...) query would sort every row.
-    let mut rows: Vec<Activity> = if actor.role() == Role::Coordinator
+    // A contact's or a mentor's activities are one range of their own index.
+    let ranges: Vec<(Vec<Activity>, Option<Key>)> = if actor.role() == Role::Coordinator
         && crate::db::parse_id(&f.association).is_none()
+        && crate::db::parse_id(&f.contact).is_none()
+        && crate::db::parse_id(&f.mentor).is_none()
         && actor.associations.len() > 1
     {
         let mut all = Vec::new();
@@ -822,22 +925,46 @@ pub fn page(
                 association: a.clone(),
                 ..f.clone()
             };
-            all.extend(rows_of(conn, &one)?);
+            all.push(rows_of(conn, &one)?);
         }
-        all.sort_by(|x, y| (y.occurred_on, &y.id).cmp(&(x.occurred_on, &x.id)));
-        all.dedup_by(|x, y| x.id == y.id);
         all
     } else {
-        rows_of(conn, f)?
+        vec![rows_of(conn, f)?]
     };
+    // Every range has been read down to the latest of the stops: rows below it wait for the
+    // next page.
+    let stop = ranges.iter().filter_map(|(_, s)| s.clone()).max();
+    let mut rows: Vec<Activity> = ranges
+        .into_iter()
+        .flat_map(|(rows, _)| rows)
+        .filter(|a| {
+            stop.as_ref()
+                .is_none_or(|(d, id)| (a.occurred_on, &a.id) >= (*d, id))
+        })
+        .collect();
+    rows.sort_by(|x, y| (y.occurred_on, &y.id).cmp(&(x.occurred_on, &x.id)));
+    rows.dedup_by(|x, y| x.id == y.id);
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
         rows.last().map(|a| format!("{}~{}", a.occurred_on, a.id))
     } else {
-        None
+        stop.map(|(d, id)| format!("{d}~{id}"))
     };
     Ok((with_names(conn, rows, known)?, next))
+}
+
+/// The name of a contact of the actor's organization (for the list's contact filter).
+pub fn contact_name(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Option<String>> {
+    let Some(id) = crate::db::parse_id(id) else {
+        return Ok(None);
+    };
+    Ok(contacts::table
+        .find(id)
+        .filter(contacts::organization_id.eq(actor.org()?.to_string()))
+        .select(contacts::name)
+        .first(conn)
+        .optional()?)
 }
 
 /// Adds the names of the types, associations, mentors and contacts. Names already at hand (the

@@ -251,6 +251,7 @@ fn produce(
         "registered",
         Some(e.duration_minutes),
         Some(participants),
+        false,
     );
     let t = now();
     let a = Activity {

@@ -708,7 +708,7 @@ fn give_back_seat(c: &mut DbConn, event_id: &str) -> QueryResult<usize> {
 pub fn register(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(EventRow, Outcome)> {
     actor.require(&[Role::PeerMentor])?;
     let row = get(conn, actor, id)?;
-    let status = crate::people::service::status_of(conn, &actor.user_id, actor.org()?)?;
+    let status = crate::people::mentors::service::status_of(conn, &actor.user_id, actor.org()?)?;
     let outcome = if status.as_deref() != Some("active") {
         Outcome::NotActive
     } else if row.cancelled() || row.started {

@@ -1,93 +1,47 @@
-//! People: peer mentor profiles and their status history, the contacts they support, the
-//! contacts' caregivers and notes.
+//! People, split by sub-area: peer mentor profiles and their status history (`mentors`), the
+//! contacts they support (`contacts`), and the care around a contact: assigned mentors,
+//! caregivers and notes (`care`). Labels and demo data are shared.
 
-pub mod model;
-pub mod routes;
+pub mod care;
+pub mod contacts;
+mod labels;
+pub mod mentors;
 pub mod seed;
-pub mod service;
+mod shared;
 
-use crate::labels::Entry;
+use actix_web::{web, HttpRequest};
 
-/// Terms of this domain (see `web::labels`).
-#[rustfmt::skip]
-pub static LABELS: &[Entry] = &[
-    ("nav.mentors", "Likepersoner", "Peer mentors"),
-    ("nav.contacts", "Kontakter", "Contacts"),
-    ("people.page_mentors", "Likepersoner", "Peer mentors"),
-    ("people.page_contacts", "Kontakter", "Contacts"),
-    ("people.page_contact_new", "Ny kontakt", "New contact"),
-    ("people.page_contact_edit", "Rediger kontakt", "Edit contact"),
-    ("people.term_contact", "Kontakt", "Contact"),
-    ("people.search_mentors", "Søk etter navn eller e-post", "Search by name or e-mail"),
-    ("people.search_contacts", "Søk etter navn eller telefon", "Search by name or phone"),
-    ("people.count_mentors", "likepersoner", "peer mentors"),
-    ("people.count_contacts", "kontakter", "contacts"),
-    ("people.status_active", "Aktiv", "Active"),
-    ("people.status_paused", "Pause", "Paused"),
-    ("people.status_suspended", "Suspendert", "Suspended"),
-    ("people.status_deactivated", "Deaktivert", "Deactivated"),
-    ("people.field_active_contacts", "Aktive kontakter", "Active contacts"),
-    ("people.field_started_on", "Startet", "Started"),
-    ("people.field_availability", "Tilgjengelighet", "Availability"),
-    ("people.field_languages", "Språk", "Languages"),
-    ("people.field_max_contacts", "Maks antall kontakter", "Maximum number of contacts"),
-    ("people.field_reason", "Begrunnelse", "Reason"),
-    ("people.field_birth_year", "Fødselsår", "Birth year"),
-    ("people.field_municipality", "Kommune", "Municipality"),
-    ("people.field_interest_group", "Diagnose eller interessegruppe", "Diagnosis or interest group"),
-    ("people.field_sensitive_notes", "Sensitive opplysninger (helse og personlige forhold)", "Sensitive information (health and personal matters)"),
-    ("people.field_consent_given", "Kontakten har gitt samtykke til registrering", "The contact has consented to being registered"),
-    ("people.field_consent_on", "Dato for samtykke", "Date of consent"),
-    ("people.field_relation", "Relasjon", "Relation"),
-    ("people.field_may_contact", "Kan kontaktes", "May be contacted"),
-    ("people.field_note", "Nytt notat", "New note"),
-    ("people.no_limit", "Ingen grense", "No limit"),
-    ("people.assigned_contacts", "Tildelte kontakter", "Assigned contacts"),
-    ("people.no_contacts", "Ingen tildelte kontakter.", "No assigned contacts."),
-    ("people.change_status", "Endre status", "Change status"),
-    ("people.new_status", "Ny status", "New status"),
-    ("people.edit_profile", "Profil", "Profile"),
-    ("people.history", "Statushistorikk", "Status history"),
-    ("people.history_immutable", "Historikken kan ikke endres eller slettes.", "The history cannot be changed or deleted."),
-    ("people.system", "Systemet", "The system"),
-    ("people.status_changed", "Statusen er endret.", "The status is changed."),
-    ("people.consent", "Samtykke", "Consent"),
-    ("people.consent_given_on", "Gitt", "Given on"),
-    ("people.consent_missing", "Ikke registrert", "Not recorded"),
-    ("people.choose", "Velg …", "Choose …"),
-    ("people.sensitive_hint", "Skriv bare det som trengs for oppfølgingen. Hver visning av disse opplysningene logges.", "Write only what the follow-up needs. Every view of this information is logged."),
-    ("people.sensitive_logged", "Visningen av disse opplysningene er logget.", "This view of the information is logged."),
-    ("people.duplicate_heading", "Kontakten kan allerede være registrert", "The contact may already be registered"),
-    ("people.duplicate_text", "Det finnes en kontakt i organisasjonen med samme navn og fødselsår, eller samme telefonnummer:", "The organization has a contact with the same name and birth year, or the same phone number:"),
-    ("people.duplicate_hidden", "En kontakt du ikke har tilgang til. Spør koordinatoren din.", "A contact you do not have access to. Ask your coordinator."),
-    ("people.create_anyway", "Opprett likevel – dette er en annen person", "Create anyway – this is a different person"),
-    ("people.contact_created", "Kontakten er opprettet.", "The contact is created."),
-    ("people.assigned_mentors", "Likepersoner", "Peer mentors"),
-    ("people.no_mentors", "Ingen likeperson er tildelt.", "No peer mentor is assigned."),
-    ("people.since", "Siden", "Since"),
-    ("people.end_assignment", "Avslutt tildeling", "End assignment"),
-    ("people.assign_mentor", "Tildel likeperson", "Assign a peer mentor"),
-    ("people.assign", "Tildel", "Assign"),
-    ("people.no_mentor_choices", "Ingen flere aktive likepersoner i lokallaget kan tildeles.", "No more active peer mentors of the local association can be assigned."),
-    ("people.past_mentors", "Tidligere likepersoner", "Previous peer mentors"),
-    ("people.mentor_assigned", "Likepersonen er tildelt.", "The peer mentor is assigned."),
-    ("people.mentor_unassigned", "Tildelingen er avsluttet.", "The assignment is ended."),
-    ("people.caregivers", "Pårørende og foresatte", "Caregivers and next of kin"),
-    ("people.no_caregivers", "Ingen pårørende er registrert.", "No caregivers are recorded."),
-    ("people.add_caregiver", "Legg til pårørende", "Add a caregiver"),
-    ("people.caregiver_added", "Pårørende er lagt til.", "The caregiver is added."),
-    ("people.notes", "Notater", "Notes"),
-    ("people.no_notes", "Ingen notater ennå.", "No notes yet."),
-    ("people.add_note", "Lagre notat", "Save note"),
-    ("people.note_added", "Notatet er lagret.", "The note is saved."),
-    ("people.err_birth_year", "Skriv et fødselsår mellom 1900 og i år.", "Enter a birth year between 1900 and this year."),
-    ("people.err_consent_date", "Skriv datoen samtykket ble gitt.", "Enter the date consent was given."),
-    ("people.err_consent_future", "Datoen for samtykke kan ikke være fram i tid.", "The date of consent cannot be in the future."),
-    ("people.err_reason_required", "Skriv en begrunnelse for endringen.", "Give a reason for the change."),
-    ("people.err_same_status", "Likepersonen har allerede denne statusen.", "The peer mentor already has this status."),
-    ("people.err_max_contacts_range", "Skriv et helt tall mellom 0 og 100, eller la feltet stå tomt.", "Enter a whole number from 0 to 100, or leave the field empty."),
-    ("people.err_max_contacts", "Likepersonen har nådd sitt maksimale antall kontakter.", "The peer mentor has reached their maximum number of contacts."),
-    ("people.err_mentor_choice", "Velg en aktiv likeperson i kontaktens lokallag.", "Choose an active peer mentor of the contact's local association."),
-    ("people.err_association", "Velg et av lokallagene i listen.", "Choose one of the local associations in the list."),
-    ("people.err_max_associations", "En likeperson kan høre til høyst 5 lokallag.", "A peer mentor can belong to at most 5 local associations."),
-];
+pub use labels::LABELS;
+
+use crate::web::is_htmx;
+use crate::web::page::Page;
+use crate::web::pagination::PageOf;
+
+/// The routes of every sub-area.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    mentors::routes::configure(cfg);
+    contacts::routes::configure(cfg);
+    care::routes::configure(cfg);
+}
+
+/// Whether an htmx request asks for the results block only.
+pub(crate) fn wants_results(req: &HttpRequest) -> bool {
+    is_htmx(req)
+        && req
+            .headers()
+            .get("HX-Target")
+            .is_some_and(|t| t == "results")
+}
+
+/// "Showing 1–25 of 40 contacts", for the live region after a search.
+pub(crate) fn count_message<T>(page: &Page, list: &PageOf<T>, what: &str) -> String {
+    format!(
+        "{} {}–{} {} {} {}",
+        page.t("text.showing"),
+        list.first_index(),
+        list.last_index(),
+        page.t("text.of"),
+        list.total,
+        page.t(what)
+    )
+}

@@ -5,8 +5,10 @@
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
-use super::model::{Assignment, Caregiver, Contact, Note};
-use super::service::{ensure_profile, phone_key};
+use super::care::model::{Assignment, Caregiver, Note};
+use super::contacts::model::Contact;
+use super::contacts::service::phone_key;
+use super::mentors::service::ensure_profile;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::{
     caregivers, contact_mentors, contacts, local_associations as la, organizations, peer_mentors,
@@ -45,6 +47,17 @@ const LAST: [&str; 20] = [
     "Solberg",
     "Strand",
     "Lunde",
+];
+
+const STREETS: [&str; 8] = [
+    "Storgata",
+    "Kirkeveien",
+    "Skolegata",
+    "Bjørkelia",
+    "Fjellveien",
+    "Sjøgata",
+    "Løkkeveien",
+    "Parkveien",
 ];
 
 struct OrgStyle {
@@ -243,6 +256,17 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                     created_by: Some(coordinator.clone()),
                     created_at: t - Duration::days((CONTACTS_PER_ORG - i) as i64),
                     updated_at: t,
+                    // An address for home visits, for most.
+                    street_address: (i % 4 != 1).then(|| {
+                        format!(
+                            "{} {}",
+                            STREETS[(i + org_i) % STREETS.len()],
+                            1 + i * 3 % 40
+                        )
+                    }),
+                    postal_code: (i % 4 != 1).then(|| format!("{:04}", 150 + i * 37 % 9000)),
+                    postal_place: (i % 4 != 1).then(|| municipality(&assoc_name, short)),
+                    erased_at: None,
                 };
                 diesel::insert_into(contacts::table)
                     .values(&c)

@@ -177,8 +177,8 @@ fn insert_grant(
         return Ok(Err("err.role_exists"));
     }
     if role == Role::PeerMentor
-        && crate::people::service::association_count(tx.conn, user_id, org)?
-            >= crate::people::service::MAX_ASSOCIATIONS
+        && crate::people::mentors::service::association_count(tx.conn, user_id, org)?
+            >= crate::people::mentors::service::MAX_ASSOCIATIONS
     {
         return Ok(Err("people.err_max_associations"));
     }
@@ -187,7 +187,7 @@ fn insert_grant(
         .values(&g)
         .execute(tx.conn)?;
     if role == Role::PeerMentor {
-        crate::people::service::ensure_profile(tx.conn, user_id, org)?;
+        crate::people::mentors::service::ensure_profile(tx.conn, user_id, org)?;
     }
     audit::append(
         tx,

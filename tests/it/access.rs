@@ -261,6 +261,10 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 404, 200],
         ),
         ("/activities".into(), [s, 200, 200, 200, 200, 404]),
+        (
+            format!("/activities?q=hansen&contact={mine}"),
+            [s, 200, 200, 200, 200, 404],
+        ),
         ("/activities/new".into(), [s, 200, 200, 404, 404, 404]),
         (
             format!(
@@ -279,6 +283,10 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         (
             "/associations?coordinator=none&region=none".into(),
             [s, 404, 200, 200, 200, 404],
+        ),
+        (
+            format!("/activities/new?mentor_id={nhf_mentor}"),
+            [s, 200, 200, 404, 404, 404],
         ),
         (
             format!("/activities/{mentor_act}"),
@@ -357,7 +365,8 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 404, 404],
         ),
     ];
-    let table = [table, event_gets(&app, &random)].concat();
+    let (contact_gets, contact_posts) = contact_rows(&app, &people, &random);
+    let table = [table, event_gets(&app, &random), contact_gets].concat();
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
     // a success changes nothing that a later row depends on.
     let posts: Vec<PostRow> = vec![
@@ -552,7 +561,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 404, 404],
         ),
     ];
-    let posts = [posts, event_posts(&app, &random)].concat();
+    let posts = [posts, event_posts(&app, &random), contact_posts].concat();
 
     let mut failures = Vec::new();
     for (i, who) in WHO.iter().enumerate() {
@@ -759,4 +768,121 @@ fn event_posts(app: &TestApp, random: &str) -> Vec<PostRow> {
             [s, 404, 404, 404, 404, 404],
         ),
     ]
+}
+
+/// The rows of a contact's caregivers and notes, closing and erasing, and the list's filters.
+fn contact_rows(
+    app: &TestApp,
+    people: &PeopleIds,
+    random: &str,
+) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use likeperson::people::care::model::{Caregiver, Note};
+    use likeperson::schema::{caregivers, notes};
+    let s = 303;
+    let t = chrono::Utc::now().naive_utc();
+    let (mine, outside) = (&people.mine, &people.outside);
+    let cg = uuid::Uuid::new_v4().to_string();
+    let note = uuid::Uuid::new_v4().to_string();
+    diesel::insert_into(caregivers::table)
+        .values(&Caregiver {
+            id: cg.clone(),
+            contact_id: mine.clone(),
+            name: "Pål Pårørende".into(),
+            relation: "Bror".into(),
+            phone: None,
+            email: None,
+            may_contact: true,
+            created_at: t,
+            updated_at: t,
+        })
+        .execute(&mut *app.conn())
+        .unwrap();
+    diesel::insert_into(notes::table)
+        .values(&Note {
+            id: note.clone(),
+            contact_id: mine.clone(),
+            author_id: app.user_id("mentor@nhf.example"),
+            body: "Notat".into(),
+            created_at: t,
+        })
+        .execute(&mut *app.conn())
+        .unwrap();
+    let profile = &people.mentor_profile;
+    let gets = vec![
+        (
+            "/contacts?mentor=none&activity=quiet&status=all".into(),
+            [s, 200, 200, 200, 200, 404],
+        ),
+        (
+            format!("/contacts/{mine}?after=2020-01-01~{random}"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/mentors/{profile}?after=x&events_page=2"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/caregivers/{cg}/edit"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/caregivers/{random}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/contacts/{outside}/caregivers/{cg}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/notes/{note}/edit"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/notes/{random}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    let posts: Vec<PostRow> = vec![
+        (
+            format!("/contacts/{mine}/caregivers/{cg}"),
+            vec![("cg_name", String::new())],
+            [s, 422, 422, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/caregivers/{random}/remove"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/notes/{note}"),
+            vec![("body", String::new())],
+            [s, 422, 422, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/notes/{random}/remove"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/contacts/{outside}/close"),
+            vec![],
+            [s, 404, 404, 303, 404, 404],
+        ),
+        (
+            format!("/contacts/{outside}/reopen"),
+            vec![],
+            [s, 404, 404, 303, 404, 404],
+        ),
+        (
+            format!("/contacts/{mine}/erase"),
+            vec![],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/contacts/{random}/erase"),
+            vec![("confirm", "on".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    (gets, posts)
 }

@@ -9,6 +9,7 @@ mod admin;
 mod associations;
 mod auth;
 mod commands;
+mod contacts;
 mod documents;
 mod events;
 mod home;

@@ -117,7 +117,6 @@ async fn bad_contact_input_answers_422_with_messages_and_values_and_saves_nothin
         "Skriv et gyldig telefonnummer",
         "Skriv en gyldig e-postadresse",
         "Velg et av lokallagene i listen.",
-        "Skriv datoen samtykket ble gitt.",
     ] {
         assert!(res.has(message), "the page says: {message}");
     }
@@ -631,7 +630,7 @@ async fn a_status_change_is_logged_and_the_history_is_immutable(mut app: TestApp
     let mentor = app.user_id("mentor@nhf.example");
     let nhf = org_of(&app, "NHF");
     assert_eq!(
-        likeperson::people::service::status_of(&mut app.conn(), &mentor, &nhf).unwrap(),
+        likeperson::people::mentors::service::status_of(&mut app.conn(), &mentor, &nhf).unwrap(),
         Some("paused".to_string())
     );
     let entries: Vec<(String, String)> = log::table
@@ -778,7 +777,7 @@ async fn a_peer_mentor_belongs_to_at_most_five_associations(mut app: TestApp) {
     let new_user = app.user_id("ny.likeperson@nhf.example");
     let nhf = org_of(&app, "NHF");
     assert_eq!(
-        likeperson::people::service::status_of(&mut app.conn(), &new_user, &nhf).unwrap(),
+        likeperson::people::mentors::service::status_of(&mut app.conn(), &new_user, &nhf).unwrap(),
         Some("active".to_string())
     );
 }
