@@ -53,7 +53,6 @@ pub static LABELS: &[Entry] = &[
         "En ny e-postadresse gjelder først når eieren har bekreftet den gjennom lenken vi sender dit.",
         "A new e-mail address takes effect only when its owner has confirmed it through the link we send there.",
     ),
-    ("err.email_taken", "Denne e-postadressen er allerede i bruk.", "This e-mail address is already in use."),
     ("text.user_saved_email_pending", "Lagret. Den nye e-postadressen gjelder når den er bekreftet.", "Saved. The new e-mail address takes effect once it is confirmed."),
     ("text.email_confirm_mail_subject", "Bekreft ny e-postadresse i Likeperson", "Confirm your new e-mail address in Likeperson"),
     (
