@@ -65,6 +65,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         name_key -> Text,
+        deactivated_at -> Nullable<Timestamp>,
+        pending_email -> Nullable<Text>,
     }
 }
 

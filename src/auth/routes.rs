@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/password/forgot", web::post().to(forgot))
         .route("/password/reset", web::get().to(reset_form))
         .route("/password/reset", web::post().to(reset))
+        .route("/email/confirm", web::get().to(email_confirm_form))
+        .route("/email/confirm", web::post().to(email_confirm))
         .route("/context", web::post().to(switch_context))
         .route("/account/password", web::get().to(password_form))
         .route("/account/password", web::post().to(change_password))
@@ -503,6 +505,58 @@ async fn change_password(
         &PasswordPage {
             page: Page::for_actor(&actor, "page.password"),
             errors,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "auth/email_confirm.html")]
+struct EmailConfirmPage {
+    page: Page,
+    token: String,
+    /// `None`: asks to confirm; `Some(true)`: confirmed; `Some(false)`: the link is no good.
+    done: Option<bool>,
+}
+
+/// The link mailed to a new address: a button to confirm it (a mail scanner following the link
+/// changes nothing).
+async fn email_confirm_form(
+    req: HttpRequest,
+    session: Session,
+    q: extract::Query<TokenQuery>,
+) -> AppResult<HttpResponse> {
+    let csrf = ensure_csrf(&session);
+    page::ok(&EmailConfirmPage {
+        page: Page::anonymous("page.email_confirm", lang_of(&req), csrf),
+        token: q.token.clone(),
+        done: None,
+    })
+}
+
+async fn email_confirm(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: extract::Form<TokenQuery>,
+) -> AppResult<HttpResponse> {
+    let csrf = ensure_csrf(&session);
+    let ip = client_ip(&req, state.config.trust_proxy);
+    let token = form.token.clone();
+    let ok = db(&state, move |c| {
+        Ok(service::confirm_email(c, &token, ip.as_deref())?)
+    })
+    .await?;
+    let status = if ok {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::NOT_FOUND
+    };
+    page::html(
+        status,
+        &EmailConfirmPage {
+            page: Page::anonymous("page.email_confirm", lang_of(&req), csrf),
+            token: String::new(),
+            done: Some(ok),
         },
     )
 }

@@ -568,3 +568,62 @@ pub fn association_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(
         .select((local_associations::id, local_associations::name))
         .load(conn)
 }
+
+/// Confirms a new e-mail address through the link mailed to it: the address takes effect, the
+/// token is used up. `false` when the link is unknown, used, expired or the address was taken
+/// in the meantime.
+pub fn confirm_email(conn: &mut DbConn, token: &str, ip: Option<&str>) -> QueryResult<bool> {
+    let hash = token_hash(token);
+    crate::db::tx(conn, |tx| -> QueryResult<bool> {
+        let found: Option<(String, Option<String>, String, String)> = auth_tokens::table
+            .inner_join(users::table)
+            .filter(auth_tokens::token_hash.eq(&hash))
+            .filter(auth_tokens::kind.eq("email_change"))
+            .filter(auth_tokens::used_at.is_null())
+            .filter(auth_tokens::revoked_at.is_null())
+            .filter(auth_tokens::expires_at.gt(now()))
+            .filter(users::is_active.eq(true))
+            .select((
+                users::id,
+                users::pending_email,
+                users::email,
+                auth_tokens::id,
+            ))
+            .first(tx.conn)
+            .optional()?;
+        let Some((user_id, Some(new_email), old_email, token_id)) = found else {
+            return Ok(false);
+        };
+        let taken: i64 = users::table
+            .filter(users::email.eq(&new_email))
+            .count()
+            .get_result(tx.conn)?;
+        if taken > 0 {
+            return Ok(false);
+        }
+        let t = now();
+        diesel::update(auth_tokens::table.find(&token_id))
+            .set(auth_tokens::used_at.eq(t))
+            .execute(tx.conn)?;
+        diesel::update(users::table.find(&user_id))
+            .set((
+                users::email.eq(&new_email),
+                users::pending_email.eq(None::<String>),
+                users::updated_at.eq(t),
+            ))
+            .execute(tx.conn)?;
+        audit::append(
+            tx,
+            Event {
+                actor_user_id: Some(&user_id),
+                action: "user.email_changed",
+                target_type: Some("user"),
+                target_id: Some(&user_id),
+                detail: Some(serde_json::json!({ "from": old_email, "to": new_email })),
+                ip,
+                ..Default::default()
+            },
+        )?;
+        Ok(true)
+    })
+}

@@ -19,6 +19,9 @@ pub struct User {
     pub updated_at: NaiveDateTime,
     /// `search_key(name)`: lower-cased in Rust (æ, ø, å too), for search. Set it with the name.
     pub name_key: String,
+    pub deactivated_at: Option<NaiveDateTime>,
+    /// A new address waiting for its owner to confirm it through the mailed link.
+    pub pending_email: Option<String>,
 }
 
 impl User {
@@ -35,6 +38,8 @@ impl User {
             last_login_at: None,
             created_at: t,
             updated_at: t,
+            deactivated_at: None,
+            pending_email: None,
         }
     }
     pub fn last_login(&self) -> String {

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::model::{GrantView, InvitationView, Setting, User};
-use super::service::{self, GrantForm, InviteForm, SettingsForm};
+use super::service::{self, GrantForm, InviteForm, Revoked, SettingsForm, UserForm};
 use crate::access::Actor;
 use crate::access::Role;
 use crate::auth::actor::set_flash;
@@ -24,6 +24,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}", web::get().to(show))
         .route("/users/{id}/roles", web::post().to(assign))
         .route("/users/{id}/roles/{grant}/revoke", web::post().to(revoke))
+        .route("/users/{id}/edit", web::get().to(edit_form))
+        .route("/users/{id}", web::post().to(update))
+        .route("/users/{id}/deactivate", web::post().to(deactivate))
         .route("/users/{id}/sessions/end", web::post().to(end_sessions))
         .route("/account/invitations", web::get().to(my_invitations))
         .route(
@@ -272,24 +275,165 @@ async fn end_sessions(
     Ok(redirect(&format!("/users/{id}")))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RevokeForm {
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "users/revoke_confirm.html")]
+struct RevokeConfirmPage {
+    page: Page,
+    user_id: String,
+    grant_id: String,
+}
+
 async fn revoke(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    form: extract::Form<RevokeForm>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let (raw_user, raw_grant) = path.into_inner();
     let user = path_id(&raw_user)?;
     let grant = path_id(&raw_grant)?;
-    let (a, u) = (actor.clone(), user.clone());
-    let still_member = db(&state, move |c| service::revoke(c, &a, &u, &grant)).await?;
-    set_flash(&session, "success", actor.t("text.role_revoked"));
-    if still_member {
-        Ok(redirect(&format!("/users/{user}")))
-    } else {
-        Ok(redirect("/users"))
+    let confirmed = form.confirm.is_some();
+    let (a, u, g) = (actor.clone(), user.clone(), grant.clone());
+    match db(&state, move |c| service::revoke(c, &a, &u, &g, confirmed)).await? {
+        Revoked::Done { still_member } => {
+            set_flash(&session, "success", actor.t("text.role_revoked"));
+            if !still_member {
+                Ok(redirect("/users"))
+            } else if user == actor.user_id {
+                // No longer an administrator: the start page, in whatever role is left.
+                Ok(redirect("/"))
+            } else {
+                Ok(redirect(&format!("/users/{user}")))
+            }
+        }
+        Revoked::LastAdmin => {
+            set_flash(&session, "error", actor.t("err.last_admin"));
+            Ok(redirect(&format!("/users/{user}")))
+        }
+        Revoked::Confirm => page::ok(&RevokeConfirmPage {
+            page: Page::for_actor(&actor, "page.revoke_own_admin"),
+            user_id: user,
+            grant_id: grant,
+        }),
     }
+}
+
+#[derive(Template)]
+#[template(path = "users/edit.html")]
+struct EditPage {
+    page: Page,
+    user: User,
+    form: UserForm,
+    errors: FieldErrors,
+}
+
+async fn render_edit(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: String,
+    form: Option<UserForm>,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let user = db(state, move |c| {
+        let user = service::member(c, &a, &id)?;
+        if !service::may_end_sessions(c, &id)? {
+            return Err(crate::web::AppError::NotFound);
+        }
+        Ok(user)
+    })
+    .await?;
+    let form = form.unwrap_or_else(|| UserForm {
+        name: user.name.clone(),
+        email: user.email.clone(),
+    });
+    let failed = !errors.is_empty();
+    page::form(
+        &EditPage {
+            page: Page::for_actor(actor, "page.user_edit"),
+            user,
+            form,
+            errors,
+        },
+        failed,
+    )
+}
+
+async fn edit_form(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = path_id(&path)?;
+    render_edit(&actor, &state, id, None, FieldErrors::new()).await
+}
+
+async fn update(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<UserForm>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = path_id(&path)?;
+    let form = form.into_inner();
+    let (a, f, i, st) = (actor.clone(), form.clone(), id.clone(), state.clone());
+    let outcome = db(&state, move |c| {
+        let r = service::update(c, &a, &i, &f)?;
+        if let Ok(service::Edited {
+            email_change: Some((to, token)),
+        }) = &r
+        {
+            let link = format!("{}/email/confirm?token={token}", st.config.base_url);
+            let body = format!("{}\n\n{link}\n", a.t("text.email_confirm_mail_body"));
+            if let Err(e) = st
+                .mailer
+                .send(to, a.t("text.email_confirm_mail_subject"), body)
+            {
+                log::error!("could not send the address confirmation: {e}");
+            }
+        }
+        Ok(r.map(|e| e.email_change.is_some()))
+    })
+    .await?;
+    match outcome {
+        Ok(email_change) => {
+            let key = if email_change {
+                "text.user_saved_email_pending"
+            } else {
+                "text.saved"
+            };
+            set_flash(&session, "success", actor.t(key));
+            Ok(redirect(&format!("/users/{id}")))
+        }
+        Err(errors) => render_edit(&actor, &state, id, Some(form), errors).await,
+    }
+}
+
+async fn deactivate(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = path_id(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    match db(&state, move |c| service::deactivate(c, &a, &i)).await? {
+        Ok(()) => set_flash(&session, "success", actor.t("text.user_deactivated")),
+        Err(key) => set_flash(&session, "error", actor.t(key)),
+    }
+    Ok(redirect(&format!("/users/{id}")))
 }
 
 #[derive(Template)]

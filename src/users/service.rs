@@ -279,12 +279,54 @@ pub fn end_sessions(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResul
     })
 }
 
-/// Revokes a grant; returns whether the user is still a member of the organization (their page
-/// is gone once the last grant is).
-pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -> AppResult<bool> {
+/// What became of a revocation.
+#[derive(Debug, PartialEq)]
+pub enum Revoked {
+    /// Revoked; whether the user is still a member of the organization (their page is gone once
+    /// the last grant is).
+    Done { still_member: bool },
+    /// Refused: it is the organization's last active administrator's grant.
+    LastAdmin,
+    /// An administrator removing their own administrator role confirms it first.
+    Confirm,
+}
+
+/// Serializes the changes to an organization's administrators: a no-op write on the
+/// organization's row takes its row lock (PostgreSQL) or the write lock (SQLite) before the
+/// count, so two administrators revoking each other at once are counted one after the other.
+fn lock_admins(tx: &mut Tx<'_>, org: &str) -> QueryResult<()> {
+    diesel::update(organizations::table.find(org))
+        .set(organizations::updated_at.eq(organizations::updated_at))
+        .execute(tx.conn)?;
+    Ok(())
+}
+
+/// Active administrators of the organization other than `except` (active grants of active users).
+fn other_admins(tx: &mut Tx<'_>, org: &str, except: &str) -> QueryResult<i64> {
+    uor::table
+        .inner_join(users::table.on(users::id.eq(uor::user_id)))
+        .filter(uor::organization_id.eq(org))
+        .filter(uor::role_id.eq(Role::OrgAdmin.key()))
+        .filter(uor::revoked_at.is_null())
+        .filter(uor::user_id.ne(except))
+        .filter(users::is_active.eq(true))
+        .count()
+        .get_result(tx.conn)
+}
+
+/// Revokes a grant. The organization's last active administrator's grant is never revoked (the
+/// check and the revocation in one transaction, under the organization's lock), and an
+/// administrator removing their own administrator role confirms it first.
+pub fn revoke(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    grant_id: &str,
+    confirmed: bool,
+) -> AppResult<Revoked> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
-    crate::db::tx(conn, |tx| -> AppResult<()> {
+    let outcome = crate::db::tx(conn, |tx| -> AppResult<Option<Revoked>> {
         let grant: RoleGrant = uor::table
             .find(grant_id)
             .filter(uor::user_id.eq(user_id))
@@ -294,12 +336,24 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -
             .first(tx.conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
-        diesel::update(uor::table.find(grant_id))
+        if grant.role() == Role::OrgAdmin {
+            if user_id == actor.user_id && !confirmed {
+                return Ok(Some(Revoked::Confirm));
+            }
+            lock_admins(tx, &org)?;
+            if other_admins(tx, &org, user_id)? == 0 {
+                return Ok(Some(Revoked::LastAdmin));
+            }
+        }
+        let n = diesel::update(uor::table.find(grant_id).filter(uor::revoked_at.is_null()))
             .set((
                 uor::revoked_at.eq(now()),
                 uor::revoked_by.eq(&actor.user_id),
             ))
             .execute(tx.conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
         audit::append(
             tx,
             Event {
@@ -314,9 +368,179 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, user_id: &str, grant_id: &str) -
                 ip: actor.ip.as_deref(),
             },
         )?;
-        Ok(())
+        Ok(None)
     })?;
-    Ok(member(conn, actor, user_id).is_ok())
+    if let Some(refused) = outcome {
+        return Ok(refused);
+    }
+    // The actor may have just removed their own administrator role.
+    let still_member = uor::table
+        .filter(uor::user_id.eq(user_id))
+        .filter(uor::organization_id.eq(&org))
+        .filter(uor::revoked_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    Ok(Revoked::Done { still_member })
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct UserForm {
+    pub name: String,
+    pub email: String,
+}
+
+/// What an edit did: the confirmation link to mail when the address is to change.
+pub struct Edited {
+    pub email_change: Option<(String, String)>,
+}
+
+/// How long a new address's confirmation link is valid.
+const EMAIL_CHANGE_DAYS: i64 = 2;
+
+/// Edits a member's name at once, and their e-mail address only once the new address is
+/// confirmed through a link mailed to it (404 for a global administrator).
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    f: &UserForm,
+) -> AppResult<Result<Edited, FieldErrors>> {
+    let user = member(conn, actor, user_id)?;
+    if !may_end_sessions(conn, user_id)? {
+        return Err(AppError::NotFound);
+    }
+    let org = actor.org()?.to_string();
+    crate::db::tx(conn, |tx| {
+        let mut errors = FieldErrors::new();
+        let name = forms::fold_whitespace(&f.name);
+        let email = f.email.trim().to_lowercase();
+        if name.is_empty() {
+            errors.add("name", "err.required");
+        } else if name.chars().count() > 200 {
+            errors.add("name", "err.too_long");
+        }
+        if email.is_empty() {
+            errors.add("email", "err.required");
+        } else if !forms::is_email(&email) {
+            errors.add("email", "err.email");
+        } else if email != user.email {
+            let taken: i64 = users::table
+                .filter(users::email.eq(&email))
+                .count()
+                .get_result(tx.conn)?;
+            if taken > 0 {
+                errors.add("email", "err.email_taken");
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let email_change = email != user.email;
+        diesel::update(users::table.find(user_id))
+            .set((
+                users::name.eq(&name),
+                users::name_key.eq(forms::search_key(&name)),
+                users::updated_at.eq(now()),
+            ))
+            .execute(tx.conn)?;
+        let mut out = Edited { email_change: None };
+        if email_change {
+            diesel::update(users::table.find(user_id))
+                .set(users::pending_email.eq(&email))
+                .execute(tx.conn)?;
+            let token = crate::auth::service::issue_token(
+                tx.conn,
+                user_id,
+                "email_change",
+                TimeDelta::days(EMAIL_CHANGE_DAYS),
+            )?;
+            out.email_change = Some((email.clone(), token));
+        }
+        audit::append(
+            tx,
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&actor.user_id),
+                action: "user.updated",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                detail: Some(serde_json::json!({
+                    "name_changed": name != user.name,
+                    "email_change_requested": email_change,
+                })),
+                ip: actor.ip.as_deref(),
+            },
+        )?;
+        Ok(Ok(out))
+    })
+}
+
+/// Deactivates a member: sign-in refused, every session ended, history kept (their name stays on
+/// old records; they leave the choices). Not oneself, not a global administrator (404), and not
+/// the organization's last active administrator. The error is a label key.
+pub fn deactivate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+) -> AppResult<Result<(), &'static str>> {
+    member(conn, actor, user_id)?;
+    if !may_end_sessions(conn, user_id)? {
+        return Err(AppError::NotFound);
+    }
+    if user_id == actor.user_id {
+        return Ok(Err("err.deactivate_self"));
+    }
+    let org = actor.org()?.to_string();
+    crate::db::tx(conn, |tx| {
+        lock_admins(tx, &org)?;
+        let is_admin: i64 = uor::table
+            .filter(uor::organization_id.eq(&org))
+            .filter(uor::role_id.eq(Role::OrgAdmin.key()))
+            .filter(uor::revoked_at.is_null())
+            .filter(uor::user_id.eq(user_id))
+            .count()
+            .get_result(tx.conn)?;
+        if is_admin > 0 && other_admins(tx, &org, user_id)? == 0 {
+            return Ok(Err("err.last_admin"));
+        }
+        let t = now();
+        let n = diesel::update(
+            users::table
+                .find(user_id)
+                .filter(users::deactivated_at.is_null()),
+        )
+        .set((
+            users::is_active.eq(false),
+            users::deactivated_at.eq(t),
+            users::updated_at.eq(t),
+        ))
+        .execute(tx.conn)?;
+        if n == 0 {
+            return Ok(Err("err.already_deactivated"));
+        }
+        let sessions = diesel::update(
+            crate::schema::sessions::table
+                .filter(crate::schema::sessions::user_id.eq(user_id))
+                .filter(crate::schema::sessions::revoked_at.is_null()),
+        )
+        .set(crate::schema::sessions::revoked_at.eq(t))
+        .execute(tx.conn)?;
+        audit::append(
+            tx,
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&actor.user_id),
+                action: "user.deactivated",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                detail: Some(serde_json::json!({ "sessions": sessions })),
+                ip: actor.ip.as_deref(),
+            },
+        )?;
+        Ok(Ok(()))
+    })
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]

@@ -249,6 +249,14 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         ("/users/invite".into(), [s, 404, 404, 200, 200, 404]),
         (format!("/users/{nhf_mentor}"), [s, 404, 404, 200, 404, 404]),
         (
+            format!("/users/{nhf_mentor}/edit"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        (
+            "/email/confirm?token=x".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
             format!("/users/{blind_mentor}"),
             [s, 404, 404, 404, 200, 404],
         ),
@@ -424,6 +432,21 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             format!("/users/{blind_mentor}/sessions/end"),
             vec![],
             [s, 404, 404, 404, 303, 404],
+        ),
+        (
+            format!("/users/{nhf_mentor}"),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            format!("/users/{blind_mentor}/deactivate"),
+            vec![],
+            [s, 404, 404, 404, 303, 404],
+        ),
+        (
+            "/email/confirm".into(),
+            vec![("token", "x".into())],
+            [404, 404, 404, 404, 404, 404],
         ),
         (
             "/labels".into(),

@@ -6,6 +6,7 @@ mod common;
 mod access;
 mod activities;
 mod admin;
+mod admins;
 mod associations;
 mod auth;
 mod commands;
