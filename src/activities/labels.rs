@@ -129,6 +129,11 @@ pub static LABELS: &[Entry] = &[
         "Kan ha utlegg",
         "May carry expenses",
     ),
+    (
+        "activity.hint_allows_expenses",
+        "Brukes når utlegg kommer: da kan likepersonen føre utlegg (kjøring, bompenger, parkering) på aktiviteter av denne typen.",
+        "Used once expenses arrive: the peer mentor can then claim expenses (mileage, tolls, parking) on activities of this type.",
+    ),
     ("activity.field_sort_order", "Rekkefølge", "Order"),
     (
         "activity.required_fields",

@@ -154,8 +154,6 @@ pub static CORE: &[Entry] = &[
     ("field.larger_text", "Større tekst", "Larger text"),
     ("field.high_contrast", "Høy kontrast", "High contrast"),
     ("field.reduced_motion", "Mindre bevegelse", "Reduced motion"),
-    ("field.notify_email", "Varsler på e-post", "Notifications by e-mail"),
-    ("field.notify_in_app", "Varsler i appen", "Notifications in the app"),
     ("field.week_start", "Uken begynner", "Week starts on"),
     ("value.active", "Aktiv", "Active"),
     ("value.inactive", "Deaktivert", "Deactivated"),

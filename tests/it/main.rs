@@ -16,3 +16,4 @@ mod labels;
 mod migrations;
 mod people;
 mod security;
+mod ux;
