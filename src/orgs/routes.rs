@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::labels::{self, LabelRow};
+use super::labels::{self, LabelsView};
 use super::model::*;
 use super::service::{self, AssociationFilter, AssociationForm, OrganizationForm, RegionForm};
 use crate::auth::actor::{set_flash, Actor};
@@ -542,7 +542,7 @@ struct LabelsPage {
     locale: &'static str,
     q: String,
     all: bool,
-    rows: Vec<LabelRow>,
+    view: LabelsView,
 }
 
 async fn label_page(
@@ -554,13 +554,13 @@ async fn label_page(
     let lang = Lang::parse(&q.locale);
     let all = q.show == "all";
     let (a, text) = (actor.clone(), q.q.clone());
-    let rows = db(&state, move |c| labels::rows(c, &a, lang, &text, all)).await?;
+    let view = db(&state, move |c| labels::rows(c, &a, lang, &text, all)).await?;
     page::ok(&LabelsPage {
         page: Page::for_actor(&actor, "page.labels"),
         locale: lang.code(),
         q: q.q.clone(),
         all,
-        rows,
+        view,
     })
 }
 
