@@ -66,6 +66,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::activities::LABELS,
     crate::documents::LABELS,
     crate::events::LABELS,
+    crate::audit::LABELS,
 ];
 
 /// Every entry of every section.
@@ -336,6 +337,16 @@ pub static CORE: &[Entry] = &[
     ("text.association_hint", "{Mentor.pl} og {coordinator.pl} hører til {association.a}. En organisasjonsadministrator gjelder hele organisasjonen.", "{Mentor.pl} and {coordinator.pl} belong to {association.a}. An organization administrator covers the whole organization."),
     ("text.user_signed_out", "Brukeren er logget ut på alle enheter.", "The user is signed out on every device."),
     ("text.hello", "Hei", "Hello"),
+    ("org.figures_heading", "Tall for", "Figures for"),
+    ("org.figure_activities", "{activity.pl} registrert", "{activity.pl} registered"),
+    ("org.figure_contacts_reached", "{contact.pl} fulgt opp", "{contact.pl} followed up"),
+    ("org.figure_mentors_active", "aktive {mentor.pl}", "active {mentor.pl}"),
+    ("org.figure_contacts", "aktive {contact.pl} i {association.def}", "active {contact.pl} in {association.def}"),
+    ("org.members_mentors", "{Mentor.pl}", "{Mentor.pl}"),
+    ("org.members_coordinators", "{Coordinator.pl}", "{Coordinator.pl}"),
+    ("org.no_mentors", "Ingen {mentor.pl} ennå.", "No {mentor.pl} yet."),
+    ("org.no_coordinators", "Ingen {coordinator.pl} ennå.", "No {coordinator.pl} yet."),
+    ("org.more_members", "Flere enn de som vises her:", "More than shown here:"),
     ("text.count_associations", "{association.pl}", "{association.pl}"),
     ("err.required", "Feltet må fylles ut.", "This field is required."),
     ("err.email", "Skriv en gyldig e-postadresse, for eksempel navn@eksempel.no.", "Enter a valid e-mail address, such as name@example.com."),

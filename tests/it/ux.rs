@@ -4,12 +4,17 @@
 use crate::common::TestApp;
 use crate::on_both_backends;
 use diesel::prelude::*;
-use likeperson::schema::settings;
+use likeperson::audit::service::{append, Event};
+use likeperson::schema::{
+    activities, local_associations as la, organizations, peer_mentors, settings,
+};
 
 on_both_backends!(
     renaming_the_mentor_concept_reaches_menu_titles_headings_and_counts,
     settings_show_no_notification_toggles_and_keep_the_stored_choice,
     the_activity_type_says_what_may_carry_expenses_is_for,
+    the_audit_log_reads_as_words_with_names_links_and_filters,
+    the_association_page_shows_members_and_this_years_figures,
 );
 
 async fn settings_show_no_notification_toggles_and_keep_the_stored_choice(mut app: TestApp) {
@@ -113,4 +118,185 @@ async fn renaming_the_mentor_concept_reaches_menu_titles_headings_and_counts(mut
     let other = app.get("/mentors").await;
     assert!(other.has("<h1>Likepersoner</h1>") && other.has(">Likepersoner</a>"));
     assert!(!other.has("ontaktperson"));
+}
+
+/// The page's content, without the layout's `hx-headers` JSON on `<body>`.
+fn main_part(body: &str) -> &str {
+    let start = body.find("<main").unwrap_or(0);
+    &body[start..]
+}
+
+async fn the_audit_log_reads_as_words_with_names_links_and_filters(mut app: TestApp) {
+    let org: String = organizations::table
+        .filter(organizations::short_name.eq("NHF"))
+        .select(organizations::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let admin = app.user_id("admin@nhf.example");
+    let mentor_user = app.user_id("mentor@nhf.example");
+    let assoc = app.association_ids("NHF")[0].clone();
+    let assoc_name: String = la::table
+        .find(&assoc)
+        .select(la::name)
+        .first(&mut *app.conn())
+        .unwrap();
+    let profile: String = peer_mentors::table
+        .filter(peer_mentors::user_id.eq(&mentor_user))
+        .select(peer_mentors::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    {
+        let mut conn = app.conn();
+        for ev in [
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&admin),
+                action: "association.updated",
+                target_type: Some("local_association"),
+                target_id: Some(&assoc),
+                detail: Some(serde_json::json!({
+                    "name": assoc_name, "previous_name": "Gammelt navn", "changed": ["name"]
+                })),
+                ..Default::default()
+            },
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&admin),
+                action: "peer_mentor.status_changed",
+                target_type: Some("peer_mentor"),
+                target_id: Some(&profile),
+                detail: Some(serde_json::json!({
+                    "user_id": mentor_user, "from": "active", "to": "paused", "reason": "Ferie"
+                })),
+                ..Default::default()
+            },
+            // An action the catalogue has no words for yet, with nested details.
+            Event {
+                organization_id: Some(&org),
+                actor_user_id: Some(&admin),
+                action: "contact.erased",
+                target_type: Some("contact"),
+                detail: Some(serde_json::json!({ "kept": { "activities": 3 } })),
+                ..Default::default()
+            },
+        ] {
+            append(&mut conn, ev).unwrap();
+        }
+    }
+    app.login("admin@nhf.example").await;
+    let page = app.get("/audit").await;
+    assert_eq!(page.status, 200);
+    let main = main_part(&page.body);
+    for words in [
+        ">Endret et lokallag</td>",
+        "Navn: Gammelt navn → ",
+        ">Endret status for en likeperson</td>",
+        "Status: Aktiv → Pause",
+        "Begrunnelse: Ferie",
+        "Person: Mona Mentor (NHF)",
+        "Kontakt: erased",
+        ">Logget inn</td>",
+    ] {
+        assert!(main.contains(words), "the log says: {words}");
+    }
+    assert!(main.contains(&format!(
+        "<a href=\"/associations/{assoc}\">{assoc_name}</a>"
+    )));
+    assert!(main.contains(&format!(
+        "<a href=\"/mentors/{profile}\">Mona Mentor (NHF)</a>"
+    )));
+    assert!(main.contains(&format!("<a href=\"/users/{admin}\">Ada Admin (NHF)</a>")));
+    assert!(
+        !main.contains("{&#34;") && !main.contains("{&quot;") && !main.contains("{\""),
+        "no raw JSON"
+    );
+    assert!(
+        !main.contains(">peer_mentor.status_changed<"),
+        "no action keys"
+    );
+    // Filters: kind, person, period.
+    let kind = app.get("/audit?kind=peer_mentor.status_changed").await;
+    let main = main_part(&kind.body);
+    assert!(main.contains("Status: Aktiv → Pause") && !main.contains("Navn: Gammelt navn"));
+    let who = app.get("/audit?who=mona").await;
+    assert!(!who.has("Gammelt navn"), "Ada's entries left out");
+    let ada = app.get("/audit?who=ada+admin").await;
+    assert!(ada.has("Gammelt navn"));
+    let nobody = app.get("/audit?who=zzzz").await;
+    assert!(nobody.has("Ingen treff.") && !nobody.has("0–0"));
+    let later = app.get("/audit?from=2999-01-01").await;
+    assert!(later.has("Ingen treff."));
+    let today = likeperson::activities::service::today()
+        .format("%Y-%m-%d")
+        .to_string();
+    let period = app.get(&format!("/audit?from={today}&to={today}")).await;
+    assert!(period.has("Gammelt navn"));
+    // Another organization's admin sees none of it.
+    app.logout().await;
+    app.login("admin@blindeforbundet.example").await;
+    assert!(!app.get("/audit").await.has("Gammelt navn"));
+}
+
+/// An association where both the demo mentor and the demo coordinator of NHF have a role.
+fn shared_association(app: &TestApp) -> String {
+    use likeperson::schema::user_organization_roles as uor;
+    let of = |email: &str, role: &str| -> Vec<String> {
+        uor::table
+            .filter(uor::user_id.eq(app.user_id(email)))
+            .filter(uor::role_id.eq(role.to_string()))
+            .select(uor::local_association_id.assume_not_null())
+            .load(&mut *app.conn())
+            .unwrap()
+    };
+    let coordinated = of("coordinator@nhf.example", "coordinator");
+    of("mentor@nhf.example", "peer_mentor")
+        .into_iter()
+        .find(|a| coordinated.contains(a))
+        .unwrap()
+}
+
+async fn the_association_page_shows_members_and_this_years_figures(mut app: TestApp) {
+    let assoc = shared_association(&app);
+    let year = likeperson::activities::service::today()
+        .format("%Y")
+        .to_string();
+    let y: i32 = year.parse().unwrap();
+    let counted: i64 = activities::table
+        .filter(activities::local_association_id.eq(&assoc))
+        .filter(activities::status.eq("registered"))
+        .filter(activities::occurred_on.between(
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(y, 12, 31).unwrap(),
+        ))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    app.login("coordinator@nhf.example").await;
+    let page = app.get(&format!("/associations/{assoc}")).await;
+    assert_eq!(page.status, 200);
+    let main = main_part(&page.body);
+    assert!(main.contains(&format!("Tall for {year}")));
+    assert!(main.contains(&format!(
+        "<strong>{counted}</strong> aktiviteter registrert"
+    )));
+    assert!(main.contains("aktive likepersoner"));
+    assert!(main.contains(">Mona Mentor (NHF)</a>") && main.contains("href=\"/mentors/"));
+    assert!(main.contains("Kari Koordinator (NHF)"));
+    assert!(
+        !main.contains("/users/"),
+        "a coordinator gets no link to the user pages"
+    );
+    assert!(
+        !main.contains("{&#34;") && !main.contains("bufdir_code"),
+        "no raw metadata"
+    );
+    app.logout().await;
+    app.login("admin@nhf.example").await;
+    let page = app.get(&format!("/associations/{assoc}")).await;
+    let main = main_part(&page.body);
+    assert!(main.contains("Bufdir-kode"));
+    assert!(
+        main.contains(">Kari Koordinator (NHF)</a>"),
+        "the admin may open the user"
+    );
 }
