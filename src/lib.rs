@@ -88,6 +88,7 @@ pub fn build_app(
             )
             .into()
         }))
+        .wrap(from_fn(web::error::localize_not_found))
         .wrap(from_fn(web::csrf::middleware))
         .wrap(sessions)
         .wrap(web::security::headers())

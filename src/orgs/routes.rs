@@ -318,15 +318,9 @@ async fn associations(
     {
         // Announce the new count through the live region, outside the swapped results.
         tpl.announce = true;
-        tpl.message = format!(
-            "{} {}–{} {} {} {}",
-            tpl.page.t("text.showing"),
-            tpl.list.first_index(),
-            tpl.list.last_index(),
-            tpl.page.t("text.of"),
-            tpl.list.total,
-            tpl.page.t("text.count_associations")
-        );
+        tpl.message = tpl
+            .list
+            .summary(&tpl.page.labels, "text.count_associations");
         return page::ok(&tpl.as_results());
     }
     page::ok(&tpl)

@@ -48,15 +48,7 @@ fn wants_results(req: &HttpRequest) -> bool {
 }
 
 fn count_message<T>(page: &Page, list: &PageOf<T>, what: &str) -> String {
-    format!(
-        "{} {}–{} {} {} {}",
-        page.t("text.showing"),
-        list.first_index(),
-        list.last_index(),
-        page.t("text.of"),
-        list.total,
-        page.t(what)
-    )
+    list.summary(&page.labels, what)
 }
 
 fn statuses() -> Vec<(&'static str, &'static str)> {

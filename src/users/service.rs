@@ -365,6 +365,15 @@ pub fn invite(
     })
 }
 
+/// A user's chosen language code, if they have saved settings.
+pub fn language_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<String>> {
+    settings::table
+        .find(user_id)
+        .select(settings::language)
+        .first(conn)
+        .optional()
+}
+
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
 pub struct SettingsForm {

@@ -180,7 +180,13 @@ struct ErrorTemplate<'a> {
 /// A plain, self-contained error page (no menu), bilingual because it can be shown before
 /// the user's language is known.
 pub fn error_page(status: StatusCode, heading: &str, text: &str) -> HttpResponse {
-    let page = Page::anonymous("app.name", Lang::Nb, String::new());
+    error_page_in(Lang::Nb, status, heading, text)
+}
+
+/// The error page in one language (the 404 page once the reader's language is known).
+pub fn error_page_in(lang: Lang, status: StatusCode, heading: &str, text: &str) -> HttpResponse {
+    let mut page = Page::anonymous("app.name", lang, String::new());
+    page.title = heading.to_string();
     let body = ErrorTemplate {
         page,
         heading,

@@ -15,6 +15,9 @@ on_both_backends!(
     the_activity_type_says_what_may_carry_expenses_is_for,
     the_audit_log_reads_as_words_with_names_links_and_filters,
     the_association_page_shows_members_and_this_years_figures,
+    phones_get_a_menu_button_and_lists_say_no_hits_in_words,
+    an_event_is_listed_once_on_the_coordinators_page,
+    the_404_page_speaks_the_readers_language,
 );
 
 async fn settings_show_no_notification_toggles_and_keep_the_stored_choice(mut app: TestApp) {
@@ -299,4 +302,106 @@ async fn the_association_page_shows_members_and_this_years_figures(mut app: Test
         main.contains(">Kari Koordinator (NHF)</a>"),
         "the admin may open the user"
     );
+}
+
+async fn phones_get_a_menu_button_and_lists_say_no_hits_in_words(mut app: TestApp) {
+    app.login("coordinator@nhf.example").await;
+    let home = app.get("/").await;
+    assert!(home.has(
+        "class=\"menu-toggle secondary small\" aria-expanded=\"false\" aria-controls=\"header-tools main-menu\" hidden>Meny</button>"
+    ));
+    assert!(home.has("<div class=\"header-tools\" id=\"header-tools\">"));
+    assert!(home.has("<ul id=\"main-menu\">"));
+    // The script that opens it and the CSS that folds it are served.
+    let js_url = regex::Regex::new(r#"src="(/static/[^"]+/js/app\.js)""#)
+        .unwrap()
+        .captures(&home.body)
+        .unwrap()[1]
+        .to_string();
+    let js = app.get(&js_url).await;
+    assert!(js.has("menu-toggle") && js.has("aria-expanded"));
+    let css_url = regex::Regex::new(r#"href="(/static/[^"]+/css/app\.css)""#)
+        .unwrap()
+        .captures(&home.body)
+        .unwrap()[1]
+        .to_string();
+    assert!(app.get(&css_url).await.has(".has-menu-toggle .menu-toggle"));
+    for path in [
+        "/mentors?q=zzzzqqq",
+        "/contacts?q=zzzzqqq",
+        "/associations?q=zzzzqqq",
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.has(">Ingen treff.</p>"), "{path} says so in words");
+        assert!(!page.has("0–0"), "{path} has no 0–0 of 0");
+        assert_eq!(
+            page.body.matches("Ingen treff.").count(),
+            1,
+            "{path} says it once"
+        );
+    }
+    let found = app.get("/mentors").await;
+    assert!(regex::Regex::new(r"Viser 1–\d+ av \d+ likepersoner")
+        .unwrap()
+        .is_match(&found.body));
+}
+
+async fn an_event_is_listed_once_on_the_coordinators_page(mut app: TestApp) {
+    app.login("coordinator@nhf.example").await;
+    let page = app.get("/events").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.has("Venter på oppmøteregistrering"),
+        "the demo has one to mark"
+    );
+    let links = regex::Regex::new(r#"href="/events/([0-9a-f-]{36})""#).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for c in links.captures_iter(&page.body) {
+        assert!(
+            seen.insert(c[1].to_string()),
+            "event {} listed twice",
+            &c[1]
+        );
+    }
+    assert!(!seen.is_empty());
+}
+
+async fn the_404_page_speaks_the_readers_language(mut app: TestApp) {
+    use actix_web::test::TestRequest;
+    let nb = app.get("/no-such-page").await;
+    assert_eq!(nb.status, 404);
+    assert!(nb.has("<html lang=\"nb\">") && nb.has("<h1>Fant ikke siden</h1>"));
+    assert!(!nb.has("Page not found"));
+    let en = app
+        .send(
+            TestRequest::get()
+                .uri("/no-such-page")
+                .insert_header(("Accept-Language", "en-GB,en;q=0.9")),
+        )
+        .await;
+    assert_eq!(en.status, 404);
+    assert!(en.has("<html lang=\"en\">") && en.has("<h1>Page not found</h1>"));
+    assert!(!en.has("Fant ikke"));
+    // Signed in: the user's own setting wins over the browser's.
+    app.login("admin@nhf.example").await;
+    app.post("/account/settings", &[("language", "en")]).await;
+    let other_org = app.association_ids("Blindeforbundet")[0].clone();
+    for path in [
+        "/no-such-page".to_string(),
+        format!("/associations/{other_org}"),
+    ] {
+        let res = app
+            .send(
+                TestRequest::get()
+                    .uri(&path)
+                    .insert_header(("Accept-Language", "nb")),
+            )
+            .await;
+        assert_eq!(res.status, 404, "{path}");
+        assert!(
+            res.has("<h1>Page not found</h1>"),
+            "{path} in the user's language"
+        );
+    }
 }
