@@ -1,11 +1,21 @@
 //! The label catalogue: every user-visible term, in Norwegian Bokmål and English, keyed so that
-//! an organization can override any of them (`organization_labels`), e.g. what a "peer mentor"
-//! or a "local association" is called.
+//! an organization can override any of them (`organization_labels`).
+//!
+//! What things are called is held in *concepts* (`CONCEPTS`: the peer mentor, the contact, the
+//! activity, ...), each with its forms (`FORMS`: singular, definite, plural, definite plural and
+//! with an article), stored as the entries `term.<concept>.<form>`. Every other text that names
+//! a concept refers to a form with a placeholder: `{mentor.pl}` is the plural as it stands in a
+//! sentence, `{Mentor.pl}` the same with a capital first letter. Renaming a concept is therefore
+//! one edit of its forms, and every title, heading, count and sentence follows. Placeholders are
+//! resolved once per language and set of overrides (`Labels::new` keeps the result in a small
+//! process-wide cache), never while a page renders. Other placeholders (`{mb}`, `{count}`) are
+//! left for their callers.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     Nb,
     En,
@@ -50,6 +60,7 @@ pub type Entry = (&'static str, &'static str, &'static str);
 
 /// The catalogue, one section per domain so that each domain keeps its own terms.
 pub static SECTIONS: &[&[Entry]] = &[
+    CONCEPT_FORMS,
     CORE,
     crate::people::LABELS,
     crate::activities::LABELS,
@@ -58,6 +69,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::home::LABELS,
     crate::search::LABELS,
     crate::users::LABELS,
+    crate::audit::LABELS,
 ];
 
 /// Every entry of every section.
@@ -65,15 +77,108 @@ pub fn catalogue() -> impl Iterator<Item = &'static Entry> {
     SECTIONS.iter().flat_map(|s| s.iter())
 }
 
+/// The concepts an organization names in its own words, in the order the terminology page shows
+/// them. Each has the entries `term.<concept>.<form>` (`FORMS`).
+pub static CONCEPTS: &[&str] = &[
+    "mentor",
+    "contact",
+    "activity",
+    "event",
+    "association",
+    "region",
+    "coordinator",
+];
+
+/// The forms of a concept: the key suffix and its label on the terminology page. A placeholder
+/// without a form (`{mentor}`) is the singular.
+pub static FORMS: &[(&str, &str)] = &[
+    ("sg", "form.sg"),
+    ("def", "form.def"),
+    ("pl", "form.pl"),
+    ("pl_def", "form.pl_def"),
+    ("a", "form.a"),
+];
+
+/// The key of one form of a concept: `term.mentor.sg`, `term.mentor.pl`, ... (`""` is `sg`).
+pub fn form_key(concept: &str, form: &str) -> String {
+    let form = if form.is_empty() { "sg" } else { form };
+    format!("term.{concept}.{form}")
+}
+
+/// Whether the key is a form of a concept (edited as a word, not as a sentence).
+pub fn is_concept_form(key: &str) -> bool {
+    let Some(rest) = key.strip_prefix("term.") else {
+        return false;
+    };
+    let Some((concept, form)) = rest.split_once('.') else {
+        return false;
+    };
+    CONCEPTS.contains(&concept) && FORMS.iter().any(|(f, _)| *f == form)
+}
+
+/// The concepts and their forms, in both languages. A form is written as it stands in the
+/// middle of a sentence; `{Concept...}` capitalizes it where a title or a sentence starts.
+#[rustfmt::skip]
+pub static CONCEPT_FORMS: &[Entry] = &[
+    ("term.mentor.sg", "likeperson", "peer mentor"),
+    ("term.mentor.def", "likepersonen", "the peer mentor"),
+    ("term.mentor.pl", "likepersoner", "peer mentors"),
+    ("term.mentor.pl_def", "likepersonene", "the peer mentors"),
+    ("term.mentor.a", "en likeperson", "a peer mentor"),
+    ("term.contact.sg", "kontakt", "contact"),
+    ("term.contact.def", "kontakten", "the contact"),
+    ("term.contact.pl", "kontakter", "contacts"),
+    ("term.contact.pl_def", "kontaktene", "the contacts"),
+    ("term.contact.a", "en kontakt", "a contact"),
+    ("term.activity.sg", "aktivitet", "activity"),
+    ("term.activity.def", "aktiviteten", "the activity"),
+    ("term.activity.pl", "aktiviteter", "activities"),
+    ("term.activity.pl_def", "aktivitetene", "the activities"),
+    ("term.activity.a", "en aktivitet", "an activity"),
+    ("term.event.sg", "arrangement", "event"),
+    ("term.event.def", "arrangementet", "the event"),
+    ("term.event.pl", "arrangementer", "events"),
+    ("term.event.pl_def", "arrangementene", "the events"),
+    ("term.event.a", "et arrangement", "an event"),
+    ("term.association.sg", "lokallag", "local association"),
+    ("term.association.def", "lokallaget", "the local association"),
+    ("term.association.pl", "lokallag", "local associations"),
+    ("term.association.pl_def", "lokallagene", "the local associations"),
+    ("term.association.a", "et lokallag", "a local association"),
+    ("term.region.sg", "region", "region"),
+    ("term.region.def", "regionen", "the region"),
+    ("term.region.pl", "regioner", "regions"),
+    ("term.region.pl_def", "regionene", "the regions"),
+    ("term.region.a", "en region", "a region"),
+    ("term.coordinator.sg", "koordinator", "coordinator"),
+    ("term.coordinator.def", "koordinatoren", "the coordinator"),
+    ("term.coordinator.pl", "koordinatorer", "coordinators"),
+    ("term.coordinator.pl_def", "koordinatorene", "the coordinators"),
+    ("term.coordinator.a", "en koordinator", "a coordinator"),
+    ("concept.mentor", "Hva dere kaller en likeperson", "What you call a peer mentor"),
+    ("concept.contact", "Hva dere kaller en kontakt (personen som får støtte)", "What you call a contact (the person supported)"),
+    ("concept.activity", "Hva dere kaller en aktivitet", "What you call an activity"),
+    ("concept.event", "Hva dere kaller et arrangement", "What you call an event"),
+    ("concept.association", "Hva dere kaller et lokallag", "What you call a local association"),
+    ("concept.region", "Hva dere kaller en region", "What you call a region"),
+    ("concept.coordinator", "Hva dere kaller en koordinator", "What you call a coordinator"),
+    ("form.sg", "Én", "One"),
+    ("form.def", "Bestemt: den ene", "The one"),
+    ("form.pl", "Flere", "Several"),
+    ("form.pl_def", "Bestemt: alle de", "All of them"),
+    ("form.a", "Med «en» eller «et» foran", "With “a” or “an” in front"),
+];
+
 /// The terms of the foundation: layout, sign-in, organization administration.
 pub static CORE: &[Entry] = &[
     ("app.name", "Likeperson", "Likeperson"),
     ("app.tagline", "Likepersonsarbeid i praksis", "Peer mentoring in practice"),
     ("app.skip", "Hopp til hovedinnhold", "Skip to main content"),
     ("nav.label", "Hovedmeny", "Main menu"),
+    ("nav.menu", "Meny", "Menu"),
     ("nav.home", "Forside", "Home"),
-    ("nav.associations", "Lokallag", "Local associations"),
-    ("nav.regions", "Regioner", "Regions"),
+    ("nav.associations", "{Association.pl}", "{Association.pl}"),
+    ("nav.regions", "{Region.pl}", "{Region.pl}"),
     ("nav.users", "Brukere", "Users"),
     ("nav.labels", "Begreper", "Terminology"),
     ("nav.audit", "Revisjonslogg", "Audit log"),
@@ -86,11 +191,11 @@ pub static CORE: &[Entry] = &[
     ("nav.signed_in_as", "Innlogget som", "Signed in as"),
     ("nav.pagination", "Sider", "Pages"),
     ("term.organization", "Organisasjon", "Organization"),
-    ("term.region", "Region", "Region"),
-    ("term.local_association", "Lokallag", "Local association"),
-    ("term.local_associations", "Lokallag", "Local associations"),
-    ("term.peer_mentor", "Likeperson", "Peer mentor"),
-    ("term.coordinator", "Koordinator", "Coordinator"),
+    ("term.region", "{Region}", "{Region}"),
+    ("term.local_association", "{Association}", "{Association}"),
+    ("term.local_associations", "{Association.pl}", "{Association.pl}"),
+    ("term.peer_mentor", "{Mentor}", "{Mentor}"),
+    ("term.coordinator", "{Coordinator}", "{Coordinator}"),
     ("term.org_admin", "Organisasjonsadministrator", "Organization administrator"),
     ("term.global_admin", "Global administrator", "Global administrator"),
     ("term.user", "Bruker", "User"),
@@ -157,8 +262,6 @@ pub static CORE: &[Entry] = &[
     ("field.larger_text", "Større tekst", "Larger text"),
     ("field.high_contrast", "Høy kontrast", "High contrast"),
     ("field.reduced_motion", "Mindre bevegelse", "Reduced motion"),
-    ("field.notify_email", "Varsler på e-post", "Notifications by e-mail"),
-    ("field.notify_in_app", "Varsler i appen", "Notifications in the app"),
     ("field.week_start", "Uken begynner", "Week starts on"),
     ("value.active", "Aktiv", "Active"),
     ("value.inactive", "Deaktivert", "Deactivated"),
@@ -173,18 +276,18 @@ pub static CORE: &[Entry] = &[
     ("value.sunday", "Søndag", "Sunday"),
     ("value.nb", "Norsk bokmål", "Norwegian Bokmål"),
     ("value.en", "Engelsk", "English"),
-    ("value.core_terms", "Begreper og meny", "Terms and menu"),
+    ("value.changed_texts", "Tekster dere har endret", "Texts you have changed"),
     ("value.all_texts", "Alle tekster", "All texts"),
-    ("value.no_region", "Uten region", "No region"),
+    ("value.no_region", "Uten {region}", "No {region}"),
     ("page.login", "Logg inn", "Sign in"),
     ("page.home", "Forside", "Home"),
     ("page.forgot", "Glemt passord", "Forgotten password"),
     ("page.reset", "Velg nytt passord", "Choose a new password"),
-    ("page.associations", "Lokallag", "Local associations"),
-    ("page.association_new", "Nytt lokallag", "New local association"),
-    ("page.association_edit", "Rediger lokallag", "Edit local association"),
-    ("page.regions", "Regioner", "Regions"),
-    ("page.region_edit", "Rediger region", "Edit region"),
+    ("page.associations", "{Association.pl}", "{Association.pl}"),
+    ("page.association_new", "Opprett {association}", "New {association}"),
+    ("page.association_edit", "Rediger {association}", "Edit {association}"),
+    ("page.regions", "{Region.pl}", "{Region.pl}"),
+    ("page.region_edit", "Rediger {region}", "Edit {region}"),
     ("page.users", "Brukere", "Users"),
     ("page.user_invite", "Inviter bruker", "Invite a user"),
     ("page.labels", "Begreper og tekster", "Terminology and texts"),
@@ -203,7 +306,7 @@ pub static CORE: &[Entry] = &[
     ("text.welcome", "Velkommen", "Welcome"),
     ("text.you_act_as", "Du handler nå som", "You are acting as"),
     ("text.in", "i", "in"),
-    ("text.your_associations", "Dine lokallag", "Your local associations"),
+    ("text.your_associations", "Dine {association.pl}", "Your {association.pl}"),
     ("text.no_results", "Ingen treff.", "No results."),
     ("text.showing", "Viser", "Showing"),
     ("text.of", "av", "of"),
@@ -217,13 +320,16 @@ pub static CORE: &[Entry] = &[
     ("text.session_ended", "Innloggingen er avsluttet.", "The session is ended."),
     ("text.other_sessions_ended", "Alle andre innlogginger er avsluttet.", "All other sessions are ended."),
     ("text.sessions_intro", "Her ser du enhetene der du er logget inn. Avslutt dem du ikke kjenner igjen.", "These are the devices where you are signed in. End any you do not recognise."),
+    ("text.concepts_intro", "Skriv ordene slik de står midt i en setning. Et tomt felt bruker ordet som står i feltet. Overskrifter, menyen og setninger i hele tjenesten bruker ordene deres.", "Write the words as they stand in the middle of a sentence. An empty field uses the word shown in it. Headings, the menu and sentences everywhere use your words."),
+    ("text.labels_advanced", "Avansert: endre enkelttekster", "Advanced: change single texts"),
+    ("text.labels_advanced_intro", "En endret tekst brukes i stedet for standardteksten, også når ordene over endres senere.", "A changed text is used instead of the default text, even when the words above change later."),
     ("text.labels_intro", "Her bestemmer dere hva ting heter i deres organisasjon. Et tomt felt bruker standardteksten.", "Here you decide what things are called in your organization. An empty field uses the default text."),
     ("text.invite_sent", "Invitasjonen er sendt.", "The invitation is sent."),
     ("text.role_assigned", "Rollen er gitt.", "The role is assigned."),
     ("text.role_revoked", "Rollen er fjernet.", "The role is revoked."),
     ("text.no_roles", "Ingen aktive roller.", "No active roles."),
     ("text.context_switched", "Du har byttet rolle.", "You have switched role."),
-    ("text.association_history", "Lokallag med historikk slettes aldri; deaktiver dem i stedet.", "Local associations with history are never deleted; deactivate them instead."),
+    ("text.association_history", "{Association.pl} med historikk slettes aldri; deaktiver dem i stedet.", "{Association.pl} with history are never deleted; deactivate them instead."),
     ("text.audit_chain_ok", "Kjeden av kontrollsummer er hel.", "The checksum chain is intact."),
     ("text.audit_chain_broken", "Kjeden av kontrollsummer er brutt ved oppføring", "The checksum chain is broken at entry"),
     ("text.optional", "valgfritt", "optional"),
@@ -232,10 +338,22 @@ pub static CORE: &[Entry] = &[
     ("text.invite_mail_subject", "Du er invitert til Likeperson", "You are invited to Likeperson"),
     ("text.reset_mail_body", "Noen, forhåpentligvis du, har bedt om å velge nytt passord i Likeperson. Åpne lenken under innen én time. Har du ikke bedt om dette, kan du se bort fra e-posten.", "Someone, hopefully you, asked to choose a new password for Likeperson. Open the link below within one hour. If you did not ask for this, you can ignore this e-mail."),
     ("text.invite_mail_body", "Du er invitert til Likeperson. Åpne lenken under for å velge passord. Lenken gjelder i sju dager.", "You are invited to Likeperson. Open the link below to choose your password. The link is valid for seven days."),
-    ("text.association_hint", "Likepersoner og koordinatorer hører til et lokallag. En organisasjonsadministrator gjelder hele organisasjonen.", "Peer mentors and coordinators belong to a local association. An organization administrator covers the whole organization."),
+    ("text.association_hint", "{Mentor.pl} og {coordinator.pl} hører til {association.a}. En organisasjonsadministrator gjelder hele organisasjonen.", "{Mentor.pl} and {coordinator.pl} belong to {association.a}. An organization administrator covers the whole organization."),
     ("text.user_signed_out", "Brukeren er logget ut på alle enheter.", "The user is signed out on every device."),
     ("text.hello", "Hei", "Hello"),
-    ("text.count_associations", "lokallag", "local associations"),
+    ("org.figures_heading", "Tall for", "Figures for"),
+    ("org.figure_activities", "{activity.pl} registrert", "{activity.pl} registered"),
+    ("org.figure_contacts_reached", "{contact.pl} fulgt opp", "{contact.pl} followed up"),
+    ("org.figure_mentors_active", "aktive {mentor.pl}", "active {mentor.pl}"),
+    ("org.figure_contacts", "aktive {contact.pl} i {association.def}", "active {contact.pl} in {association.def}"),
+    ("org.members_mentors", "{Mentor.pl}", "{Mentor.pl}"),
+    ("org.members_coordinators", "{Coordinator.pl}", "{Coordinator.pl}"),
+    ("org.no_mentors", "Ingen {mentor.pl} ennå.", "No {mentor.pl} yet."),
+    ("org.no_coordinators", "Ingen {coordinator.pl} ennå.", "No {coordinator.pl} yet."),
+    ("org.more_members", "Flere enn de som vises her:", "More than shown here:"),
+    ("text.count_associations", "{association.pl}", "{association.pl}"),
+    ("error.not_found", "Fant ikke siden", "Page not found"),
+    ("error.not_found_text", "Siden finnes ikke, eller du har ikke tilgang til den.", "The page does not exist, or you do not have access to it."),
     ("err.required", "Feltet må fylles ut.", "This field is required."),
     ("err.email", "Skriv en gyldig e-postadresse, for eksempel navn@eksempel.no.", "Enter a valid e-mail address, such as name@example.com."),
     ("err.phone", "Skriv et gyldig telefonnummer (8 til 15 sifre).", "Enter a valid phone number (8 to 15 digits)."),
@@ -257,7 +375,7 @@ pub static CORE: &[Entry] = &[
     ("err.password_mismatch", "Passordene er ikke like.", "The passwords do not match."),
     ("err.token_invalid", "Lenken er ugyldig eller utløpt. Be om en ny.", "The link is invalid or has expired. Ask for a new one."),
     ("err.email_taken", "Det finnes allerede en bruker med denne e-postadressen.", "A user with this e-mail address already exists."),
-    ("err.association_required", "Velg et lokallag for denne rollen.", "Choose a local association for this role."),
+    ("err.association_required", "Velg {association.a} for denne rollen.", "Choose {association.a} for this role."),
     ("err.role_exists", "Brukeren har allerede denne rollen.", "The user already has this role."),
     ("err.choice", "Velg et av alternativene.", "Choose one of the options."),
     ("err.unknown_key", "Ukjent begrep.", "Unknown term."),
@@ -268,6 +386,7 @@ fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     INDEX.get_or_init(|| catalogue().map(|(k, nb, en)| (*k, (*nb, *en))).collect())
 }
 
+/// The catalogue's own text, placeholders unresolved.
 pub fn default_text(key: &str, lang: Lang) -> Option<&'static str> {
     index().get(key).map(|(nb, en)| match lang {
         Lang::Nb => *nb,
@@ -279,23 +398,135 @@ pub fn is_known(key: &str) -> bool {
     index().contains_key(key)
 }
 
+/// Fills the concept placeholders of `text` from `form` (`{mentor.pl}` → the plural,
+/// `{Mentor.pl}` → the same capitalized). Anything else between braces is left as it is.
+fn fill<'t, 'f>(text: &'t str, form: &dyn Fn(&str) -> Option<&'f str>) -> Cow<'t, str> {
+    if !text.contains('{') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return Cow::Owned(out);
+        };
+        let name = &after[..close];
+        let capital = name.starts_with(|c: char| c.is_ascii_uppercase());
+        let lower = name.to_ascii_lowercase();
+        let (concept, suffix) = lower.split_once('.').unwrap_or((&lower, ""));
+        let key = (CONCEPTS.contains(&concept)
+            && (suffix.is_empty() || FORMS.iter().any(|(f, _)| *f == suffix)))
+        .then(|| form_key(concept, suffix));
+        match key.as_deref().and_then(form) {
+            Some(word) if capital => {
+                let mut chars = word.chars();
+                if let Some(first) = chars.next() {
+                    out.extend(first.to_uppercase());
+                    out.push_str(chars.as_str());
+                }
+            }
+            Some(word) => out.push_str(word),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+type Texts = HashMap<&'static str, Cow<'static, str>>;
+
+/// Every catalogue text for one language and set of overrides, placeholders filled.
+fn resolve(lang: Lang, overrides: &BTreeMap<String, String>) -> Texts {
+    let form = |key: &str| -> Option<&str> {
+        overrides
+            .get(key)
+            .map(String::as_str)
+            .or_else(|| default_text(key, lang))
+    };
+    catalogue()
+        .map(|(key, nb, en)| {
+            let text: Cow<'static, str> = match overrides.get(*key) {
+                Some(o) => Cow::Owned(fill(o, &form).into_owned()),
+                None => {
+                    let raw: &'static str = if lang == Lang::En { en } else { nb };
+                    match fill(raw, &form) {
+                        Cow::Borrowed(_) => Cow::Borrowed(raw),
+                        Cow::Owned(s) => Cow::Owned(s),
+                    }
+                }
+            };
+            (*key, text)
+        })
+        .collect()
+}
+
+/// The resolved texts per language and override set: an organization's terms are worked out
+/// when its overrides are first seen (and again after an edit), not on every request.
+fn resolved(lang: Lang, overrides: HashMap<String, String>) -> Arc<Texts> {
+    type Cache = Mutex<HashMap<(Lang, BTreeMap<String, String>), Arc<Texts>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    // Only known keys matter; sorted, so the same set is the same cache entry.
+    let set: BTreeMap<String, String> =
+        overrides.into_iter().filter(|(k, _)| is_known(k)).collect();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (lang, set);
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let texts = Arc::new(resolve(lang, &key.1));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // Old override sets (before an edit) are dropped wholesale now and then; a few hundred
+    // organizations × two languages fit well under the bound.
+    if map.len() >= 1024 {
+        map.clear();
+    }
+    map.insert(key, texts.clone());
+    texts
+}
+
 /// The terms for one request: the catalogue in the user's language with the active
-/// organization's overrides on top.
+/// organization's overrides on top, concept placeholders filled.
 #[derive(Clone, Debug)]
 pub struct Labels {
     pub lang: Lang,
-    overrides: HashMap<String, String>,
+    texts: Arc<Texts>,
 }
 
 impl Labels {
     pub fn new(lang: Lang, overrides: HashMap<String, String>) -> Labels {
-        Labels { lang, overrides }
+        Labels {
+            lang,
+            texts: resolved(lang, overrides),
+        }
     }
 
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
-        if let Some(v) = self.overrides.get(key) {
-            return v;
-        }
-        default_text(key, self.lang).unwrap_or(key)
+        self.texts.get(key).map(|t| t.as_ref()).unwrap_or(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_take_the_concept_forms_and_capitals() {
+        let mut o = HashMap::new();
+        o.insert("term.mentor.sg".to_string(), "kontaktperson".to_string());
+        o.insert("term.mentor.pl".to_string(), "kontaktpersoner".to_string());
+        let l = Labels::new(Lang::Nb, o);
+        assert_eq!(l.get("term.mentor.def"), "likepersonen");
+        assert_eq!(l.get("nav.mentors"), "Kontaktpersoner");
+        assert_eq!(l.get("term.peer_mentor"), "Kontaktperson");
+        let f = |k: &str| (k == "term.mentor.pl").then_some("x");
+        assert_eq!(fill("{mb} MB, {mentor.pl} {oops", &f), "{mb} MB, x {oops");
+        assert_eq!(
+            Labels::new(Lang::En, HashMap::new()).get("nav.mentors"),
+            "Peer mentors"
+        );
     }
 }

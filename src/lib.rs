@@ -75,6 +75,7 @@ pub fn build_app(
         .app_data(state)
         // Form bodies are read by `web::extract::Form` (and the CSRF middleware) as bytes.
         .app_data(aw::PayloadConfig::new(web::extract::MAX_FORM_BYTES))
+        .wrap(from_fn(web::error::localize_not_found))
         .wrap(from_fn(web::csrf::middleware))
         .wrap(sessions)
         .wrap(from_fn(web::security::middleware))

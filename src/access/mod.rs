@@ -11,6 +11,24 @@ pub use model::Setting;
 
 use crate::labels::Labels;
 
+/// The session key that holds the signed-in user's id (written by `auth`, read by the layers
+/// below it without importing it).
+pub const SESSION_UID: &str = "uid";
+
+/// A user's chosen language code, if they have saved settings (the 404 page speaks it).
+pub fn language_of(
+    conn: &mut crate::db::DbConn,
+    user_id: &str,
+) -> diesel::QueryResult<Option<String>> {
+    use crate::schema::settings;
+    use diesel::prelude::*;
+    settings::table
+        .find(user_id)
+        .select(settings::language)
+        .first(conn)
+        .optional()
+}
+
 /// What a check on the actor answers when the record or page is outside their scope; `web`
 /// turns it into a 404, exactly like a record that does not exist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,38 +3,38 @@
 use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
-    ("nav.activities", "Aktiviteter", "Activities"),
-    ("nav.my_activities", "Mine aktiviteter", "My activities"),
-    ("nav.activity_types", "Aktivitetstyper", "Activity types"),
-    ("activity.page_mine", "Mine aktiviteter", "My activities"),
-    ("activity.page_list", "Aktiviteter", "Activities"),
+    ("nav.activities", "{Activity.pl}", "{Activity.pl}"),
+    ("nav.my_activities", "Mine {activity.pl}", "My {activity.pl}"),
+    ("nav.activity_types", "Aktivitetstyper", "{Activity} types"),
+    ("activity.page_mine", "Mine {activity.pl}", "My {activity.pl}"),
+    ("activity.page_list", "{Activity.pl}", "{Activity.pl}"),
     (
         "activity.page_new",
-        "Registrer aktivitet",
-        "Register an activity",
+        "Registrer {activity}",
+        "Register {activity.a}",
     ),
-    ("activity.page_edit", "Endre aktivitet", "Edit activity"),
-    ("activity.page_show", "Aktivitet", "Activity"),
-    ("activity.page_types", "Aktivitetstyper", "Activity types"),
+    ("activity.page_edit", "Endre {activity}", "Edit {activity}"),
+    ("activity.page_show", "{Activity}", "{Activity}"),
+    ("activity.page_types", "Aktivitetstyper", "{Activity} types"),
     (
         "activity.page_type_new",
         "Ny aktivitetstype",
-        "New activity type",
+        "New {activity} type",
     ),
     (
         "activity.page_type_edit",
         "Endre aktivitetstype",
-        "Edit activity type",
+        "Edit {activity} type",
     ),
     (
         "activity.action_register",
-        "Registrer aktivitet",
-        "Register activity",
+        "Registrer {activity}",
+        "Register {activity}",
     ),
     (
         "activity.action_register_proxy",
-        "Registrer på vegne av en likeperson",
-        "Register on behalf of a peer mentor",
+        "Registrer på vegne av {mentor.a}",
+        "Register on behalf of {mentor.a}",
     ),
     (
         "activity.action_export",
@@ -43,18 +43,18 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "activity.action_cancel",
-        "Avlys aktiviteten",
-        "Cancel the activity",
+        "Avlys {activity.def}",
+        "Cancel {activity.def}",
     ),
     (
         "activity.registered",
-        "Aktiviteten er registrert.",
-        "The activity is registered.",
+        "{Activity.def} er registrert.",
+        "{Activity.def} is registered.",
     ),
     (
         "activity.cancelled",
-        "Aktiviteten er avlyst.",
-        "The activity is cancelled.",
+        "{Activity.def} er avlyst.",
+        "{Activity.def} is cancelled.",
     ),
     ("activity.first_page", "Første side", "First page"),
     ("activity.from", "Fra dato", "From date"),
@@ -102,8 +102,8 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "activity.proxy_short",
-        "registrert av koordinator",
-        "registered by a coordinator",
+        "registrert av {coordinator}",
+        "registered by {coordinator.a}",
     ),
     ("activity.registered_by", "Registrert av", "Registered by"),
     (
@@ -168,10 +168,10 @@ pub static LABELS: &[Entry] = &[
     ("activity.field_description", "Notat", "Note"),
     (
         "activity.field_on_behalf_of",
-        "Likeperson det registreres for",
-        "Peer mentor it is registered for",
+        "{Mentor} det registreres for",
+        "{Mentor} it is registered for",
     ),
-    ("activity.field_kind", "Slags aktivitet", "Kind of activity"),
+    ("activity.field_kind", "Slags {activity}", "Kind of {activity}"),
     (
         "activity.field_category",
         "Bufdir-kategori",
@@ -181,6 +181,11 @@ pub static LABELS: &[Entry] = &[
         "activity.field_allows_expenses",
         "Kan ha utlegg",
         "May carry expenses",
+    ),
+    (
+        "activity.hint_allows_expenses",
+        "Brukes når utlegg kommer: da kan {mentor.def} føre utlegg (kjøring, bompenger, parkering) på {activity.pl} av denne typen.",
+        "Used once expenses arrive: {mentor.def} can then claim expenses (mileage, tolls, parking) on {activity.pl} of this type.",
     ),
     ("activity.field_sort_order", "Rekkefølge", "Order"),
     (
@@ -195,13 +200,13 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "activity.hint_category",
-        "Bestemmer om aktiviteten teller i tilskuddsrapporten til Bufdir.",
-        "Decides whether the activity counts in the grant report to Bufdir.",
+        "Bestemmer om {activity.def} teller i tilskuddsrapporten til Bufdir.",
+        "Decides whether {activity.def} counts in the grant report to Bufdir.",
     ),
     (
         "activity.hint_deactivate",
-        "En deaktivert type kan ikke velges for nye aktiviteter, men beholdes på de gamle.",
-        "A deactivated type cannot be chosen for new activities but stays on the old ones.",
+        "En deaktivert type kan ikke velges for nye {activity.pl}, men beholdes på de gamle.",
+        "A deactivated type cannot be chosen for new {activity.pl} but stays on the old ones.",
     ),
     (
         "activity.kind_one_to_one",
@@ -235,8 +240,8 @@ pub static LABELS: &[Entry] = &[
     ("activity.category_none", "Teller ikke", "Does not count"),
     (
         "activity.err_type",
-        "Velg hva slags aktivitet det var.",
-        "Choose what kind of activity it was.",
+        "Velg hva slags {activity} det var.",
+        "Choose what kind of {activity} it was.",
     ),
     (
         "activity.err_date",
@@ -275,13 +280,13 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "activity.err_mentor",
-        "Velg en likeperson i dine lokallag.",
-        "Choose a peer mentor in your local associations.",
+        "Velg {mentor.a} i dine {association.pl}.",
+        "Choose {mentor.a} in your {association.pl}.",
     ),
     (
         "activity.err_mentor_inactive",
-        "Likepersonen er suspendert eller deaktivert.",
-        "The peer mentor is suspended or deactivated.",
+        "{Mentor.def} er suspendert eller deaktivert.",
+        "{Mentor.def} is suspended or deactivated.",
     ),
     (
         "activity.err_contact_outreach",
@@ -290,13 +295,13 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "activity.err_association",
-        "Velg hvilket lokallag aktiviteten hører til.",
-        "Choose the local association the activity belongs to.",
+        "Velg hvilket {association} {activity.def} hører til.",
+        "Choose {association.def} {activity.def} belongs to.",
     ),
     (
         "bufdir.cancelled",
-        "Avlyst aktivitet teller ikke.",
-        "A cancelled activity does not count.",
+        "Avlyst {activity} teller ikke.",
+        "A cancelled {activity} does not count.",
     ),
     (
         "bufdir.draft",
@@ -316,7 +321,7 @@ pub static LABELS: &[Entry] = &[
     (
         "bufdir.not_counted_type",
         "Denne aktivitetstypen teller ikke for Bufdir.",
-        "This activity type does not count for Bufdir.",
+        "This {activity} type does not count for Bufdir.",
     ),
     (
         "bufdir.outreach_not_in_person",

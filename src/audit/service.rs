@@ -1,3 +1,7 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -108,33 +112,184 @@ pub fn verify_chain(conn: &mut DbConn) -> QueryResult<Option<i64>> {
     }
 }
 
+/// What the audit page is narrowed to: a person (part of a name or e-mail), one kind of event
+/// (its action key) and a period of days in Norway.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub who: String,
+    pub kind: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The UTC instant at which a day starts in Norway.
+fn day_start(d: NaiveDate) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    chrono_tz::Europe::Oslo
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(local)
+}
+
+define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
+
 /// The newest entries first; `organization` limits to one organization (org admins),
-/// `None` shows all (global admin).
+/// `None` shows all (global admin). One page of at most `per_page` rows, with the names of
+/// the people and records they name, loaded by id for that page only.
 pub fn list(
     conn: &mut DbConn,
     organization: Option<&str>,
+    filter: &Filter,
     paging: &Paging,
 ) -> QueryResult<PageOf<AuditRow>> {
-    let mut count = audit_log::table.into_boxed();
-    let mut q = audit_log::table.left_join(users::table).into_boxed();
-    if let Some(org) = organization {
-        count = count.filter(audit_log::organization_id.eq(org.to_string()));
-        q = q.filter(audit_log::organization_id.eq(org.to_string()));
+    macro_rules! narrowed {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(org) = organization {
+                q = q.filter(audit_log::organization_id.eq(org.to_string()));
+            }
+            if !filter.kind.is_empty() {
+                q = q.filter(audit_log::action.eq(filter.kind.clone()));
+            }
+            if let Some(from) = filter.from {
+                q = q.filter(audit_log::created_at.ge(day_start(from)));
+            }
+            if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
+                q = q.filter(audit_log::created_at.lt(day_start(to)));
+            }
+            let who = filter.who.trim();
+            if !who.is_empty() {
+                let exact = crate::web::forms::like_contains(who);
+                let folded = exact.to_lowercase();
+                // The actor's row is joined: a person filter is a filter on it.
+                q = q.filter(
+                    lower(users::name.nullable())
+                        .like(folded.clone())
+                        .escape('\\')
+                        .or(users::name.nullable().like(exact).escape('\\'))
+                        .or(users::email.nullable().like(folded).escape('\\')),
+                );
+            }
+            q
+        }};
     }
-    let total: i64 = count.count().get_result(conn)?;
-    let rows: Vec<(AuditEntry, Option<String>)> = q
-        .order(audit_log::seq.desc())
-        .limit(paging.per_page)
-        .offset(paging.offset())
-        .select((AuditEntry::as_select(), users::name.nullable()))
-        .load(conn)?;
+    let total: i64 = narrowed!(audit_log::table.left_join(users::table).into_boxed())
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<(AuditEntry, Option<String>)> =
+        narrowed!(audit_log::table.left_join(users::table).into_boxed())
+            .order(audit_log::seq.desc())
+            .limit(paging.per_page)
+            .offset(paging.offset())
+            .select((AuditEntry::as_select(), users::name.nullable()))
+            .load(conn)?;
+    let names = names_for(conn, &rows)?;
     Ok(PageOf {
         rows: rows
             .into_iter()
-            .map(|(entry, actor_name)| AuditRow { entry, actor_name })
+            .map(|(entry, actor_name)| AuditRow {
+                entry,
+                actor_name,
+                names: names.clone(),
+            })
             .collect(),
         total,
         page: paging.page,
         per_page: paging.per_page,
     })
+}
+
+/// The human names of the records one page of entries names (targets, and people,
+/// associations and activities in their details), by `"<type>:<id>"`; one query per type.
+fn names_for(
+    conn: &mut DbConn,
+    rows: &[(AuditEntry, Option<String>)],
+) -> QueryResult<Arc<HashMap<String, String>>> {
+    use crate::schema::{
+        activities, activity_types, contacts, events, local_associations, organizations,
+        peer_mentors, regions,
+    };
+    let mut ids: HashMap<&'static str, Vec<String>> = HashMap::new();
+    for (e, _) in rows {
+        if let (Some(t), Some(id)) = (e.target_type.as_deref(), e.target_id.as_deref()) {
+            let kind = match t {
+                "setting" => "user",
+                other => super::model::known_target(other).unwrap_or(""),
+            };
+            if !kind.is_empty() {
+                ids.entry(kind).or_default().push(id.to_string());
+            }
+        }
+        if let Some(serde_json::Value::Object(m)) = e
+            .detail
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
+        {
+            for (key, kind) in [
+                ("user_id", "user"),
+                ("local_association_id", "local_association"),
+            ] {
+                if let Some(id) = m.get(key).and_then(|v| v.as_str()) {
+                    ids.entry(kind).or_default().push(id.to_string());
+                }
+            }
+        }
+    }
+    let mut names = HashMap::new();
+    for (kind, list) in ids {
+        let found: Vec<(String, String)> = match kind {
+            "user" => users::table
+                .filter(users::id.eq_any(list))
+                .select((users::id, users::name))
+                .load(conn)?,
+            "contact" => contacts::table
+                .filter(contacts::id.eq_any(list))
+                .select((contacts::id, contacts::name))
+                .load(conn)?,
+            "peer_mentor" => peer_mentors::table
+                .inner_join(users::table)
+                .filter(peer_mentors::id.eq_any(list))
+                .select((peer_mentors::id, users::name))
+                .load(conn)?,
+            "local_association" => local_associations::table
+                .filter(local_associations::id.eq_any(list))
+                .select((local_associations::id, local_associations::name))
+                .load(conn)?,
+            "event" => events::table
+                .filter(events::id.eq_any(list))
+                .select((events::id, events::title))
+                .load(conn)?,
+            "activity" => activities::table
+                .inner_join(activity_types::table)
+                .filter(activities::id.eq_any(list))
+                .select((
+                    activities::id,
+                    activity_types::name,
+                    activities::occurred_on,
+                ))
+                .load::<(String, String, NaiveDate)>(conn)?
+                .into_iter()
+                .map(|(id, t, d)| (id, format!("{t} {}", d.format("%d.%m.%Y"))))
+                .collect(),
+            "activity_type" => activity_types::table
+                .filter(activity_types::id.eq_any(list))
+                .select((activity_types::id, activity_types::name))
+                .load(conn)?,
+            "region" => regions::table
+                .filter(regions::id.eq_any(list))
+                .select((regions::id, regions::name))
+                .load(conn)?,
+            "organization" => organizations::table
+                .filter(organizations::id.eq_any(list))
+                .select((organizations::id, organizations::name))
+                .load(conn)?,
+            _ => Vec::new(),
+        };
+        for (id, name) in found {
+            names.insert(format!("{kind}:{id}"), name);
+        }
+    }
+    Ok(Arc::new(names))
 }

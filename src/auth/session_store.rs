@@ -16,7 +16,7 @@ use crate::db::{new_id, now, Pool};
 use crate::schema::sessions;
 
 /// Keys of session state that the store copies into columns.
-pub const UID: &str = "uid";
+pub const UID: &str = crate::access::SESSION_UID;
 pub const SID: &str = "sid";
 pub const USER_AGENT: &str = "ua";
 pub const IP: &str = "ip";

@@ -19,8 +19,8 @@ pub static LABELS: &[Entry] = &[
     ("document.field_file", "Legg ved en fil", "Attach a file"),
     (
         "document.hint",
-        "PDF, JPEG eller PNG, høyst {mb} MB. Bilder blir forminsket, og posisjon og andre opplysninger fra kameraet fjernes. Høyst {count} dokumenter per aktivitet.",
-        "PDF, JPEG or PNG, at most {mb} MB. Pictures are made smaller, and location and other camera details are removed. At most {count} documents per activity.",
+        "PDF, JPEG eller PNG, høyst {mb} MB. Bilder blir forminsket, og posisjon og andre opplysninger fra kameraet fjernes. Høyst {count} dokumenter per {activity}.",
+        "PDF, JPEG or PNG, at most {mb} MB. Pictures are made smaller, and location and other camera details are removed. At most {count} documents per {activity}.",
     ),
     ("document.action_upload", "Last opp", "Upload"),
     ("document.action_delete", "Slett", "Delete"),
@@ -42,8 +42,8 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "document.full",
-        "Aktiviteten har {count} dokumenter, som er det meste. Slett et for å legge ved et nytt.",
-        "The activity has {count} documents, the most allowed. Delete one to attach another.",
+        "{Activity.def} har {count} dokumenter, som er det meste. Slett et for å legge ved et nytt.",
+        "{Activity.def} has {count} documents, the most allowed. Delete one to attach another.",
     ),
     (
         "document.err_missing",
@@ -82,7 +82,7 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "document.err_too_many",
-        "Aktiviteten har allerede {count} dokumenter, som er det meste. Slett et for å legge ved et nytt.",
-        "The activity already has {count} documents, the most allowed. Delete one to attach another.",
+        "{Activity.def} har allerede {count} dokumenter, som er det meste. Slett et for å legge ved et nytt.",
+        "{Activity.def} already has {count} documents, the most allowed. Delete one to attach another.",
     ),
 ];

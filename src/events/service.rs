@@ -217,12 +217,15 @@ pub fn lists(conn: &mut DbConn, actor: &Actor, f: &Filter) -> AppResult<Lists> {
     } else {
         Vec::new()
     };
+    // An event awaiting attendance is listed there, not again among the past ones.
     let total: i64 = scoped()?
         .filter(ev::starts_at.le(t))
+        .filter(ev::id.ne_all(awaiting_ids.clone()))
         .count()
         .get_result(conn)?;
     let past_ids: Vec<String> = scoped()?
         .filter(ev::starts_at.le(t))
+        .filter(ev::id.ne_all(awaiting_ids.clone()))
         .order((ev::starts_at.desc(), ev::id.desc()))
         .limit(paging.per_page)
         .offset(paging.offset())

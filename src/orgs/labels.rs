@@ -8,7 +8,9 @@ use crate::access::Actor;
 use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
 use crate::db::{new_id, now, DbConn};
-use crate::labels::{catalogue, default_text, Lang};
+use crate::labels::{
+    catalogue, default_text, form_key, is_concept_form, Labels, Lang, CONCEPTS, FORMS,
+};
 use crate::schema::organization_labels as ol;
 use crate::web::AppResult;
 
@@ -16,40 +18,96 @@ use crate::web::AppResult;
 #[derive(Clone, Debug)]
 pub struct LabelRow {
     pub key: &'static str,
-    pub default_text: &'static str,
+    /// What the field is, in words: a form's name ("Several") or the default sentence.
+    pub label: String,
+    /// The text in force without this override (a sentence's concept words filled in).
+    pub default_text: String,
     pub value: String,
 }
 
-/// The catalogue entries an administrator sees first: the domain terms and the menu.
-pub fn is_core(key: &str) -> bool {
-    key.starts_with("term.") || key.starts_with("nav.")
+/// One concept with its forms, as the terminology page shows it.
+#[derive(Clone, Debug)]
+pub struct ConceptGroup {
+    pub concept: &'static str,
+    /// "What you call a peer mentor", in the page's language.
+    pub heading: String,
+    pub forms: Vec<LabelRow>,
 }
 
-/// Rows for the terminology page: the core terms, or every text when `all` is set, filtered by `q`.
+/// The terminology page: the concepts first, then (under "advanced") single texts.
+#[derive(Clone, Debug)]
+pub struct LabelsView {
+    pub concepts: Vec<ConceptGroup>,
+    pub sentences: Vec<LabelRow>,
+}
+
+/// Keys edited through the concept groups, never as sentences of their own.
+fn is_concept_entry(key: &str) -> bool {
+    is_concept_form(key) || key.starts_with("concept.") || key.starts_with("form.")
+}
+
+/// The terminology page for `lang`: every concept's forms, and the single texts that are
+/// overridden (all of them when `all` is set), filtered by `q`.
 pub fn rows(
     conn: &mut DbConn,
     actor: &Actor,
     lang: Lang,
     q: &str,
     all: bool,
-) -> AppResult<Vec<LabelRow>> {
+) -> AppResult<LabelsView> {
     actor.require(&[Role::OrgAdmin])?;
     let current = crate::auth::service::label_overrides(conn, actor.org()?, lang)?;
-    let q = q.trim().to_lowercase();
-    Ok(catalogue()
-        .map(|(key, nb, en)| LabelRow {
-            key,
-            default_text: if lang == Lang::En { en } else { nb },
-            value: current.get(*key).cloned().unwrap_or_default(),
+    // The page speaks the admin's language; the defaults shown are those of `lang`, with the
+    // organization's own words for the concepts filled in.
+    let words: HashMap<String, String> = current
+        .iter()
+        .filter(|(k, _)| is_concept_form(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let in_lang = Labels::new(lang, words);
+    let value = |key: &str| current.get(key).cloned().unwrap_or_default();
+    let concepts = CONCEPTS
+        .iter()
+        .map(|concept| ConceptGroup {
+            concept,
+            heading: actor.t(&format!("concept.{concept}")).to_string(),
+            forms: FORMS
+                .iter()
+                .filter_map(|(form, label_key)| {
+                    let key = catalogue().find(|e| e.0 == form_key(concept, form))?.0;
+                    Some(LabelRow {
+                        key,
+                        label: actor.t(label_key).to_string(),
+                        default_text: default_text(key, lang).unwrap_or_default().to_string(),
+                        value: value(key),
+                    })
+                })
+                .collect(),
         })
-        .filter(|r| all || is_core(r.key) || !r.value.is_empty())
+        .collect();
+    let q = crate::web::forms::search_key(q.trim());
+    let sentences = catalogue()
+        .filter(|(key, _, _)| !is_concept_entry(key))
+        .map(|(key, _, _)| {
+            let default_text = in_lang.get(key).to_string();
+            LabelRow {
+                key,
+                label: default_text.clone(),
+                default_text,
+                value: value(key),
+            }
+        })
+        .filter(|r| all || !q.is_empty() || !r.value.is_empty())
         .filter(|r| {
             q.is_empty()
-                || r.key.contains(&q)
-                || r.default_text.to_lowercase().contains(&q)
-                || r.value.to_lowercase().contains(&q)
+                || crate::web::forms::search_key(&r.default_text).contains(&q)
+                || crate::web::forms::search_key(&r.value).contains(&q)
         })
-        .collect())
+        .collect();
+    Ok(LabelsView {
+        concepts,
+        sentences,
+    })
 }
 
 /// Saves the submitted texts: a non-empty text different from the default becomes an

@@ -82,6 +82,27 @@ impl AssociationRow {
     }
 }
 
+/// Who belongs to an association, and what it did this year (counted in SQL).
+#[derive(Clone, Debug, Default)]
+pub struct AssociationOverview {
+    /// Active peer mentors: (peer mentor profile id, if any; name).
+    pub mentors: Vec<(Option<String>, String)>,
+    pub mentors_total: i64,
+    /// Active coordinators: (user id, name).
+    pub coordinators: Vec<(String, String)>,
+    pub year: i32,
+    pub activities: i64,
+    pub contacts_reached: i64,
+    pub mentors_active: i64,
+    pub contacts: i64,
+}
+
+impl AssociationOverview {
+    pub fn more_mentors(&self) -> i64 {
+        self.mentors_total - self.mentors.len() as i64
+    }
+}
+
 /// A region with the number of associations in it (counted in SQL).
 #[derive(Clone, Debug)]
 pub struct RegionRow {

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::labels::{self, LabelRow};
+use super::labels::{self, LabelsView};
 use super::model::*;
 use super::service::{self, AssociationFilter, AssociationForm, OrganizationForm, RegionForm};
 use crate::access::Actor;
@@ -320,15 +320,9 @@ async fn associations(
     {
         // Announce the new count through the live region, outside the swapped results.
         tpl.announce = true;
-        tpl.message = format!(
-            "{} {}–{} {} {} {}",
-            tpl.page.t("text.showing"),
-            tpl.list.first_index(),
-            tpl.list.last_index(),
-            tpl.page.t("text.of"),
-            tpl.list.total,
-            tpl.page.t("text.count_associations")
-        );
+        tpl.message = tpl
+            .list
+            .summary(&tpl.page.labels, "text.count_associations");
         return page::ok(&tpl.as_results());
     }
     page::ok(&tpl)
@@ -339,7 +333,41 @@ async fn associations(
 struct AssociationPage {
     page: Page,
     row: AssociationRow,
+    overview: AssociationOverview,
+    metadata: Vec<(String, String)>,
     can_edit: bool,
+}
+
+/// The association's metadata as "key: value" lines, never as JSON: a key the catalogue
+/// knows (`bufdir_code`) in words, others as written; nested values flattened.
+fn metadata_lines(actor: &Actor, raw: Option<&str>) -> Vec<(String, String)> {
+    fn flat(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(a) => a.iter().map(flat).collect::<Vec<_>>().join(", "),
+            serde_json::Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", flat(v)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        }
+    }
+    let Some(serde_json::Value::Object(m)) = raw.and_then(|r| serde_json::from_str(r).ok()) else {
+        return Vec::new();
+    };
+    m.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let key = format!("audit.key.{k}");
+            let label = if crate::labels::is_known(&key) {
+                actor.t(&key).to_string()
+            } else {
+                k.replace('_', " ")
+            };
+            (label, flat(v))
+        })
+        .collect()
 }
 
 async fn show_association(
@@ -349,12 +377,21 @@ async fn show_association(
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let a = actor.clone();
-    let row = db(&state, move |c| service::association(c, &a, &id)).await?;
+    let (row, overview) = db(&state, move |c| {
+        Ok((
+            service::association(c, &a, &id)?,
+            service::association_overview(c, &a, &id)?,
+        ))
+    })
+    .await?;
     let mut page = Page::for_actor(&actor, "term.local_association");
     page.title = row.a.name.clone();
+    let metadata = metadata_lines(&actor, row.a.metadata.as_deref());
     page::ok(&AssociationPage {
         page,
         row,
+        overview,
+        metadata,
         can_edit: actor.role() == Role::OrgAdmin,
     })
 }
@@ -544,7 +581,7 @@ struct LabelsPage {
     locale: &'static str,
     q: String,
     all: bool,
-    rows: Vec<LabelRow>,
+    view: LabelsView,
 }
 
 async fn label_page(
@@ -556,13 +593,13 @@ async fn label_page(
     let lang = Lang::parse(&q.locale);
     let all = q.show == "all";
     let (a, text) = (actor.clone(), q.q.clone());
-    let rows = db(&state, move |c| labels::rows(c, &a, lang, &text, all)).await?;
+    let view = db(&state, move |c| labels::rows(c, &a, lang, &text, all)).await?;
     page::ok(&LabelsPage {
         page: Page::for_actor(&actor, "page.labels"),
         locale: lang.code(),
         q: q.q.clone(),
         all,
-        rows,
+        view,
     })
 }
 

@@ -445,6 +445,98 @@ pub fn association(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Asso
     Ok(AssociationRow { a, region_name })
 }
 
+/// How many members the association page lists by name; the rest are counted.
+pub const MEMBERS_SHOWN: i64 = 100;
+
+/// The members of an association in scope and its figures for this year: activities
+/// registered, contacts reached and mentors active (each one aggregate query over the
+/// association's indexed activities), and its active contacts.
+pub fn association_overview(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+) -> AppResult<AssociationOverview> {
+    use crate::schema::{
+        activities as act, contacts, peer_mentors as pm, user_organization_roles as uor, users,
+    };
+    use chrono::Datelike;
+    use diesel::expression_methods::AggregateExpressionMethods;
+    let row = association(conn, actor, id)?;
+    let org = row.a.organization_id.clone();
+    let members = |role: &'static str| {
+        uor::table
+            .inner_join(users::table.on(users::id.eq(uor::user_id)))
+            .filter(uor::local_association_id.eq(id.to_string()))
+            .filter(uor::role_id.eq(role))
+            .filter(uor::revoked_at.is_null())
+            .filter(users::is_active.eq(true))
+    };
+    let mentors_total: i64 = members("peer_mentor")
+        .select(diesel::dsl::count(users::id).aggregate_distinct())
+        .get_result(conn)?;
+    let mentor_users: Vec<(String, String)> = members("peer_mentor")
+        .select((users::id, users::name))
+        .distinct()
+        .order(users::name.asc())
+        .limit(MEMBERS_SHOWN)
+        .load(conn)?;
+    let profiles: std::collections::HashMap<String, String> = pm::table
+        .filter(pm::organization_id.eq(&org))
+        .filter(
+            pm::user_id.eq_any(
+                mentor_users
+                    .iter()
+                    .map(|(u, _)| u.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .select((pm::user_id, pm::id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let coordinators: Vec<(String, String)> = members("coordinator")
+        .select((users::id, users::name))
+        .distinct()
+        .order(users::name.asc())
+        .limit(MEMBERS_SHOWN)
+        .load(conn)?;
+    let today = crate::activities::service::today();
+    let year = today.year();
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today);
+    let this_year = || {
+        act::table
+            .filter(act::local_association_id.eq(id.to_string()))
+            .filter(act::status.eq("registered"))
+            .filter(act::occurred_on.between(start, end))
+    };
+    let activities: i64 = this_year().count().get_result(conn)?;
+    let contacts_reached: i64 = this_year()
+        .select(diesel::dsl::count(act::contact_id).aggregate_distinct())
+        .get_result(conn)?;
+    let mentors_active: i64 = this_year()
+        .select(diesel::dsl::count(act::mentor_id).aggregate_distinct())
+        .get_result(conn)?;
+    let contacts: i64 = contacts::table
+        .filter(contacts::local_association_id.eq(id.to_string()))
+        .filter(contacts::is_active.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok(AssociationOverview {
+        mentors: mentor_users
+            .into_iter()
+            .map(|(u, name)| (profiles.get(&u).cloned(), name))
+            .collect(),
+        mentors_total,
+        coordinators,
+        year,
+        activities,
+        contacts_reached,
+        mentors_active,
+        contacts,
+    })
+}
+
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
 pub struct AssociationForm {

@@ -35,13 +35,5 @@ pub(crate) fn wants_results(req: &HttpRequest) -> bool {
 
 /// "Showing 1–25 of 40 contacts", for the live region after a search.
 pub(crate) fn count_message<T>(page: &Page, list: &PageOf<T>, what: &str) -> String {
-    format!(
-        "{} {}–{} {} {} {}",
-        page.t("text.showing"),
-        list.first_index(),
-        list.last_index(),
-        page.t("text.of"),
-        list.total,
-        page.t(what)
-    )
+    list.summary(&page.labels, what)
 }

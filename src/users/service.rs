@@ -839,8 +839,6 @@ pub fn accept_new_account(tx: &mut Tx<'_>, user_id: &str, ip: Option<&str>) -> A
 #[serde(default)]
 pub struct SettingsForm {
     pub language: String,
-    pub notify_email: Option<String>,
-    pub notify_in_app: Option<String>,
     pub larger_text: Option<String>,
     pub high_contrast: Option<String>,
     pub reduced_motion: Option<String>,
@@ -855,8 +853,9 @@ pub fn save_settings(conn: &mut DbConn, actor: &Actor, f: &SettingsForm) -> AppR
         } else {
             "nb".into()
         },
-        notify_email: f.notify_email.is_some(),
-        notify_in_app: f.notify_in_app.is_some(),
+        // Not on the form until notifications exist: the stored choice is kept as it is.
+        notify_email: actor.settings.notify_email,
+        notify_in_app: actor.settings.notify_in_app,
         larger_text: f.larger_text.is_some(),
         high_contrast: f.high_contrast.is_some(),
         reduced_motion: f.reduced_motion.is_some(),

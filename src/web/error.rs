@@ -1,8 +1,14 @@
 //! Errors a handler can return, and how each answers: 404 for anything out of scope, a redirect
 //! to sign-in without a session, 429 for rate limits, and a logged 500 for the unexpected.
 
+use actix_session::SessionExt;
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
+
+use crate::labels::{Labels, Lang};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -74,9 +80,25 @@ impl ResponseError for AppError {
                     );
                     return server_error_page(status);
                 }
+                if status == StatusCode::NOT_FOUND {
+                    // Rendered in the reader's language by `localize_not_found`, which knows
+                    // the request; this bilingual page stands when it cannot.
+                    let mut res = super::page::error_page(
+                        status,
+                        "Fant ikke siden / Page not found",
+                        "Siden finnes ikke, eller du har ikke tilgang til den. The page does not exist, or you do not have access to it.",
+                    );
+                    res.extensions_mut().insert(NotFoundPage);
+                    return res;
+                }
                 let (title, text) = match status {
-                    StatusCode::NOT_FOUND => ("Fant ikke siden / Page not found", "Siden finnes ikke, eller du har ikke tilgang til den. The page does not exist, or you do not have access to it."),
-                    StatusCode::FORBIDDEN => ("Ikke tillatt / Not allowed", match self { AppError::Forbidden(why) => why, _ => "" }),
+                    StatusCode::FORBIDDEN => (
+                        "Ikke tillatt / Not allowed",
+                        match self {
+                            AppError::Forbidden(why) => why,
+                            _ => "",
+                        },
+                    ),
                     _ => ("Noe gikk galt / Something went wrong", ""),
                 };
                 super::page::error_page(status, title, text)
@@ -95,3 +117,57 @@ pub fn server_error_page(status: StatusCode) -> HttpResponse {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Marks the response of `AppError::NotFound`, so the middleware knows it may replace it.
+#[derive(Clone, Copy, Debug)]
+struct NotFoundPage;
+
+/// The "page not found" answer in the reader's language: a signed-in user's own setting,
+/// otherwise the browser's `Accept-Language`, otherwise Bokmål. Sits inside the session
+/// middleware; only responses marked by `AppError::NotFound` are touched.
+pub async fn localize_not_found(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::NOT_FOUND
+        || res.response().extensions().get::<NotFoundPage>().is_none()
+    {
+        return Ok(res.map_into_left_body());
+    }
+    let request = res.request().clone();
+    let accept = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let uid: Option<String> = request
+        .get_session()
+        .get(crate::access::SESSION_UID)
+        .ok()
+        .flatten();
+    let own = match (
+        uid,
+        request.app_data::<actix_web::web::Data<crate::AppState>>(),
+    ) {
+        (Some(uid), Some(state)) => {
+            super::db(state, move |c| Ok(crate::access::language_of(c, &uid)?))
+                .await
+                .ok()
+                .flatten()
+        }
+        _ => None,
+    };
+    let lang = match own {
+        Some(code) => Lang::parse(&code),
+        None => Lang::from_accept(accept.as_deref()),
+    };
+    let page = super::page::error_page_in(
+        std::sync::Arc::new(Labels::new(lang, Default::default())),
+        StatusCode::NOT_FOUND,
+        "error.not_found",
+        "error.not_found_text",
+    );
+    let (req, _) = res.into_parts();
+    Ok(ServiceResponse::new(req, page).map_into_right_body())
+}

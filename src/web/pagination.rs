@@ -1,5 +1,27 @@
 //! Page numbers for lists: `?page=N`, a fixed page size, and the links a template needs.
 
+use crate::labels::Labels;
+
+/// The line above a list: "Viser 1–20 av 35 likepersoner" (`what` names the rows, or is
+/// empty), and in words when there is nothing to show, never "0–0 av 0".
+pub fn summary(labels: &Labels, total: i64, first: i64, last: i64, what: &str) -> String {
+    if total <= 0 {
+        return labels.get("text.no_results").to_string();
+    }
+    let what = if what.is_empty() {
+        ""
+    } else {
+        labels.get(what)
+    };
+    format!(
+        "{} {first}–{last} {} {total} {what}",
+        labels.get("text.showing"),
+        labels.get("text.of")
+    )
+    .trim_end()
+    .to_string()
+}
+
 #[derive(Clone, Debug)]
 pub struct Paging {
     pub page: i64,
@@ -52,5 +74,15 @@ impl<T> PageOf<T> {
     }
     pub fn last_index(&self) -> i64 {
         ((self.page - 1) * self.per_page + self.rows.len() as i64).max(0)
+    }
+    /// See `summary`.
+    pub fn summary(&self, labels: &Labels, what: &str) -> String {
+        summary(
+            labels,
+            self.total,
+            self.first_index(),
+            self.last_index(),
+            what,
+        )
     }
 }

@@ -2,6 +2,25 @@
 (function () {
   "use strict";
 
+  // Phones: the menu and the role switcher fold behind one "Menu" button (the CSS hides them
+  // while the button says aria-expanded="false"; without this script they simply show).
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".menu-toggle");
+    if (!toggle) { return; }
+    document.documentElement.classList.add("has-menu-toggle");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", open ? "false" : "true");
+    });
+    document.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      }
+    });
+  });
+
   // A form that failed validation: move focus to the error summary so it is read out first.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");

@@ -23,3 +23,4 @@ mod search;
 mod security;
 mod security_auth;
 mod security_web;
+mod ux;
