@@ -62,18 +62,18 @@ pub static LABELS: &[Entry] = &[
     ("activity.choose", "Velg …", "Choose …"),
     (
         "activity.show_mentor_choices",
-        "Vis likepersonens lokallag og kontakter",
-        "Show the peer mentor's local associations and contacts",
+        "Vis lokallagene og kontaktene til {mentor.def}",
+        "Show {mentor.def}'s local associations and contacts",
     ),
     (
         "activity.mentor_first",
-        "Velg likepersonen først. Da vises lokallagene og kontaktene til den likepersonen.",
-        "Choose the peer mentor first. Their local associations and contacts are then shown.",
+        "Velg {mentor.def} først. Da vises lokallagene og kontaktene til {mentor.def}.",
+        "Choose {mentor.def} first. Their local associations and contacts are then shown.",
     ),
     (
         "activity.no_contacts",
-        "Likepersonen har ingen tildelte kontakter i dine lokallag.",
-        "The peer mentor has no assigned contacts in your local associations.",
+        "{Mentor.def} har ingen tildelte kontakter i dine lokallag.",
+        "{Mentor.def} has no assigned contacts in your local associations.",
     ),
     ("activity.col_date", "Dato", "Date"),
     ("activity.col_type", "Type", "Type"),
@@ -275,8 +275,8 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "activity.err_contact",
-        "Velg en av kontaktene som er tildelt likepersonen.",
-        "Choose one of the contacts assigned to the peer mentor.",
+        "Velg en av kontaktene som er tildelt {mentor.def}.",
+        "Choose one of the contacts assigned to {mentor.def}.",
     ),
     (
         "activity.err_mentor",

@@ -831,24 +831,6 @@ fn filtered(
     if let Ok(d) = NaiveDate::parse_from_str(&f.to, "%Y-%m-%d") {
         q = q.filter(act::occurred_on.le(d));
     }
-    if let Some(c) = crate::db::parse_id(&f.contact) {
-        q = q.filter(act::contact_id.eq(c));
-    }
-    if !f.q.trim().is_empty() {
-        // Contacts are matched on their Rust-lowered name key (æ, ø, å fold on both backends);
-        // the description through the database's lower(), which on SQLite folds ASCII only.
-        let pattern = forms::like_contains(&f.q);
-        q = q.filter(
-            act::contact_id
-                .eq_any(
-                    contacts::table
-                        .filter(contacts::organization_id.eq(actor.org()?.to_string()))
-                        .filter(contacts::name_key.like(pattern.clone()).escape('\\'))
-                        .select(contacts::id.nullable()),
-                )
-                .or(lower_opt(act::description).like(pattern).escape('\\')),
-        );
-    }
     match f.bufdir.as_str() {
         "counts" => q = q.filter(act::bufdir_counts.eq(true)),
         "not" => q = q.filter(act::bufdir_counts.eq(false)),

@@ -3,11 +3,11 @@
 use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
-    ("home.my_contacts", "Mine kontakter", "My contacts"),
+    ("home.my_contacts", "Mine {contact.pl}", "My {contact.pl}"),
     (
         "home.no_contacts",
-        "Du har ingen kontakter ennå.",
-        "You have no contacts yet.",
+        "Du har ingen {contact.pl} ennå.",
+        "You have no {contact.pl} yet.",
     ),
     ("home.last_activity", "Siste aktivitet", "Last activity"),
     (
@@ -18,8 +18,8 @@ pub static LABELS: &[Entry] = &[
     ("home.register_for", "Registrer", "Register"),
     (
         "home.all_my_contacts",
-        "Alle mine kontakter",
-        "All my contacts",
+        "Alle mine {contact.pl}",
+        "All my {contact.pl}",
     ),
     (
         "home.my_events",
@@ -42,13 +42,13 @@ pub static LABELS: &[Entry] = &[
     ("home.todo", "Å gjøre", "To do"),
     (
         "home.todo_no_mentor",
-        "kontakter uten likeperson",
-        "contacts without a peer mentor",
+        "{contact.pl} uten {mentor}",
+        "{contact.pl} without {mentor.a}",
     ),
     (
         "home.todo_not_reached",
-        "kontakter uten aktivitet de siste 10 dagene",
-        "contacts without activity in the last 10 days",
+        "{contact.pl} uten aktivitet de siste 10 dagene",
+        "{contact.pl} without activity in the last 10 days",
     ),
     (
         "home.todo_awaiting_attendance",
@@ -57,23 +57,27 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "home.todo_quiet_mentors",
-        "likepersoner uten aktivitet de siste 30 dagene",
-        "peer mentors without activity in the last 30 days",
+        "{mentor.pl} uten aktivitet de siste 30 dagene",
+        "{mentor.pl} without activity in the last 30 days",
     ),
     (
         "home.quiet_mentors",
-        "Likepersoner uten aktivitet de siste 30 dagene",
-        "Peer mentors without activity in the last 30 days",
+        "{Mentor.pl} uten aktivitet de siste 30 dagene",
+        "{Mentor.pl} without activity in the last 30 days",
     ),
     ("home.col_activities", "Aktiviteter", "Activities"),
     ("home.col_counting", "Teller for Bufdir", "Count for Bufdir"),
     ("home.col_hours", "Timer", "Hours"),
     (
         "home.col_mentors",
-        "Aktive likepersoner",
-        "Active peer mentors",
+        "Aktive {mentor.pl}",
+        "Active {mentor.pl}",
     ),
-    ("home.col_contacts", "Kontakter nådd", "Contacts reached"),
+    (
+        "home.col_contacts",
+        "{Contact.pl} nådd",
+        "{Contact.pl} reached",
+    ),
     ("home.col_admins", "Administratorer", "Administrators"),
     ("home.total", "Til sammen", "Total"),
     ("home.period", "Periode", "Period"),
@@ -85,24 +89,24 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "home.setup_no_types",
-        "Ingen aktivitetstyper: likepersonene kan ikke registrere aktiviteter",
-        "No activity types: peer mentors cannot register activities",
+        "Ingen aktivitetstyper: {mentor.pl_def} kan ikke registrere aktiviteter",
+        "No activity types: {mentor.pl} cannot register activities",
     ),
     ("home.setup_no_regions", "Ingen regioner", "No regions"),
     (
         "home.setup_no_associations",
-        "Ingen lokallag",
-        "No local associations",
+        "Ingen {association.pl}",
+        "No {association.pl}",
     ),
     (
         "home.setup_no_coordinator",
-        "Lokallag uten koordinator",
-        "Local associations without a coordinator",
+        "{Association.pl} uten koordinator",
+        "{Association.pl} without a coordinator",
     ),
     (
         "home.setup_no_region",
-        "lokallag uten region",
-        "local associations without a region",
+        "{association.pl} uten region",
+        "{association.pl} without a region",
     ),
     (
         "home.organization_figures",
@@ -111,14 +115,14 @@ pub static LABELS: &[Entry] = &[
     ),
     (
         "home.active_mentors",
-        "aktive likepersoner",
-        "active peer mentors",
+        "aktive {mentor.pl}",
+        "active {mentor.pl}",
     ),
-    ("home.coordinators", "koordinatorer", "coordinators"),
+    ("home.coordinators", "{coordinator.pl}", "{coordinator.pl}"),
     (
         "home.active_contacts",
-        "aktive kontakter",
-        "active contacts",
+        "aktive {contact.pl}",
+        "active {contact.pl}",
     ),
     (
         "home.upcoming_events",

@@ -104,7 +104,7 @@ pub static LABELS: &[Entry] = &[
     ("people.status_open", "Aktive", "Open"),
     ("people.status_closed", "Avsluttede", "Closed"),
     ("people.closed_tag", "Avsluttet", "Closed"),
-    ("people.filter_no_mentor", "Uten likeperson", "Without a peer mentor"),
+    ("people.filter_no_mentor", "Uten {mentor}", "Without {mentor.a}"),
     ("people.filter_quiet", "Ingen aktivitet siste 30 dager", "No activity in the last 30 days"),
     ("people.close_heading", "Avslutte kontakten", "Closing the contact"),
     ("people.close_text", "En avsluttet kontakt får ikke nye aktiviteter, men beholdes med historikken sin.", "A closed contact gets no new activities but is kept with its history."),

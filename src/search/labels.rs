@@ -6,8 +6,8 @@ pub static LABELS: &[Entry] = &[
     ("search.page", "Søk", "Search"),
     (
         "search.label",
-        "Søk etter likepersoner, kontakter, aktiviteter og lokallag",
-        "Search for peer mentors, contacts, activities and local associations",
+        "Søk etter {mentor.pl}, {contact.pl}, aktiviteter og {association.pl}",
+        "Search for {mentor.pl}, {contact.pl}, activities and {association.pl}",
     ),
     (
         "search.hint",
@@ -15,14 +15,10 @@ pub static LABELS: &[Entry] = &[
         "Name, e-mail, phone or text in an activity. Results appear as you type.",
     ),
     ("search.results", "Søkeresultater", "Search results"),
-    ("search.group_mentors", "Likepersoner", "Peer mentors"),
-    ("search.group_contacts", "Kontakter", "Contacts"),
+    ("search.group_mentors", "{Mentor.pl}", "{Mentor.pl}"),
+    ("search.group_contacts", "{Contact.pl}", "{Contact.pl}"),
     ("search.group_activities", "Aktiviteter", "Activities"),
-    (
-        "search.group_associations",
-        "Lokallag",
-        "Local associations",
-    ),
+    ("search.group_associations", "Lokallag", "{Association.pl}"),
     ("search.show_all", "Vis alle", "Show all"),
     ("search.no_hits", "Ingen treff for", "No results for"),
     ("search.showing", "Viser", "Showing"),

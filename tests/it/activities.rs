@@ -595,15 +595,16 @@ async fn lists_the_page_and_the_export_name_the_contact(mut app: TestApp) {
     );
     let csv = app.get("/activities/export.csv").await;
     assert!(
-        csv.body
-            .starts_with("\u{feff}Dato;Type;Lokallag;Likeperson;Kontakt;Minutter;"),
+        csv.body.starts_with(
+            "\u{feff}\"Dato\";\"Type\";\"Lokallag\";\"Likeperson\";\"Kontakt\";\"Minutter\";"
+        ),
         "a contact column: {}",
         &csv.body[..80.min(csv.body.len())]
     );
     assert!(
         csv.body
             .lines()
-            .any(|l| l.contains(&format!(";Mona Mentor (NHF);{name};60;"))),
+            .any(|l| l.contains(&format!("\"Mona Mentor (NHF)\";\"{name}\";"))),
         "the row names the contact"
     );
 }

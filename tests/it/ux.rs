@@ -103,7 +103,11 @@ async fn renaming_the_mentor_concept_reaches_menu_titles_headings_and_counts(mut
         let body = app.get(path).await.body;
         assert!(
             !body.contains("likeperson") && !body.contains("Likepersoner"),
-            "no old word left on {path}"
+            "no old word left on {path}: {}",
+            body.find("likeperson")
+                .or_else(|| body.find("Likepersoner"))
+                .map(|i| &body[i.saturating_sub(120)..(i + 40).min(body.len())])
+                .unwrap_or("")
         );
     }
     // Sentences with an article follow.
