@@ -14,6 +14,8 @@ use crate::access::Actor;
 use crate::access::Role;
 use crate::auth::actor::set_flash;
 use crate::labels::Lang;
+use crate::users::model::{InvitationView, OrgAdminView};
+use crate::users::service::{self as users, AdminInviteForm, Revoked};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
@@ -26,7 +28,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/organizations", web::post().to(create_organization))
         .route("/organizations/new", web::get().to(new_organization))
         .route("/organizations/{id}/edit", web::get().to(edit_organization))
+        .route("/organizations/{id}", web::get().to(show_organization))
         .route("/organizations/{id}", web::post().to(update_organization))
+        .route("/organizations/{id}/admins", web::post().to(invite_admin))
+        .route(
+            "/organizations/{id}/admins/{grant}/revoke",
+            web::post().to(revoke_admin),
+        )
         .route("/regions", web::get().to(regions))
         .route("/regions", web::post().to(create_region))
         .route("/regions/{id}/edit", web::get().to(edit_region))
@@ -122,6 +130,11 @@ async fn save_org(
     })
     .await?
     {
+        // A new organization's page asks for its first administrator.
+        Ok(saved) if id.is_none() => {
+            set_flash(&session, "success", actor.t("text.created"));
+            Ok(redirect(&format!("/organizations/{saved}#invite-admin")))
+        }
         Ok(_) => {
             set_flash(&session, "success", actor.t("text.saved"));
             Ok(redirect("/organizations"))
@@ -160,6 +173,121 @@ async fn update_organization(
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     save_org(actor, session, state, Some(id), form.into_inner()).await
+}
+
+#[derive(Template)]
+#[template(path = "orgs/organization.html")]
+struct OrganizationPage {
+    page: Page,
+    org: Organization,
+    admins: Vec<OrgAdminView>,
+    pending: Vec<InvitationView>,
+    form: AdminInviteForm,
+    errors: FieldErrors,
+}
+
+impl OrganizationPage {
+    /// Whether the organization has no active administrator yet (or none left).
+    fn needs_admin(&self) -> bool {
+        !self.admins.iter().any(|a| a.is_active)
+    }
+}
+
+async fn render_organization(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: String,
+    form: AdminInviteForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let (org, admins, pending) = db(state, move |c| {
+        let org = service::organization(c, &id)?.ok_or(AppError::NotFound)?;
+        let admins = users::org_admins(c, &a, &id)?;
+        let pending = users::pending_admin_invitations(c, &a, &id)?;
+        Ok((org, admins, pending))
+    })
+    .await?;
+    let mut page = Page::for_actor(actor, "page.organizations");
+    page.title = org.name.clone();
+    let failed = !errors.is_empty();
+    page::form(
+        &OrganizationPage {
+            page,
+            org,
+            admins,
+            pending,
+            form,
+            errors,
+        },
+        failed,
+    )
+}
+
+async fn show_organization(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let id = path_id(&path)?;
+    render_organization(
+        &actor,
+        &state,
+        id,
+        AdminInviteForm::default(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+/// The global administrator invites an organization administrator (the invitee accepts it).
+async fn invite_admin(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<AdminInviteForm>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let id = path_id(&path)?;
+    let form = form.into_inner();
+    let (a, f, i, st) = (actor.clone(), form.clone(), id.clone(), state.clone());
+    let outcome = db(&state, move |c| {
+        let r = users::invite_org_admin(c, &a, &i, &f)?;
+        if let Ok(invited) = &r {
+            crate::users::routes::invitation_mail(&st, &a, invited);
+        }
+        Ok(r.map(|_| ()))
+    })
+    .await?;
+    match outcome {
+        Ok(()) => {
+            set_flash(&session, "success", actor.t("text.invite_sent"));
+            Ok(redirect(&format!("/organizations/{id}")))
+        }
+        Err(errors) => render_organization(&actor, &state, id, form, errors).await,
+    }
+}
+
+/// The global administrator revokes an organization administrator's grant; the last active
+/// administrator stays (invite the successor first, revoke once they have accepted).
+async fn revoke_admin(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let (raw_org, raw_grant) = path.into_inner();
+    let id = path_id(&raw_org)?;
+    let grant = path_id(&raw_grant)?;
+    let (a, i) = (actor.clone(), id.clone());
+    match db(&state, move |c| users::revoke_org_admin(c, &a, &i, &grant)).await? {
+        Revoked::LastAdmin => set_flash(&session, "error", actor.t("err.last_admin")),
+        _ => set_flash(&session, "success", actor.t("text.role_revoked")),
+    }
+    Ok(redirect(&format!("/organizations/{id}")))
 }
 
 // ---------------------------------------------------------------- regions

@@ -138,3 +138,13 @@ pub struct InvitationView {
     pub organization_name: String,
     pub association_name: Option<String>,
 }
+
+/// An organization's administrator as the global administrator sees them.
+#[derive(Clone, Debug)]
+pub struct OrgAdminView {
+    pub grant_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub is_active: bool,
+}

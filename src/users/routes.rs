@@ -133,7 +133,7 @@ async fn invite_form(actor: Actor, state: web::Data<AppState>) -> AppResult<Http
 
 /// The invitation e-mail: a set-password link for a new account, a link to the invitations page
 /// for an existing one (sign in, then accept or decline).
-fn invitation_mail(state: &AppState, actor: &Actor, invited: &service::Invited) {
+pub(crate) fn invitation_mail(state: &AppState, actor: &Actor, invited: &service::Invited) {
     let (link, text) = match &invited.token {
         Some(token) => (
             format!("{}/password/reset?token={token}", state.config.base_url),

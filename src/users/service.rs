@@ -4,7 +4,7 @@ use chrono::TimeDelta;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::model::{GrantView, Invitation, InvitationView, RoleGrant, Setting, User};
+use super::model::{GrantView, Invitation, InvitationView, OrgAdminView, RoleGrant, Setting, User};
 use crate::access::Actor;
 use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
@@ -326,6 +326,40 @@ pub fn revoke(
 ) -> AppResult<Revoked> {
     member(conn, actor, user_id)?;
     let org = actor.org()?.to_string();
+    revoke_in(conn, actor, &org, user_id, grant_id, confirmed)
+}
+
+/// The global administrator revokes an organization's administrator grant (404 for anyone else
+/// and for any other grant); the organization's last active administrator stays.
+pub fn revoke_org_admin(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: &str,
+    grant_id: &str,
+) -> AppResult<Revoked> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let user_id: String = uor::table
+        .find(grant_id)
+        .filter(uor::organization_id.eq(org))
+        .filter(uor::role_id.eq(Role::OrgAdmin.key()))
+        .filter(uor::revoked_at.is_null())
+        .select(uor::user_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    revoke_in(conn, actor, org, &user_id, grant_id, true)
+}
+
+/// Revokes a grant in `org` (the caller has checked the actor's right to).
+fn revoke_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: &str,
+    user_id: &str,
+    grant_id: &str,
+    confirmed: bool,
+) -> AppResult<Revoked> {
+    let org = org.to_string();
     let outcome = crate::db::tx(conn, |tx| -> AppResult<Option<Revoked>> {
         let grant: RoleGrant = uor::table
             .find(grant_id)
@@ -552,6 +586,14 @@ pub struct InviteForm {
     pub association_id: String,
 }
 
+/// The global administrator's invitation of an organization administrator.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct AdminInviteForm {
+    pub email: String,
+    pub name: String,
+}
+
 /// What the invitation e-mail needs. The inviter is told nothing of it: the page is the same
 /// whether or not the address already had an account.
 pub struct Invited {
@@ -579,6 +621,48 @@ pub fn invite(
 ) -> AppResult<Result<Invited, FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
+    invite_to(conn, actor, &org, f)
+}
+
+/// The global administrator invites an administrator of an organization (404 for anyone else
+/// and for an organization that does not exist). The same invitation as `invite`: it needs
+/// the invitee's consent, and a new account accepts it by choosing a password.
+pub fn invite_org_admin(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: &str,
+    f: &AdminInviteForm,
+) -> AppResult<Result<Invited, FieldErrors>> {
+    actor.require(&[Role::GlobalAdmin])?;
+    organization_exists(conn, org)?;
+    let f = InviteForm {
+        email: f.email.clone(),
+        name: f.name.clone(),
+        role: Role::OrgAdmin.key().into(),
+        association_id: String::new(),
+    };
+    invite_to(conn, actor, org, &f)
+}
+
+/// 404 unless the organization exists.
+fn organization_exists(conn: &mut DbConn, org: &str) -> AppResult<()> {
+    let n: i64 = organizations::table.find(org).count().get_result(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Creates an invitation to `org` on behalf of `actor` (whose right to invite there the caller
+/// has checked).
+fn invite_to(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: &str,
+    f: &InviteForm,
+) -> AppResult<Result<Invited, FieldErrors>> {
+    let org = org.to_string();
     crate::db::tx(conn, |tx| {
         let mut errors = FieldErrors::new();
         let email = f.email.trim().to_lowercase();
@@ -684,6 +768,49 @@ pub fn invite(
             token,
         }))
     })
+}
+
+/// An organization's administrators (active grants; the account active or not), for the global
+/// administrator.
+pub fn org_admins(conn: &mut DbConn, actor: &Actor, org: &str) -> AppResult<Vec<OrgAdminView>> {
+    actor.require(&[Role::GlobalAdmin])?;
+    Ok(uor::table
+        .inner_join(users::table.on(users::id.eq(uor::user_id)))
+        .filter(uor::organization_id.eq(org))
+        .filter(uor::role_id.eq(Role::OrgAdmin.key()))
+        .filter(uor::revoked_at.is_null())
+        .order((users::name.asc(), users::id.asc()))
+        .select((
+            uor::id,
+            users::id,
+            users::name,
+            users::email,
+            users::is_active,
+        ))
+        .load::<(String, String, String, String, bool)>(conn)?
+        .into_iter()
+        .map(|(grant_id, user_id, name, email, is_active)| OrgAdminView {
+            grant_id,
+            user_id,
+            name,
+            email,
+            is_active,
+        })
+        .collect())
+}
+
+/// Administrator invitations of an organization that wait for an answer, for the global
+/// administrator.
+pub fn pending_admin_invitations(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: &str,
+) -> AppResult<Vec<InvitationView>> {
+    actor.require(&[Role::GlobalAdmin])?;
+    Ok(views(conn, Whose::Organization(org))?
+        .into_iter()
+        .filter(|v| v.invitation.role_id == Role::OrgAdmin.key())
+        .collect())
 }
 
 /// Invitations of the actor's organization that still wait for an answer (the inviter knows

@@ -24,7 +24,10 @@
   // A form that failed validation: move focus to the error summary so it is read out first.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); return; }
+    // A form marked data-autofocus (the one thing the page is for) takes focus on its first field.
+    var first = document.querySelector("form[data-autofocus] input:not([type=hidden])");
+    if (first) { first.focus(); }
   });
 
   // After an htmx swap that removed the focused element, put focus somewhere sensible: the

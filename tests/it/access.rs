@@ -162,6 +162,16 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let blind_mentor = app.user_id("mentor@blindeforbundet.example");
     let nhf = org_id(&app, "NHF");
     let random = uuid::Uuid::new_v4().to_string();
+    let nhf_admin_grant: String = {
+        use likeperson::schema::user_organization_roles as uor;
+        uor::table
+            .filter(uor::organization_id.eq(&nhf))
+            .filter(uor::role_id.eq("org_admin"))
+            .filter(uor::revoked_at.is_null())
+            .select(uor::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
     let mentor_act = newest_activity(&app, "mentor@nhf.example");
     let blind_act = newest_activity(&app, "mentor@blindeforbundet.example");
     let nhf_type: String = {
@@ -267,6 +277,14 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         (
             format!("/organizations/{nhf}/edit"),
             [s, 404, 404, 404, 404, 200],
+        ),
+        (
+            format!("/organizations/{nhf}"),
+            [s, 404, 404, 404, 404, 200],
+        ),
+        (
+            format!("/organizations/{random}"),
+            [s, 404, 404, 404, 404, 404],
         ),
         ("/activities".into(), [s, 200, 200, 200, 200, 404]),
         (
@@ -462,6 +480,22 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             format!("/organizations/{nhf}"),
             vec![("name", String::new())],
             [s, 404, 404, 404, 404, 422],
+        ),
+        (
+            format!("/organizations/{nhf}/admins"),
+            vec![("email", String::new())],
+            [s, 404, 404, 404, 404, 422],
+        ),
+        (
+            format!("/organizations/{random}/admins"),
+            vec![("email", "x@example.org".into()), ("name", "X".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        // The last administrator's grant: refused for the global administrator (303 back).
+        (
+            format!("/organizations/{nhf}/admins/{nhf_admin_grant}/revoke"),
+            vec![],
+            [s, 404, 404, 404, 404, 303],
         ),
         (
             format!("/mentors/{mentor_profile}/status"),

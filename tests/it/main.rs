@@ -13,6 +13,7 @@ mod commands;
 mod contacts;
 mod documents;
 mod events;
+mod global_admin;
 mod home;
 mod html;
 mod labels;
