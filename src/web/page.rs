@@ -38,6 +38,13 @@ pub struct Page {
     pub contexts: Vec<ContextOption>,
     pub flash: Option<Flash>,
     pub body_class: String,
+    /// `data-org` on `<html>`: the active organization's colour theme (static/css/org-themes.css),
+    /// empty for the Designsystemet default.
+    pub org_theme: &'static str,
+    /// Designsystemet (vendored, `@layer ds`): its theme tokens and components, loaded before ours.
+    pub ds_theme_url: String,
+    pub ds_css_url: String,
+    pub org_css_url: String,
     pub css_url: String,
     pub htmx_url: String,
     pub js_url: String,
@@ -66,6 +73,10 @@ impl Page {
             contexts: Vec::new(),
             flash: None,
             body_class: String::new(),
+            org_theme: "",
+            ds_theme_url: assets::url("css/ds-theme.css"),
+            ds_css_url: assets::url("css/designsystemet.css"),
+            org_css_url: assets::url("css/org-themes.css"),
             css_url: assets::url("css/app.css"),
             htmx_url: assets::url("js/htmx.min.js"),
             js_url: assets::url("js/app.js"),
@@ -87,6 +98,7 @@ impl Page {
         page.user_name = Some(actor.name.clone());
         page.flash = actor.flash.clone();
         page.context_label = actor.context_label();
+        page.org_theme = org_theme(&actor.active.org_name);
         let s = &actor.settings;
         let classes: Vec<&str> = [
             (s.larger_text, "larger-text"),
@@ -159,6 +171,21 @@ impl Page {
             .collect();
         page
     }
+}
+
+/// The colour theme of an organization, by its name; unknown organizations (and the global
+/// admin context) keep Designsystemet's default accent.
+fn org_theme(org_name: &str) -> &'static str {
+    const THEMES: [(&str, &str); 4] = [
+        ("Norges Handikapforbund", "nhf"),
+        ("Norges Blindeforbund", "blindeforbundet"),
+        ("Hørselshemmedes Landsforbund", "hlf"),
+        ("Barnekreftforeningen", "barnekreftforeningen"),
+    ];
+    THEMES
+        .iter()
+        .find(|(name, _)| *name == org_name)
+        .map_or("", |(_, theme)| theme)
 }
 
 #[derive(Template)]

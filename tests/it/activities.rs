@@ -748,7 +748,7 @@ async fn an_outreach_activity_needs_its_contact_and_without_one_does_not_count(m
         .await;
     assert_eq!(res.status, 422);
     assert!(res.has(
-        "<p class=\"field-error\" id=\"f-contact_id-error\">Oppsøkende aktivitet må ha en kontakt. Velg hvem du møtte.</p>"
+        "<p class=\"field-error ds-validation-message\" id=\"f-contact_id-error\">Oppsøkende aktivitet må ha en kontakt. Velg hvem du møtte.</p>"
     ));
     assert!(
         !res.has("Hvem <span class=\"muted\">(valgfritt)</span>"),
@@ -902,7 +902,7 @@ async fn a_contact_not_the_mentors_or_out_of_scope_is_refused_at_the_field(mut a
         let res = app.post("/activities", &fields(&with(wrong))).await;
         assert_eq!(res.status, 422, "{wrong} is refused");
         assert!(res.has(
-            "<p class=\"field-error\" id=\"f-contact_id-error\">Velg en av kontaktene som er tildelt likepersonen.</p>"
+            "<p class=\"field-error ds-validation-message\" id=\"f-contact_id-error\">Velg en av kontaktene som er tildelt likepersonen.</p>"
         ));
         assert!(res.has("value=\"4\""), "values kept");
     }

@@ -75,7 +75,7 @@ async fn a_contact_has_an_address_for_home_visits(mut app: TestApp) {
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.has(
-        "<p class=\"field-error\" id=\"f-postal_code-error\">Skriv et postnummer med fire siffer.</p>"
+        "<p class=\"field-error ds-validation-message\" id=\"f-postal_code-error\">Skriv et postnummer med fire siffer.</p>"
     ));
     assert!(bad.has("value=\"Sjøgata 4\"") && bad.has("value=\"13O0\""));
     let ok = app
@@ -212,7 +212,7 @@ async fn caregivers_are_edited_and_removed_and_audited(mut app: TestApp) {
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.has("<p class=\"field-error\" id=\"f-cg_name-error\">Feltet må fylles ut.</p>"));
+    assert!(bad.has("<p class=\"field-error ds-validation-message\" id=\"f-cg_name-error\">Feltet må fylles ut.</p>"));
     assert!(bad.has("value=\"Svigerdatter\""), "values kept");
     let ok = app
         .post(
@@ -471,7 +471,7 @@ async fn erasing_a_contact_removes_its_personal_data_and_keeps_the_counts(mut ap
     let res = app.post(&format!("/contacts/{id}/erase"), &[]).await;
     assert_eq!(res.status, 422, "asks for confirmation");
     assert!(res.has(
-        "<p class=\"field-error\" id=\"f-confirm-error\">Kryss av for å bekrefte slettingen.</p>"
+        "<p class=\"field-error ds-validation-message\" id=\"f-confirm-error\">Kryss av for å bekrefte slettingen.</p>"
     ));
     let res = app
         .post(&format!("/contacts/{id}/erase"), &[("confirm", "on")])

@@ -121,7 +121,7 @@ async fn pages_have_no_inline_script_or_style_and_configure_htmx(mut app: TestAp
             res.has("hx-headers='{\"X-CSRF-Token\":"),
             "{path} sends the CSRF token with htmx"
         );
-        assert!(res.has("<a class=\"skip-link\" href=\"#main\">"));
+        assert!(res.has("<a class=\"ds-skip-link\" href=\"#main\">"));
         assert!(res.has("<main id=\"main\""));
         assert_eq!(res.body.matches("<h1").count(), 1, "{path} has one h1");
         assert!(res.has("<html lang=\"nb\">"));
