@@ -176,16 +176,22 @@ impl Page {
 /// The colour theme of an organization, by its name; unknown organizations (and the global
 /// admin context) keep Designsystemet's default accent.
 fn org_theme(org_name: &str) -> &'static str {
-    const THEMES: [(&str, &str); 4] = [
-        ("Norges Handikapforbund", "nhf"),
-        ("Norges Blindeforbund", "blindeforbundet"),
-        ("Hørselshemmedes Landsforbund", "hlf"),
-        ("Barnekreftforeningen", "barnekreftforeningen"),
+    // The active context names the organization by its short name (or its full name, in
+    // contexts built before short names were set); both lead to the same theme.
+    const THEMES: [(&str, &str, &str); 4] = [
+        ("NHF", "Norges Handikapforbund", "nhf"),
+        ("Blindeforbundet", "Norges Blindeforbund", "blindeforbundet"),
+        ("HLF", "Hørselshemmedes Landsforbund", "hlf"),
+        (
+            "Barnekreftforeningen",
+            "Barnekreftforeningen",
+            "barnekreftforeningen",
+        ),
     ];
     THEMES
         .iter()
-        .find(|(name, _)| *name == org_name)
-        .map_or("", |(_, theme)| theme)
+        .find(|(short, name, _)| short.eq_ignore_ascii_case(org_name) || *name == org_name)
+        .map_or("", |(_, _, theme)| theme)
 }
 
 #[derive(Template)]

@@ -324,7 +324,7 @@ async fn settings_change_the_language_and_accessibility_classes(mut app: TestApp
         .await;
     assert_eq!(res.status, 303);
     let page = app.get("/account/settings").await;
-    assert!(page.has("<html lang=\"en\">"));
+    assert!(page.has("<html lang=\"en\""));
     assert!(page.has("Your changes are saved."));
     assert!(page.has("class=\"larger-text high-contrast\""));
     assert!(app.get("/").await.has("Sign out"));

@@ -124,7 +124,7 @@ async fn pages_have_no_inline_script_or_style_and_configure_htmx(mut app: TestAp
         assert!(res.has("<a class=\"ds-skip-link\" href=\"#main\">"));
         assert!(res.has("<main id=\"main\""));
         assert_eq!(res.body.matches("<h1").count(), 1, "{path} has one h1");
-        assert!(res.has("<html lang=\"nb\">"));
+        assert!(res.has("<html lang=\"nb\""));
     }
 }
 
