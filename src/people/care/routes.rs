@@ -44,6 +44,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// After a form on the contact page: on success a message and back to its section (`done` is
+/// the message key and the section's anchor); refused, the page again with the form and errors.
+async fn back_to_contact(
+    actor: &Actor,
+    session: &Session,
+    state: &web::Data<AppState>,
+    id: String,
+    outcome: Result<(), FieldErrors>,
+    done: (&str, &str),
+    forms: ContactForms,
+) -> AppResult<HttpResponse> {
+    match outcome {
+        Ok(()) => {
+            set_flash(session, "success", actor.t(done.0));
+            Ok(redirect(&format!("/contacts/{id}#{}", done.1)))
+        }
+        Err(errors) => render_contact(actor, state, id, forms, errors).await,
+    }
+}
+
 async fn add_caregiver(
     actor: Actor,
     session: Session,
@@ -55,19 +75,21 @@ async fn add_caregiver(
     let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
-    match db(&state, move |c| service::add_caregiver(c, &a, &i, &f)).await? {
-        Ok(()) => {
-            set_flash(&session, "success", actor.t("people.caregiver_added"));
-            Ok(redirect(&format!("/contacts/{id}#caregivers")))
-        }
-        Err(errors) => {
-            let forms = ContactForms {
-                caregiver: Some(form),
-                ..Default::default()
-            };
-            render_contact(&actor, &state, id, forms, errors).await
-        }
-    }
+    let outcome = db(&state, move |c| service::add_caregiver(c, &a, &i, &f)).await?;
+    let forms = ContactForms {
+        caregiver: Some(form),
+        ..Default::default()
+    };
+    back_to_contact(
+        &actor,
+        &session,
+        &state,
+        id,
+        outcome,
+        ("people.caregiver_added", "caregivers"),
+        forms,
+    )
+    .await
 }
 
 async fn add_note(
@@ -81,19 +103,21 @@ async fn add_note(
     let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
-    match db(&state, move |c| service::add_note(c, &a, &i, &f)).await? {
-        Ok(()) => {
-            set_flash(&session, "success", actor.t("people.note_added"));
-            Ok(redirect(&format!("/contacts/{id}#notes")))
-        }
-        Err(errors) => {
-            let forms = ContactForms {
-                note: Some(form),
-                ..Default::default()
-            };
-            render_contact(&actor, &state, id, forms, errors).await
-        }
-    }
+    let outcome = db(&state, move |c| service::add_note(c, &a, &i, &f)).await?;
+    let forms = ContactForms {
+        note: Some(form),
+        ..Default::default()
+    };
+    back_to_contact(
+        &actor,
+        &session,
+        &state,
+        id,
+        outcome,
+        ("people.note_added", "notes"),
+        forms,
+    )
+    .await
 }
 
 async fn assign_mentor(
@@ -107,19 +131,21 @@ async fn assign_mentor(
     let id = path_id(&path)?;
     let form = form.into_inner();
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
-    match db(&state, move |c| service::assign_mentor(c, &a, &i, &f)).await? {
-        Ok(()) => {
-            set_flash(&session, "success", actor.t("people.mentor_assigned"));
-            Ok(redirect(&format!("/contacts/{id}#mentors")))
-        }
-        Err(errors) => {
-            let forms = ContactForms {
-                assign: Some(form),
-                ..Default::default()
-            };
-            render_contact(&actor, &state, id, forms, errors).await
-        }
-    }
+    let outcome = db(&state, move |c| service::assign_mentor(c, &a, &i, &f)).await?;
+    let forms = ContactForms {
+        assign: Some(form),
+        ..Default::default()
+    };
+    back_to_contact(
+        &actor,
+        &session,
+        &state,
+        id,
+        outcome,
+        ("people.mentor_assigned", "mentors"),
+        forms,
+    )
+    .await
 }
 
 async fn end_assignment(
