@@ -452,6 +452,26 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 303, 404],
         ),
         (
+            format!("/users/{blind_mentor}/roles/{random}/revoke"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/context".into(),
+            vec![("context", format!("{nhf}:org_admin"))],
+            [s, 404, 404, 303, 404, 404],
+        ),
+        (
+            format!("/account/sessions/{random}/end"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/account/sessions/others/end".into(),
+            vec![],
+            [s, 303, 303, 303, 303, 303],
+        ),
+        (
             format!("/users/{nhf_mentor}"),
             vec![("name", String::new())],
             [s, 404, 404, 422, 404, 404],
