@@ -186,9 +186,8 @@ pub fn list(
             .select((AuditEntry::as_select(), users::name.nullable()))
             .load(conn)?;
     let names = names_for(conn, &rows)?;
-    Ok(PageOf {
-        rows: rows
-            .into_iter()
+    Ok(paging.page_of(
+        rows.into_iter()
             .map(|(entry, actor_name)| AuditRow {
                 entry,
                 actor_name,
@@ -196,9 +195,7 @@ pub fn list(
             })
             .collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    ))
 }
 
 /// The human names of the records one page of entries names (targets, and people,

@@ -234,12 +234,7 @@ pub fn lists(conn: &mut DbConn, actor: &Actor, f: &Filter) -> AppResult<Lists> {
     Ok(Lists {
         awaiting: load_rows(conn, actor, &awaiting_ids)?,
         upcoming,
-        past: PageOf {
-            rows: load_rows(conn, actor, &past_ids)?,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        },
+        past: paging.page_of(load_rows(conn, actor, &past_ids)?, total),
     })
 }
 

@@ -418,12 +418,7 @@ pub fn associations(
             AssociationRow { a, region_name }
         })
         .collect();
-    Ok(PageOf {
-        rows,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    Ok(paging.page_of(rows, total))
 }
 
 /// One association in the actor's scope, or 404.

@@ -59,12 +59,7 @@ pub fn list(
         .offset(paging.offset())
         .select(User::as_select())
         .load(conn)?;
-    Ok(PageOf {
-        rows,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    Ok(paging.page_of(rows, total))
 }
 
 /// A user of the actor's organization, or 404.

@@ -38,6 +38,15 @@ impl Paging {
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
     }
+    /// This page's rows, with the total they are a page of.
+    pub fn page_of<T>(&self, rows: Vec<T>, total: i64) -> PageOf<T> {
+        PageOf {
+            rows,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
 }
 
 /// One page of rows with what the pagination nav needs.

@@ -202,12 +202,7 @@ pub fn contacts(
         .offset(paging.offset())
         .select(Contact::as_select())
         .load(conn)?;
-    Ok(PageOf {
-        rows: contact_rows(conn, rows)?,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    Ok(paging.page_of(contact_rows(conn, rows)?, total))
 }
 
 /// A contact the actor may see, or 404.

@@ -185,9 +185,8 @@ pub fn mentors(conn: &mut DbConn, actor: &Actor, f: &MentorFilter) -> AppResult<
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect();
-    Ok(PageOf {
-        rows: rows
-            .into_iter()
+    Ok(paging.page_of(
+        rows.into_iter()
             .map(|(mentor, name, email)| MentorRow {
                 active_contacts: counts.get(&mentor.user_id).copied().unwrap_or(0),
                 mentor,
@@ -196,9 +195,7 @@ pub fn mentors(conn: &mut DbConn, actor: &Actor, f: &MentorFilter) -> AppResult<
             })
             .collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    ))
 }
 
 /// A profile the actor may see, or 404.
@@ -461,9 +458,8 @@ pub fn mentor_events(
         ))
         .load(conn)?;
     let names = association_names(conn, rows.iter().map(|r| r.3.clone()).collect())?;
-    Ok(PageOf {
-        rows: rows
-            .into_iter()
+    Ok(paging.page_of(
+        rows.into_iter()
             .map(
                 |(id, title, starts_at, assoc, event_status, attendance)| MentorEvent {
                     id,
@@ -476,7 +472,5 @@ pub fn mentor_events(
             )
             .collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    ))
 }
