@@ -35,8 +35,12 @@ pub fn language_of(
 pub struct OutOfScope;
 
 /// The four levels of access. A user holds roles per organization (and association).
+/// `Account` is no role at all: a signed-in account without a current grant, which sees its
+/// own account pages and answers its invitations, and nothing else (no `require` lists it, and
+/// it has no organization). It is never stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
+    Account,
     PeerMentor,
     Coordinator,
     OrgAdmin,
@@ -44,6 +48,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The roles a grant can hold (not `Account`).
     pub const ALL: [Role; 4] = [
         Role::PeerMentor,
         Role::Coordinator,
@@ -57,6 +62,7 @@ impl Role {
             Role::Coordinator => "coordinator",
             Role::OrgAdmin => "org_admin",
             Role::GlobalAdmin => "global_admin",
+            Role::Account => "account",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -68,6 +74,7 @@ impl Role {
             Role::Coordinator => "term.coordinator",
             Role::OrgAdmin => "term.org_admin",
             Role::GlobalAdmin => "term.global_admin",
+            Role::Account => "term.no_role",
         }
     }
     /// Roles held within one local association (the others span an organization or everything).
@@ -92,9 +99,18 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of an account without a current grant (see `Role::Account`).
+    pub fn account() -> Context {
+        Context {
+            org_id: None,
+            org_name: String::new(),
+            role: Role::Account,
+        }
+    }
     pub fn key(&self) -> String {
         match &self.org_id {
             Some(o) => format!("{o}:{}", self.role.key()),
+            None if self.role == Role::Account => "account".to_string(),
             None => "global".to_string(),
         }
     }

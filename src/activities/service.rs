@@ -237,7 +237,7 @@ fn visible(actor: &Actor) -> AppResult<act::BoxedQuery<'static, DbConnBackend>> 
         Role::PeerMentor => q.filter(act::mentor_id.eq(actor.user_id.clone())),
         Role::Coordinator => q.filter(act::local_association_id.eq_any(actor.associations.clone())),
         Role::OrgAdmin => q,
-        Role::GlobalAdmin => return Err(AppError::NotFound),
+        Role::GlobalAdmin | Role::Account => return Err(AppError::NotFound),
     })
 }
 

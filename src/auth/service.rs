@@ -98,7 +98,8 @@ pub fn label_overrides(
         .collect())
 }
 
-/// Everything the `Actor` needs, or `None` when the user is gone, deactivated or has no role.
+/// Everything the `Actor` needs, or `None` when the user is gone or deactivated. An account
+/// without a current grant gets the `Account` context (its own pages and invitations only).
 pub fn load_actor(
     conn: &mut DbConn,
     user_id: &str,
@@ -119,13 +120,11 @@ pub fn load_actor(
     let setting = setting.unwrap_or_else(|| Setting::defaults(user_id));
     let grants = grants(conn, user_id)?;
     let contexts = contexts_from(&grants);
-    let Some(active) = wanted_context
+    let active = wanted_context
         .and_then(|w| contexts.iter().find(|c| c.key() == w))
         .or(contexts.first())
         .cloned()
-    else {
-        return Ok(None);
-    };
+        .unwrap_or_else(Context::account);
     let associations: Vec<String> = if active.role.needs_association() {
         let mut out: Vec<String> = grants
             .into_iter()
@@ -220,11 +219,9 @@ pub fn sign_in(
             None
         }
     };
-    let with_roles = match verified {
-        Some((u, rehash)) if !contexts_of(conn, &u.id)?.is_empty() => Some((u, rehash)),
-        _ => None,
-    };
-    let Some((user, rehash)) = with_roles else {
+    // An account without a current grant signs in too: it reaches only its own account pages
+    // and its invitations (`Role::Account`), so an invited member of no organization can answer.
+    let Some((user, rehash)) = verified else {
         let org = match &user {
             Some(u) => home_organization(conn, &u.id)?,
             None => None,

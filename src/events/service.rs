@@ -70,7 +70,7 @@ fn visible(actor: &Actor) -> AppResult<ev::BoxedQuery<'static, DbConnBackend>> {
             q.filter(ev::local_association_id.eq_any(actor.associations.clone()))
         }
         Role::OrgAdmin => q,
-        Role::GlobalAdmin => return Err(AppError::NotFound),
+        Role::GlobalAdmin | Role::Account => return Err(AppError::NotFound),
     })
 }
 

@@ -36,6 +36,10 @@ struct HomePage {
 }
 
 async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    if actor.role() == Role::Account {
+        // No role: the invitations are the start page.
+        return Ok(crate::web::redirect("/account/invitations"));
+    }
     let a = actor.clone();
     let (associations, view, invitations) = db(&state, move |c| {
         let associations = crate::auth::service::association_names(c, &a.associations)?;
@@ -44,6 +48,7 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
             Role::Coordinator => View::Coordinator(service::coordinator_home(c, &a)?),
             Role::OrgAdmin => View::OrgAdmin(service::org_admin_home(c, &a)?),
             Role::GlobalAdmin => View::Global(service::global_home(c, &a)?),
+            Role::Account => return Err(crate::web::AppError::NotFound),
         };
         let invitations = crate::users::service::pending_count(c, &a.user_id)?;
         Ok((associations, view, invitations))

@@ -35,6 +35,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/organizations/{id}/admins/{grant}/revoke",
             web::post().to(revoke_admin),
         )
+        .route(
+            "/organizations/{id}/admins/{user}/reactivate",
+            web::post().to(reactivate_admin),
+        )
+        .route(
+            "/organizations/{id}/invitations/{invitation}/cancel",
+            web::post().to(cancel_admin_invitation),
+        )
         .route("/regions", web::get().to(regions))
         .route("/regions", web::post().to(create_region))
         .route("/regions/{id}/edit", web::get().to(edit_region))
@@ -287,6 +295,45 @@ async fn revoke_admin(
         Revoked::LastAdmin => set_flash(&session, "error", actor.t("err.last_admin")),
         _ => set_flash(&session, "success", actor.t("text.role_revoked")),
     }
+    Ok(redirect(&format!("/organizations/{id}")))
+}
+
+/// The global administrator reactivates a deactivated administrator of the organization.
+async fn reactivate_admin(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let (raw_org, raw_user) = path.into_inner();
+    let id = path_id(&raw_org)?;
+    let user = path_id(&raw_user)?;
+    let (a, i) = (actor.clone(), id.clone());
+    match db(&state, move |c| users::reactivate_org_admin(c, &a, &i, &user)).await? {
+        Ok(()) => set_flash(&session, "success", actor.t("text.user_reactivated")),
+        Err(key) => set_flash(&session, "error", actor.t(key)),
+    }
+    Ok(redirect(&format!("/organizations/{id}")))
+}
+
+/// The global administrator cancels an administrator invitation that still waits.
+async fn cancel_admin_invitation(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::GlobalAdmin])?;
+    let (raw_org, raw_invitation) = path.into_inner();
+    let id = path_id(&raw_org)?;
+    let invitation = path_id(&raw_invitation)?;
+    let (a, i) = (actor.clone(), id.clone());
+    db(&state, move |c| {
+        users::cancel_admin_invitation(c, &a, &i, &invitation)
+    })
+    .await?;
+    set_flash(&session, "success", actor.t("text.invitation_cancelled"));
     Ok(redirect(&format!("/organizations/{id}")))
 }
 

@@ -4,6 +4,23 @@ use crate::labels::Entry;
 
 pub static LABELS: &[Entry] = &[
     ("page.invitations", "Invitasjoner", "Invitations"),
+    ("term.no_role", "Uten rolle", "No role"),
+    ("text.user_reactivated", "Brukeren er aktivert igjen og kan logge inn.", "The user is reactivated and can sign in again."),
+    ("err.not_deactivated", "Brukeren er ikke deaktivert.", "The user is not deactivated."),
+    ("action.cancel_invitation", "Trekk tilbake", "Withdraw"),
+    ("text.invitation_cancelled", "Invitasjonen er trukket tilbake. Lenken i den virker ikke lenger.", "The invitation is withdrawn. Its link no longer works."),
+    ("audit.action.user.deactivated", "Deaktiverte en bruker", "Deactivated a user"),
+    ("audit.action.user.reactivated", "Aktiverte en bruker igjen", "Reactivated a user"),
+    ("audit.action.invitation.created", "Inviterte en person til en rolle", "Invited a person to a role"),
+    ("audit.action.invitation.accepted", "Godtok en invitasjon", "Accepted an invitation"),
+    ("audit.action.invitation.declined", "Avslo en invitasjon", "Declined an invitation"),
+    ("audit.action.invitation.cancelled", "Trakk tilbake en invitasjon", "Withdrew an invitation"),
+    ("audit.target.invitation", "Invitasjon", "Invitation"),
+    (
+        "text.no_role_intro",
+        "Du har ingen rolle i en organisasjon ennå. Her svarer du på invitasjoner og endrer kontoen din.",
+        "You have no role in an organization yet. Here you answer invitations and manage your account.",
+    ),
     (
         "text.invitations_waiting",
         "Du har invitasjoner som venter på svar.",

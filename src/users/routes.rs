@@ -27,6 +27,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}/edit", web::get().to(edit_form))
         .route("/users/{id}", web::post().to(update))
         .route("/users/{id}/deactivate", web::post().to(deactivate))
+        .route("/users/{id}/reactivate", web::post().to(reactivate))
+        .route(
+            "/users/invitations/{id}/cancel",
+            web::post().to(cancel_invitation),
+        )
         .route("/users/{id}/sessions/end", web::post().to(end_sessions))
         .route("/account/invitations", web::get().to(my_invitations))
         .route(
@@ -436,6 +441,37 @@ async fn deactivate(
     Ok(redirect(&format!("/users/{id}")))
 }
 
+async fn reactivate(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = path_id(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    match db(&state, move |c| service::reactivate(c, &a, &i)).await? {
+        Ok(()) => set_flash(&session, "success", actor.t("text.user_reactivated")),
+        Err(key) => set_flash(&session, "error", actor.t(key)),
+    }
+    Ok(redirect(&format!("/users/{id}")))
+}
+
+/// An organization administrator cancels an invitation that still waits for an answer.
+async fn cancel_invitation(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::OrgAdmin])?;
+    let id = path_id(&path)?;
+    let a = actor.clone();
+    db(&state, move |c| service::cancel(c, &a, &id)).await?;
+    set_flash(&session, "success", actor.t("text.invitation_cancelled"));
+    Ok(redirect("/users"))
+}
+
 #[derive(Template)]
 #[template(path = "users/settings.html")]
 struct SettingsPage {
@@ -472,6 +508,8 @@ async fn save_settings(
 struct InvitationsPage {
     page: Page,
     invitations: Vec<InvitationView>,
+    /// Signed in without a role: the page says what the account can do here.
+    no_role: bool,
 }
 
 /// The signed-in user's invitations that wait for an answer.
@@ -481,6 +519,7 @@ async fn my_invitations(actor: Actor, state: web::Data<AppState>) -> AppResult<H
     page::ok(&InvitationsPage {
         page: Page::for_actor(&actor, "page.invitations"),
         invitations,
+        no_role: actor.role() == Role::Account,
     })
 }
 

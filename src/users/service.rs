@@ -1,4 +1,5 @@
-//! Users within an organization: list, invite, assign and revoke scoped roles; settings.
+//! Users within an organization: list, assign and revoke scoped roles, edit, deactivate and
+//! reactivate; settings. Invitations are in `invitations.rs` (re-exported here).
 
 use chrono::TimeDelta;
 use diesel::prelude::*;
@@ -16,6 +17,8 @@ use crate::schema::{
 use crate::web::forms::{self, FieldErrors};
 use crate::web::pagination::{PageOf, Paging};
 use crate::web::{AppError, AppResult};
+
+pub use super::invitations::*;
 
 /// Users with a current grant in the organization. A revoked grant is history, not membership:
 /// an administrator sees and acts on a person only while they hold a role there.
@@ -110,7 +113,7 @@ pub struct GrantForm {
 
 /// Checks a role choice for the actor's organization; the association must be an active one
 /// of the same organization when the role needs one.
-fn check_grant(
+pub(super) fn check_grant(
     conn: &mut DbConn,
     org: &str,
     f: &GrantForm,
@@ -144,13 +147,13 @@ fn check_grant(
 }
 
 /// Who grants a role: the administrator, or the inviter when an invitation is accepted.
-struct Grantor<'a> {
-    user_id: &'a str,
-    ip: Option<&'a str>,
+pub(super) struct Grantor<'a> {
+    pub(super) user_id: &'a str,
+    pub(super) ip: Option<&'a str>,
 }
 
 /// Makes a grant and audit-logs it; the error is a label key for the role field.
-fn insert_grant(
+pub(super) fn insert_grant(
     tx: &mut Tx<'_>,
     by: &Grantor<'_>,
     org: &str,
@@ -572,199 +575,6 @@ pub fn deactivate(
     })
 }
 
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct InviteForm {
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub association_id: String,
-}
-
-/// The global administrator's invitation of an organization administrator.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct AdminInviteForm {
-    pub email: String,
-    pub name: String,
-}
-
-/// What the invitation e-mail needs. The inviter is told nothing of it: the page is the same
-/// whether or not the address already had an account.
-pub struct Invited {
-    pub email: String,
-    /// The name to greet: the account's own, or the one the inviter typed for a new account.
-    pub name: String,
-    pub organization: String,
-    /// A set-password link's token for a new account; `None` for an existing account, which
-    /// signs in and answers at `/account/invitations`.
-    pub token: Option<String>,
-}
-
-/// How long an invitation (and a new account's set-password link) can be answered.
-const INVITATION_DAYS: i64 = 7;
-
-/// Invites a person to a role. Nothing is granted yet: an existing account accepts after
-/// signing in, a new account (created here, without a password) by choosing a password through
-/// the link it is mailed. The inviter sees the same outcome either way, and the audit entry the
-/// organization can read is the same too (the account's creation is logged without an
-/// organization).
-pub fn invite(
-    conn: &mut DbConn,
-    actor: &Actor,
-    f: &InviteForm,
-) -> AppResult<Result<Invited, FieldErrors>> {
-    actor.require(&[Role::OrgAdmin])?;
-    let org = actor.org()?.to_string();
-    invite_to(conn, actor, &org, f)
-}
-
-/// The global administrator invites an administrator of an organization (404 for anyone else
-/// and for an organization that does not exist). The same invitation as `invite`: it needs
-/// the invitee's consent, and a new account accepts it by choosing a password.
-pub fn invite_org_admin(
-    conn: &mut DbConn,
-    actor: &Actor,
-    org: &str,
-    f: &AdminInviteForm,
-) -> AppResult<Result<Invited, FieldErrors>> {
-    actor.require(&[Role::GlobalAdmin])?;
-    organization_exists(conn, org)?;
-    let f = InviteForm {
-        email: f.email.clone(),
-        name: f.name.clone(),
-        role: Role::OrgAdmin.key().into(),
-        association_id: String::new(),
-    };
-    invite_to(conn, actor, org, &f)
-}
-
-/// 404 unless the organization exists.
-fn organization_exists(conn: &mut DbConn, org: &str) -> AppResult<()> {
-    let n: i64 = organizations::table.find(org).count().get_result(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-/// Creates an invitation to `org` on behalf of `actor` (whose right to invite there the caller
-/// has checked).
-fn invite_to(
-    conn: &mut DbConn,
-    actor: &Actor,
-    org: &str,
-    f: &InviteForm,
-) -> AppResult<Result<Invited, FieldErrors>> {
-    let org = org.to_string();
-    crate::db::tx(conn, |tx| {
-        let mut errors = FieldErrors::new();
-        let email = f.email.trim().to_lowercase();
-        let name = crate::web::forms::fold_whitespace(&f.name);
-        if email.is_empty() {
-            errors.add("email", "err.required");
-        } else if !forms::is_email(&email) {
-            errors.add("email", "err.email");
-        }
-        if name.is_empty() {
-            errors.add("name", "err.required");
-        } else if name.chars().count() > 200 {
-            errors.add("name", "err.too_long");
-        }
-        let grant = check_grant(
-            tx.conn,
-            &org,
-            &GrantForm {
-                role: f.role.clone(),
-                association_id: f.association_id.clone(),
-            },
-            &mut errors,
-        )?;
-        let (Some((role, assoc)), true) = (grant, errors.is_empty()) else {
-            return Ok(Err(errors));
-        };
-        let existing: Option<User> = users::table
-            .filter(users::email.eq(&email))
-            .select(User::as_select())
-            .first(tx.conn)
-            .optional()?;
-        let (user, token) = match existing {
-            Some(u) => (u, None),
-            None => {
-                let u = User::new(&email, &name, None);
-                diesel::insert_into(users::table)
-                    .values(&u)
-                    .execute(tx.conn)?;
-                diesel::insert_into(settings::table)
-                    .values(&Setting::defaults(&u.id))
-                    .execute(tx.conn)?;
-                let token = crate::auth::service::issue_token(
-                    tx.conn,
-                    &u.id,
-                    "invite",
-                    TimeDelta::days(INVITATION_DAYS),
-                )?;
-                audit::append(
-                    tx,
-                    Event {
-                        actor_user_id: Some(&actor.user_id),
-                        action: "user.created",
-                        target_type: Some("user"),
-                        target_id: Some(&u.id),
-                        detail: Some(serde_json::json!({ "email": email })),
-                        ip: actor.ip.as_deref(),
-                        ..Default::default()
-                    },
-                )?;
-                (u, Some(token))
-            }
-        };
-        let t = now();
-        let inv = Invitation {
-            id: crate::db::new_id(),
-            organization_id: org.clone(),
-            user_id: user.id.clone(),
-            email: email.clone(),
-            role_id: role.key().to_string(),
-            local_association_id: assoc.clone(),
-            invited_by: actor.user_id.clone(),
-            new_account: token.is_some(),
-            status: "pending".into(),
-            created_at: t,
-            expires_at: t + TimeDelta::days(INVITATION_DAYS),
-            answered_at: None,
-        };
-        diesel::insert_into(invitations::table)
-            .values(&inv)
-            .execute(tx.conn)?;
-        audit::append(
-            tx,
-            Event {
-                organization_id: Some(&org),
-                actor_user_id: Some(&actor.user_id),
-                action: "invitation.created",
-                target_type: Some("invitation"),
-                target_id: Some(&inv.id),
-                detail: Some(
-                    serde_json::json!({ "email": email, "role": role.key(), "local_association_id": assoc }),
-                ),
-                ip: actor.ip.as_deref(),
-            },
-        )?;
-        let organization: String = organizations::table
-            .find(&org)
-            .select(organizations::name)
-            .first(tx.conn)?;
-        Ok(Ok(Invited {
-            email,
-            name: user.name,
-            organization,
-            token,
-        }))
-    })
-}
-
 /// An organization's administrators (active grants; the account active or not), for the global
 /// administrator.
 pub fn org_admins(conn: &mut DbConn, actor: &Actor, org: &str) -> AppResult<Vec<OrgAdminView>> {
@@ -794,167 +604,80 @@ pub fn org_admins(conn: &mut DbConn, actor: &Actor, org: &str) -> AppResult<Vec<
         .collect())
 }
 
-/// Administrator invitations of an organization that wait for an answer, for the global
-/// administrator.
-pub fn pending_admin_invitations(
+/// Reactivates a deactivated member of the actor's organization: they can sign in again (their
+/// sessions stay ended). 404 for a global administrator, as for deactivating. The error is a
+/// label key.
+pub fn reactivate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+) -> AppResult<Result<(), &'static str>> {
+    member(conn, actor, user_id)?;
+    if !may_end_sessions(conn, user_id)? {
+        return Err(AppError::NotFound);
+    }
+    let org = actor.org()?.to_string();
+    reactivate_in(conn, actor, &org, user_id)
+}
+
+/// The global administrator reactivates an organization's administrator (404 for anyone else,
+/// and for a user who holds no current administrator grant there).
+pub fn reactivate_org_admin(
     conn: &mut DbConn,
     actor: &Actor,
     org: &str,
-) -> AppResult<Vec<InvitationView>> {
-    actor.require(&[Role::GlobalAdmin])?;
-    Ok(views(conn, Whose::Organization(org))?
-        .into_iter()
-        .filter(|v| v.invitation.role_id == Role::OrgAdmin.key())
-        .collect())
-}
-
-/// Invitations of the actor's organization that still wait for an answer (the inviter knows
-/// the address; nothing of the account behind it is shown).
-pub fn pending_in_org(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<InvitationView>> {
-    actor.require(&[Role::OrgAdmin])?;
-    views(conn, Whose::Organization(actor.org()?))
-}
-
-/// The user's own invitations that wait for an answer.
-pub fn pending_for(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<InvitationView>> {
-    views(conn, Whose::User(user_id))
-}
-
-enum Whose<'a> {
-    Organization(&'a str),
-    User(&'a str),
-}
-
-fn views(conn: &mut DbConn, whose: Whose<'_>) -> AppResult<Vec<InvitationView>> {
-    let mut q = invitations::table
-        .inner_join(organizations::table)
-        .left_join(la::table)
-        .filter(invitations::status.eq("pending"))
-        .filter(invitations::expires_at.gt(now()))
-        .into_boxed();
-    q = match whose {
-        Whose::Organization(o) => q.filter(invitations::organization_id.eq(o.to_string())),
-        Whose::User(u) => q.filter(invitations::user_id.eq(u.to_string())),
-    };
-    let rows: Vec<(Invitation, String, Option<String>)> = q
-        .order((invitations::created_at.desc(), invitations::id.asc()))
-        .select((
-            Invitation::as_select(),
-            organizations::name,
-            la::name.nullable(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(invitation, organization_name, association_name)| InvitationView {
-                invitation,
-                organization_name,
-                association_name,
-            },
-        )
-        .collect())
-}
-
-/// How many invitations wait for the user's answer (the notice on the start page).
-pub fn pending_count(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
-    pending(user_id).count().get_result(conn)
-}
-
-/// Accepts (grants the role, as given by the inviter) or declines one pending invitation.
-/// Records the answer; the error is a label key (the role can no longer be given).
-fn answer_one(
-    tx: &mut Tx<'_>,
-    inv: &Invitation,
-    accept: bool,
-    ip: Option<&str>,
+    user_id: &str,
 ) -> AppResult<Result<(), &'static str>> {
-    if accept {
-        let by = Grantor {
-            user_id: &inv.invited_by,
-            ip,
-        };
-        match insert_grant(
-            tx,
-            &by,
-            &inv.organization_id,
-            &inv.user_id,
-            inv.role(),
-            inv.local_association_id.as_deref(),
-        )? {
-            // Already held: accepting changes nothing, but it answers the invitation.
-            Ok(()) | Err("err.role_exists") => {}
-            Err(key) => return Ok(Err(key)),
-        }
+    actor.require(&[Role::GlobalAdmin])?;
+    let admin: i64 = uor::table
+        .filter(uor::organization_id.eq(org))
+        .filter(uor::role_id.eq(Role::OrgAdmin.key()))
+        .filter(uor::revoked_at.is_null())
+        .filter(uor::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if admin == 0 || !may_end_sessions(conn, user_id)? {
+        return Err(AppError::NotFound);
     }
-    let status = if accept { "accepted" } else { "declined" };
-    diesel::update(invitations::table.find(&inv.id))
-        .set((
-            invitations::status.eq(status),
-            invitations::answered_at.eq(now()),
-        ))
-        .execute(tx.conn)?;
-    audit::append(
-        tx,
-        Event {
-            organization_id: Some(&inv.organization_id),
-            actor_user_id: Some(&inv.user_id),
-            action: if accept {
-                "invitation.accepted"
-            } else {
-                "invitation.declined"
-            },
-            target_type: Some("invitation"),
-            target_id: Some(&inv.id),
-            detail: Some(
-                serde_json::json!({ "role": inv.role_id, "local_association_id": inv.local_association_id }),
-            ),
-            ip,
-        },
-    )?;
-    Ok(Ok(()))
+    reactivate_in(conn, actor, org, user_id)
 }
 
-fn pending(user_id: &str) -> invitations::BoxedQuery<'_, crate::db::DbConnBackend> {
-    invitations::table
-        .filter(invitations::user_id.eq(user_id))
-        .filter(invitations::status.eq("pending"))
-        .filter(invitations::expires_at.gt(now()))
-        .into_boxed()
-}
-
-/// The signed-in user answers one of their own invitations; anyone else's, or one already
-/// answered or expired, answers 404.
-pub fn answer(
+fn reactivate_in(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
-    accept: bool,
+    org: &str,
+    user_id: &str,
 ) -> AppResult<Result<(), &'static str>> {
     crate::db::tx(conn, |tx| {
-        let inv: Invitation = pending(&actor.user_id)
-            .filter(invitations::id.eq(id))
-            .select(Invitation::as_select())
-            .first(tx.conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
-        answer_one(tx, &inv, accept, actor.ip.as_deref())
+        let t = now();
+        let n = diesel::update(
+            users::table
+                .find(user_id)
+                .filter(users::is_active.eq(false)),
+        )
+        .set((
+            users::is_active.eq(true),
+            users::deactivated_at.eq(None::<chrono::NaiveDateTime>),
+            users::updated_at.eq(t),
+        ))
+        .execute(tx.conn)?;
+        if n == 0 {
+            return Ok(Err("err.not_deactivated"));
+        }
+        audit::append(
+            tx,
+            Event {
+                organization_id: Some(org),
+                actor_user_id: Some(&actor.user_id),
+                action: "user.reactivated",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                detail: None,
+                ip: actor.ip.as_deref(),
+            },
+        )?;
+        Ok(Ok(()))
     })
-}
-
-/// A new account accepts the invitations that created it when its owner chooses a password
-/// through the mailed link (proof that the address is theirs). Runs inside that transaction.
-pub fn accept_new_account(tx: &mut Tx<'_>, user_id: &str, ip: Option<&str>) -> AppResult<()> {
-    let invitations: Vec<Invitation> = pending(user_id)
-        .filter(invitations::new_account.eq(true))
-        .select(Invitation::as_select())
-        .load(tx.conn)?;
-    for inv in &invitations {
-        // A role that can no longer be given (too many associations) stays pending, to be
-        // answered on the invitations page.
-        let _ = answer_one(tx, inv, true, ip)?;
-    }
-    Ok(())
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]

@@ -121,6 +121,10 @@ impl Page {
             .collect();
         let role = actor.active.role;
         let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+        if role == Role::Account {
+            // No role: the account's own pages and its invitations, nothing else.
+            items = vec![("/account/invitations", "page.invitations")];
+        }
         match role {
             Role::PeerMentor => items.extend([
                 ("/activities", "nav.my_activities"),
@@ -133,7 +137,7 @@ impl Page {
                 ("/contacts", "nav.contacts"),
                 ("/events", "nav.events"),
             ]),
-            Role::GlobalAdmin => {}
+            Role::GlobalAdmin | Role::Account => {}
         }
         if matches!(role, Role::Coordinator | Role::OrgAdmin) {
             items.push(("/associations", "nav.associations"));

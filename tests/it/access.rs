@@ -162,6 +162,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let blind_mentor = app.user_id("mentor@blindeforbundet.example");
     let nhf = org_id(&app, "NHF");
     let random = uuid::Uuid::new_v4().to_string();
+    let nhf_admin = app.user_id("admin@nhf.example");
     let nhf_admin_grant: String = {
         use likeperson::schema::user_organization_roles as uor;
         uor::table
@@ -480,6 +481,36 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             format!("/users/{blind_mentor}/deactivate"),
             vec![],
             [s, 404, 404, 404, 303, 404],
+        ),
+        (
+            format!("/users/{blind_mentor}/reactivate"),
+            vec![],
+            [s, 404, 404, 404, 303, 404],
+        ),
+        (
+            format!("/users/invitations/{random}/cancel"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/users/invitations/not-a-uuid/cancel".into(),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/organizations/{nhf}/admins/{nhf_mentor}/reactivate"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/organizations/{nhf}/admins/{nhf_admin}/reactivate"),
+            vec![],
+            [s, 404, 404, 404, 404, 303],
+        ),
+        (
+            format!("/organizations/{nhf}/invitations/{random}/cancel"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
         ),
         (
             "/email/confirm".into(),

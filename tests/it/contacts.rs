@@ -403,7 +403,7 @@ async fn a_closed_contact_gets_no_new_activities_and_keeps_its_history(mut app: 
     );
     let closed = app.get("/contacts?status=closed").await;
     assert!(closed.has(&format!("href=\"/contacts/{id}\"")));
-    assert!(closed.has("<span class=\"tag tag-inactive\">Avsluttet</span>"));
+    assert!(closed.has("<span class=\"ds-tag\" data-color=\"neutral\">Avsluttet</span>"));
     app.logout().await;
     app.login("mentor@nhf.example").await;
     let form = app.get("/activities/new").await;

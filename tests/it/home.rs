@@ -104,7 +104,7 @@ async fn the_mentor_starts_with_register_and_registers_for_a_contact_in_two_taps
         register < contacts_heading,
         "register activity comes before everything else"
     );
-    assert!(home.has(r#"class="button big home-register" href="/activities/new""#));
+    assert!(home.has(r#"class="ds-button home-register" data-variant="primary" data-size="lg" href="/activities/new""#));
     assert!(home.has("Åse Tapstad"));
     assert!(
         home.has("Ingen aktivitet ennå"),
