@@ -5,14 +5,13 @@ use chrono::TimeDelta;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::model::{GrantView, Invitation, InvitationView, OrgAdminView, RoleGrant, Setting, User};
+use super::model::{GrantView, OrgAdminView, RoleGrant, Setting, User};
 use crate::access::Actor;
 use crate::access::Role;
 use crate::audit::service::{self as audit, Event};
 use crate::db::{now, DbConn, Tx};
 use crate::schema::{
-    invitations, local_associations as la, organizations, settings, user_organization_roles as uor,
-    users,
+    local_associations as la, organizations, settings, user_organization_roles as uor, users,
 };
 use crate::web::forms::{self, FieldErrors};
 use crate::web::pagination::{PageOf, Paging};
