@@ -310,7 +310,11 @@ async fn reactivate_admin(
     let id = path_id(&raw_org)?;
     let user = path_id(&raw_user)?;
     let (a, i) = (actor.clone(), id.clone());
-    match db(&state, move |c| users::reactivate_org_admin(c, &a, &i, &user)).await? {
+    match db(&state, move |c| {
+        users::reactivate_org_admin(c, &a, &i, &user)
+    })
+    .await?
+    {
         Ok(()) => set_flash(&session, "success", actor.t("text.user_reactivated")),
         Err(key) => set_flash(&session, "error", actor.t(key)),
     }

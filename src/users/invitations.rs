@@ -381,7 +381,6 @@ pub fn accept_new_account(tx: &mut Tx<'_>, user_id: &str, ip: Option<&str>) -> A
     Ok(())
 }
 
-
 /// An organization administrator cancels an invitation of their organization that still waits
 /// (404 for anything else).
 pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()> {

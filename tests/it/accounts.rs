@@ -7,7 +7,9 @@ use crate::common::{TestApp, PASSWORD};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use likeperson::access::Role;
-use likeperson::schema::{invitations, organizations as o, settings, user_organization_roles as uor, users};
+use likeperson::schema::{
+    invitations, organizations as o, settings, user_organization_roles as uor, users,
+};
 use likeperson::users::model::{RoleGrant, Setting, User};
 
 on_both_backends!(
@@ -103,7 +105,9 @@ async fn an_administrator_reactivates_a_deactivated_user(mut app: TestApp) {
     // Another organization's administrator and the mentor's own coordinator cannot.
     let mut other = app.client();
     other.login("admin@blindeforbundet.example").await;
-    let res = other.post(&format!("/users/{mentor}/reactivate"), &[]).await;
+    let res = other
+        .post(&format!("/users/{mentor}/reactivate"), &[])
+        .await;
     assert_eq!(res.status, 404);
     let mut coordinator = app.client();
     coordinator.login("coordinator@nhf.example").await;
@@ -128,7 +132,11 @@ async fn an_administrator_reactivates_a_deactivated_user(mut app: TestApp) {
         .unwrap();
     assert!(active && deactivated_at.is_none());
     assert_eq!(phone.login("mentor@nhf.example").await.status, 303);
-    assert_eq!(phone.get("/activities").await.status, 200, "signed in again");
+    assert_eq!(
+        phone.get("/activities").await.status,
+        200,
+        "signed in again"
+    );
 
     // Reactivating an active user changes nothing and says so.
     app.post(&format!("/users/{mentor}/reactivate"), &[]).await;
@@ -152,7 +160,10 @@ async fn the_global_admin_reactivates_an_organizations_administrator(mut app: Te
     );
     // An organization administrator cannot use the global administrator's route.
     let res = app
-        .post(&format!("/organizations/{nhf}/admins/{second}/reactivate"), &[])
+        .post(
+            &format!("/organizations/{nhf}/admins/{second}/reactivate"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 404);
     app.logout().await;
@@ -164,17 +175,26 @@ async fn the_global_admin_reactivates_an_organizations_administrator(mut app: Te
     )));
     // Only administrators of that organization.
     let res = app
-        .post(&format!("/organizations/{nhf}/admins/{mentor}/reactivate"), &[])
+        .post(
+            &format!("/organizations/{nhf}/admins/{mentor}/reactivate"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 404);
     let blind = org_id(&app, "Blindeforbundet");
     let res = app
-        .post(&format!("/organizations/{blind}/admins/{second}/reactivate"), &[])
+        .post(
+            &format!("/organizations/{blind}/admins/{second}/reactivate"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 404);
 
     let res = app
-        .post(&format!("/organizations/{nhf}/admins/{second}/reactivate"), &[])
+        .post(
+            &format!("/organizations/{nhf}/admins/{second}/reactivate"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 303);
     assert_eq!(app.audit_count("user.reactivated"), 1);
@@ -290,18 +310,27 @@ async fn the_global_admin_cancels_an_administrator_invitation(mut app: TestApp) 
         "action=\"/organizations/{nhf}/invitations/{id}/cancel\""
     )));
     let res = app
-        .post(&format!("/organizations/{blind}/invitations/{id}/cancel"), &[])
+        .post(
+            &format!("/organizations/{blind}/invitations/{id}/cancel"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 404, "under another organization");
     let mut admin = app.client();
     admin.login("admin@nhf.example").await;
     let res = admin
-        .post(&format!("/organizations/{nhf}/invitations/{id}/cancel"), &[])
+        .post(
+            &format!("/organizations/{nhf}/invitations/{id}/cancel"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 404, "the global administrator's route");
 
     let res = app
-        .post(&format!("/organizations/{nhf}/invitations/{id}/cancel"), &[])
+        .post(
+            &format!("/organizations/{nhf}/invitations/{id}/cancel"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 303);
     assert_eq!(status_of(&app, &id), "cancelled");
@@ -348,10 +377,7 @@ async fn an_account_without_a_role_reaches_nothing_else(mut app: TestApp) {
     let mentor = app.user_id("mentor@nhf.example");
     let contact: String = {
         use likeperson::schema::contacts as c;
-        c::table
-            .select(c::id)
-            .first(&mut *app.conn())
-            .unwrap()
+        c::table.select(c::id).first(&mut *app.conn()).unwrap()
     };
     let assoc = app.association_ids("NHF")[0].clone();
     assert_eq!(app.login("uten.rolle@example.org").await.status, 303);
@@ -397,7 +423,10 @@ async fn an_account_without_a_role_reaches_nothing_else(mut app: TestApp) {
         ("/contacts".into(), vec![("name", "X")]),
         ("/users/invite".into(), vec![("email", "a@b.example")]),
         (format!("/users/{mentor}/deactivate"), vec![]),
-        (format!("/organizations/{nhf}/admins"), vec![("email", "a@b.example")]),
+        (
+            format!("/organizations/{nhf}/admins"),
+            vec![("email", "a@b.example")],
+        ),
         ("/context".into(), vec![("context", ctx.as_str())]),
     ];
     for (path, form) in &posts {
@@ -406,5 +435,8 @@ async fn an_account_without_a_role_reaches_nothing_else(mut app: TestApp) {
     // Its own account pages work.
     let res = app.post("/account/settings", &[("language", "en")]).await;
     assert_eq!(res.status, 303);
-    assert_eq!(app.post("/account/sessions/others/end", &[]).await.status, 303);
+    assert_eq!(
+        app.post("/account/sessions/others/end", &[]).await.status,
+        303
+    );
 }
