@@ -145,7 +145,14 @@ async fn two_administrators_revoking_each_other_at_once_leave_one(mut app: TestA
     let pa = format!("/users/{other}/roles/{gb}/revoke");
     let pb = format!("/users/{admin}/roles/{ga}/revoke");
     let (ra, rb) = futures_util::future::join(app.post(&pa, &[]), b.post(&pb, &[])).await;
-    assert_eq!((ra.status, rb.status), (303, 303));
+    // The loser is refused (the last administrator stays, 303 with the message) or, having lost
+    // its only role before its request was read, no longer reaches the page (404).
+    assert!(
+        matches!((ra.status, rb.status), (303, 303) | (404, 303) | (303, 404)),
+        "{} {}",
+        ra.status,
+        rb.status
+    );
     assert_eq!(active_admins(&app), 1, "exactly one administrator is left");
     assert_eq!(app.audit_count("role.revoked"), 1);
 }
