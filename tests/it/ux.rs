@@ -312,7 +312,7 @@ async fn phones_get_a_menu_button_and_lists_say_no_hits_in_words(mut app: TestAp
     app.login("coordinator@nhf.example").await;
     let home = app.get("/").await;
     assert!(home.has(
-        "class=\"menu-toggle secondary small\" aria-expanded=\"false\" aria-controls=\"header-tools main-menu\" hidden>Meny</button>"
+        "class=\"menu-toggle ds-button\" data-variant=\"secondary\" data-size=\"sm\" aria-expanded=\"false\" aria-controls=\"header-tools main-menu\" hidden>Meny</button>"
     ));
     assert!(home.has("<div class=\"header-tools\" id=\"header-tools\">"));
     assert!(home.has("<ul id=\"main-menu\">"));
