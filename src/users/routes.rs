@@ -431,14 +431,7 @@ async fn deactivate(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    actor.require(&[Role::OrgAdmin])?;
-    let id = path_id(&path)?;
-    let (a, i) = (actor.clone(), id.clone());
-    match db(&state, move |c| service::deactivate(c, &a, &i)).await? {
-        Ok(()) => set_flash(&session, "success", actor.t("text.user_deactivated")),
-        Err(key) => set_flash(&session, "error", actor.t(key)),
-    }
-    Ok(redirect(&format!("/users/{id}")))
+    set_active(actor, session, state, path, false).await
 }
 
 async fn reactivate(
@@ -447,11 +440,31 @@ async fn reactivate(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    set_active(actor, session, state, path, true).await
+}
+
+/// Deactivates or reactivates a member; the outcome is the flash message on their page.
+async fn set_active(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    active: bool,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
-    match db(&state, move |c| service::reactivate(c, &a, &i)).await? {
-        Ok(()) => set_flash(&session, "success", actor.t("text.user_reactivated")),
+    let outcome = db(&state, move |c| {
+        if active {
+            service::reactivate(c, &a, &i)
+        } else {
+            service::deactivate(c, &a, &i)
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(()) if active => set_flash(&session, "success", actor.t("text.user_reactivated")),
+        Ok(()) => set_flash(&session, "success", actor.t("text.user_deactivated")),
         Err(key) => set_flash(&session, "error", actor.t(key)),
     }
     Ok(redirect(&format!("/users/{id}")))
