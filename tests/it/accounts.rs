@@ -19,6 +19,7 @@ on_both_backends!(
     the_global_admin_cancels_an_administrator_invitation,
     an_account_without_a_role_signs_in_to_its_invitations_only,
     an_account_without_a_role_reaches_nothing_else,
+    a_cancellation_racing_an_acceptance_leaves_one_outcome,
 );
 
 fn org_id(app: &TestApp, short: &str) -> String {
@@ -439,4 +440,51 @@ async fn an_account_without_a_role_reaches_nothing_else(mut app: TestApp) {
         app.post("/account/sessions/others/end", &[]).await.status,
         303
     );
+}
+
+async fn a_cancellation_racing_an_acceptance_leaves_one_outcome(mut app: TestApp) {
+    let invitee_id = app.user_id("mentor@blindeforbundet.example");
+    app.login("admin@nhf.example").await;
+    let mut invitee = app.client();
+    invitee.login("mentor@blindeforbundet.example").await;
+    for _ in 0..3 {
+        let id = invite_mentor(&mut app, "mentor@blindeforbundet.example").await;
+        let cancel = format!("/users/invitations/{id}/cancel");
+        let accept = format!("/account/invitations/{id}/accept");
+        let (c, a) =
+            futures_util::future::join(app.post(&cancel, &[]), invitee.post(&accept, &[])).await;
+        let status = status_of(&app, &id);
+        let grants: i64 = uor::table
+            .filter(uor::user_id.eq(&invitee_id))
+            .filter(uor::revoked_at.is_null())
+            .filter(uor::role_id.eq("peer_mentor"))
+            .filter(uor::organization_id.eq(org_id(&app, "NHF")))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        match status.as_str() {
+            "cancelled" => {
+                assert_eq!((c.status, a.status), (303, 404));
+                assert_eq!(grants, 0, "no role from a cancelled invitation");
+            }
+            "accepted" => {
+                assert_eq!((c.status, a.status), (404, 303));
+                assert_eq!(grants, 1);
+                // Take the role back for the next round.
+                let grant: String = uor::table
+                    .filter(uor::user_id.eq(&invitee_id))
+                    .filter(uor::revoked_at.is_null())
+                    .filter(uor::role_id.eq("peer_mentor"))
+                    .filter(uor::organization_id.eq(org_id(&app, "NHF")))
+                    .select(uor::id)
+                    .first(&mut *app.conn())
+                    .unwrap();
+                let res = app
+                    .post(&format!("/users/{invitee_id}/roles/{grant}/revoke"), &[])
+                    .await;
+                assert_eq!(res.status, 303);
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
 }
