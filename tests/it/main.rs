@@ -7,6 +7,7 @@ mod access;
 mod activities;
 mod admin;
 mod admins;
+mod assignments;
 mod associations;
 mod auth;
 mod commands;
