@@ -154,12 +154,7 @@ pub struct Sealed {
 }
 
 /// Seals a record's plaintext with a new data key wrapped by `master` (of `version`).
-pub fn seal_record(
-    master: &[u8; KEY_LEN],
-    version: i32,
-    plaintext: &[u8],
-    b: &Binding,
-) -> Sealed {
+pub fn seal_record(master: &[u8; KEY_LEN], version: i32, plaintext: &[u8], b: &Binding) -> Sealed {
     let data_key = new_key();
     Sealed {
         key_version: version,

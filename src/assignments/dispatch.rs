@@ -121,7 +121,11 @@ pub fn candidates(conn: &mut DbConn, actor: &Actor, max_open: i32) -> AppResult<
 
 /// A form prefilled from a contact the coordinator may see (name, address, phone and the
 /// contact's sensitive notes); an unknown or out-of-scope contact is 404.
-pub fn prefill(conn: &mut DbConn, actor: &Actor, contact_id: Option<&str>) -> AppResult<DispatchForm> {
+pub fn prefill(
+    conn: &mut DbConn,
+    actor: &Actor,
+    contact_id: Option<&str>,
+) -> AppResult<DispatchForm> {
     let mut f = DispatchForm {
         due_on: (today() + chrono::Duration::days(7)).to_string(),
         ..Default::default()
@@ -160,7 +164,9 @@ fn validate(
         .find(|c| c.user_id == f.mentor_id && c.association_id == f.association_id);
     match pick {
         None => errors.add("mentor_id", "assignments.err_mentor"),
-        Some(c) if c.reason.is_some() => errors.add("mentor_id", "assignments.err_mentor_ineligible"),
+        Some(c) if c.reason.is_some() => {
+            errors.add("mentor_id", "assignments.err_mentor_ineligible")
+        }
         Some(_) => {}
     }
     if !f.contact_id.is_empty() {
@@ -257,7 +263,9 @@ pub fn dispatch(
         details_erased_at: None,
     };
     crate::db::tx(conn, |tx| {
-        diesel::insert_into(asg::table).values(&row).execute(tx.conn)?;
+        diesel::insert_into(asg::table)
+            .values(&row)
+            .execute(tx.conn)?;
         diesel::insert_into(log::table)
             .values(StatusEntry {
                 id: new_id(),

@@ -69,7 +69,11 @@ pub struct Keyring {
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Keyring(versions {:?})", self.keys.keys().collect::<Vec<_>>())
+        write!(
+            f,
+            "Keyring(versions {:?})",
+            self.keys.keys().collect::<Vec<_>>()
+        )
     }
 }
 
@@ -92,7 +96,9 @@ impl Keyring {
                         .parse::<i32>()
                         .ok()
                         .filter(|v| *v > 0)
-                        .ok_or_else(|| anyhow::anyhow!("a master key version is not a positive number"))?,
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("a master key version is not a positive number")
+                        })?,
                     k.trim(),
                 ),
                 None if entries.len() == 1 => (1, *entry),

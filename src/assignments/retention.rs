@@ -28,10 +28,9 @@ pub fn erase_expired(conn: &mut DbConn) -> anyhow::Result<usize> {
             let n = diesel::update(
                 asg::table
                     .filter(asg::organization_id.eq(&org))
-                    .filter(asg::status.eq_any(Status::keys(&[
-                        Status::Completed,
-                        Status::Cancelled,
-                    ])))
+                    .filter(
+                        asg::status.eq_any(Status::keys(&[Status::Completed, Status::Cancelled])),
+                    )
                     .filter(asg::closed_at.lt(cutoff))
                     .filter(asg::details_erased_at.is_null()),
             )

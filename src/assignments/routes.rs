@@ -107,7 +107,12 @@ async fn index(
         kind: "sr",
         message: String::new(),
     };
-    if is_htmx(&req) && req.headers().get("HX-Target").is_some_and(|t| t == "results") {
+    if is_htmx(&req)
+        && req
+            .headers()
+            .get("HX-Target")
+            .is_some_and(|t| t == "results")
+    {
         tpl.announce = true;
         tpl.message = tpl
             .list
@@ -301,9 +306,7 @@ async fn change_status(
         Err(Refused::Message(m)) => {
             render_show(&actor, &state, id, form, FieldErrors::new(), Some(m)).await
         }
-        Err(Refused::Invalid(errors)) => {
-            render_show(&actor, &state, id, form, errors, None).await
-        }
+        Err(Refused::Invalid(errors)) => render_show(&actor, &state, id, form, errors, None).await,
     }
 }
 
@@ -354,7 +357,13 @@ async fn details(
         db(&state, move |c| {
             let (asg, side) = service::get(c, &a, &i, "details")?;
             if side == Side::Admin {
-                return Err(service::deny(c, &a, &i, Some(&asg.organization_id), "details")?);
+                return Err(service::deny(
+                    c,
+                    &a,
+                    &i,
+                    Some(&asg.organization_id),
+                    "details",
+                )?);
             }
             Ok(())
         })
@@ -401,7 +410,13 @@ async fn confirm(
     let refused = db(&state, move |c| {
         let (asg, side) = service::get(c, &a, &i, "details")?;
         if side == Side::Admin {
-            return Err(service::deny(c, &a, &i, Some(&asg.organization_id), "details")?);
+            return Err(service::deny(
+                c,
+                &a,
+                &i,
+                Some(&asg.organization_id),
+                "details",
+            )?);
         }
         Ok(stepup::check_password(
             c,

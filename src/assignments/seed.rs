@@ -67,19 +67,24 @@ pub fn seed_demo(conn: &mut DbConn, keys: &KeyStore) -> anyhow::Result<()> {
             updated_at: t,
         })
         .execute(conn)?;
-    let people: Vec<(String, String, Option<String>, Option<String>, Option<String>)> =
-        contacts::table
-            .filter(contacts::local_association_id.eq(&association))
-            .order(contacts::name_key.asc())
-            .select((
-                contacts::id,
-                contacts::name,
-                contacts::street_address,
-                contacts::phone,
-                contacts::sensitive_notes,
-            ))
-            .limit(8)
-            .load(conn)?;
+    let people: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = contacts::table
+        .filter(contacts::local_association_id.eq(&association))
+        .order(contacts::name_key.asc())
+        .select((
+            contacts::id,
+            contacts::name,
+            contacts::street_address,
+            contacts::phone,
+            contacts::sensitive_notes,
+        ))
+        .limit(8)
+        .load(conn)?;
     use Status::*;
     // (path through the states, days ago dispatched, due in days, reason of the last step)
     let plans: [(&[Status], i64, i64, Option<&str>); 8] = [
@@ -87,7 +92,12 @@ pub fn seed_demo(conn: &mut DbConn, keys: &KeyStore) -> anyhow::Result<()> {
         (&[Dispatched, Delivered], 1, 6, None),
         (&[Dispatched, Delivered, Read], 3, 4, None),
         (&[Dispatched, Delivered, Read, Acknowledged], 12, -2, None),
-        (&[Dispatched, Delivered, Read, Acknowledged, Completed], 30, -16, None),
+        (
+            &[Dispatched, Delivered, Read, Acknowledged, Completed],
+            30,
+            -16,
+            None,
+        ),
         (
             &[Dispatched, Delivered, Declined],
             8,
@@ -100,7 +110,12 @@ pub fn seed_demo(conn: &mut DbConn, keys: &KeyStore) -> anyhow::Result<()> {
             -10,
             Some("Fikk hjelp på annen måte."),
         ),
-        (&[Dispatched, Delivered, Read, Acknowledged, Completed], 200, -180, None),
+        (
+            &[Dispatched, Delivered, Read, Acknowledged, Completed],
+            200,
+            -180,
+            None,
+        ),
     ];
     for (i, (path, ago, due, reason)) in plans.iter().enumerate() {
         let id = new_id();
@@ -155,7 +170,10 @@ pub fn seed_demo(conn: &mut DbConn, keys: &KeyStore) -> anyhow::Result<()> {
                     assignment_id: id.clone(),
                     from_status: (k > 0).then(|| path[k - 1].key().to_string()),
                     status: s.key().to_string(),
-                    reason: (k == path.len() - 1).then_some(*reason).flatten().map(str::to_string),
+                    reason: (k == path.len() - 1)
+                        .then_some(*reason)
+                        .flatten()
+                        .map(str::to_string),
                     changed_by: Some(by.clone()),
                     changed_at: step(k),
                 })

@@ -117,7 +117,12 @@ pub fn deny(
 }
 
 /// The assignment if the actor may see it; else the refusal is audit-logged and 404.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, what: &str) -> AppResult<(Assignment, Side)> {
+pub fn get(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    what: &str,
+) -> AppResult<(Assignment, Side)> {
     let found: Option<Assignment> = asg::table
         .find(id)
         .select(Assignment::as_select())
@@ -143,7 +148,10 @@ pub fn trail(conn: &mut DbConn, id: &str) -> QueryResult<Vec<TrailRow>> {
         .load(conn)?;
     let names = user_names(
         conn,
-        entries.iter().filter_map(|e| e.changed_by.clone()).collect(),
+        entries
+            .iter()
+            .filter_map(|e| e.changed_by.clone())
+            .collect(),
     )?;
     Ok(entries
         .into_iter()
@@ -230,7 +238,13 @@ pub fn read_details(
         return Ok(None);
     };
     let plain = keys
-        .open_record(conn, v, wrapped, ct, &details_binding(&a.id, &a.organization_id))
+        .open_record(
+            conn,
+            v,
+            wrapped,
+            ct,
+            &details_binding(&a.id, &a.organization_id),
+        )
         .map_err(|e| {
             // The error names neither the details nor the key; only the id and what failed.
             log::error!("assignment {}: details do not open: {e}", a.id);
@@ -331,7 +345,9 @@ pub(crate) fn board_rows(conn: &mut DbConn, rows: Vec<Assignment>) -> QueryResul
     let names = user_names(conn, people)?;
     let assocs = association_names(
         conn,
-        rows.iter().map(|a| a.local_association_id.clone()).collect(),
+        rows.iter()
+            .map(|a| a.local_association_id.clone())
+            .collect(),
     )?;
     let today = today();
     Ok(rows

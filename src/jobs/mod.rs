@@ -77,7 +77,13 @@ pub fn claim(conn: &mut DbConn, job: &Job, instance: &str, force: bool) -> Query
     Ok(n == 1)
 }
 
-fn finish(conn: &mut DbConn, job: &Job, instance: &str, ok: bool, message: &str) -> QueryResult<()> {
+fn finish(
+    conn: &mut DbConn,
+    job: &Job,
+    instance: &str,
+    ok: bool,
+    message: &str,
+) -> QueryResult<()> {
     diesel::update(
         jr::table
             .filter(jr::name.eq(job.name))
@@ -95,7 +101,12 @@ fn finish(conn: &mut DbConn, job: &Job, instance: &str, ok: bool, message: &str)
 }
 
 /// Runs every job that is due (all of them with `force`), each once across instances.
-pub fn run_due(conn: &mut DbConn, jobs: &[Job], instance: &str, force: bool) -> Vec<(&'static str, Outcome)> {
+pub fn run_due(
+    conn: &mut DbConn,
+    jobs: &[Job],
+    instance: &str,
+    force: bool,
+) -> Vec<(&'static str, Outcome)> {
     jobs.iter()
         .map(|job| {
             let outcome = match claim(conn, job, instance, force) {

@@ -888,17 +888,26 @@ fn assignment_rows(
             [s, 404, 404, 404, 404, 404],
         ),
         ("/assignments/settings".into(), [s, 404, 404, 200, 200, 404]),
-        (format!("/assignments/{blind}"), [s, 404, 404, 404, 200, 404]),
+        (
+            format!("/assignments/{blind}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
         (
             format!("/assignments/{blind}/details"),
             [s, 404, 404, 404, 404, 404],
         ),
-        (format!("/assignments/{random}"), [s, 404, 404, 404, 404, 404]),
+        (
+            format!("/assignments/{random}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
         (
             format!("/assignments/{random}/details"),
             [s, 404, 404, 404, 404, 404],
         ),
-        ("/assignments/not-a-uuid".into(), [s, 404, 404, 404, 404, 404]),
+        (
+            "/assignments/not-a-uuid".into(),
+            [s, 404, 404, 404, 404, 404],
+        ),
     ];
     let posts = vec![
         (

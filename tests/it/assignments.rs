@@ -8,9 +8,8 @@ use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use likeperson::access::Role;
 use likeperson::assignments::keys;
-use likeperson::assignments::model::Status;
 use likeperson::schema::{
-    assignment_settings as st, assignment_status_log as log, assignments as asg, audit_log,
+    assignment_settings as st, assignment_status_log as slog, assignments as asg, audit_log,
     encryption_keys as ek, local_associations as la, organizations as o, peer_mentors as pm,
     user_organization_roles as uor, users,
 };
@@ -62,7 +61,13 @@ fn home_association(app: &TestApp) -> String {
 }
 
 /// A user with the demo password and one grant.
-fn add_user(app: &TestApp, email: &str, role: Role, org: &str, association: Option<&str>) -> String {
+fn add_user(
+    app: &TestApp,
+    email: &str,
+    role: Role,
+    org: &str,
+    association: Option<&str>,
+) -> String {
     let hash: Option<String> = users::table
         .filter(users::email.eq(MENTOR))
         .select(users::password_hash)
@@ -70,7 +75,10 @@ fn add_user(app: &TestApp, email: &str, role: Role, org: &str, association: Opti
         .unwrap();
     let u = likeperson::users::model::User::new(email, "Test Person", hash);
     let conn = &mut *app.conn();
-    diesel::insert_into(users::table).values(&u).execute(conn).unwrap();
+    diesel::insert_into(users::table)
+        .values(&u)
+        .execute(conn)
+        .unwrap();
     diesel::insert_into(likeperson::schema::settings::table)
         .values(likeperson::access::Setting::defaults(&u.id))
         .execute(conn)
@@ -113,7 +121,10 @@ async fn dispatch_as_coordinator(app: &mut TestApp, name: &str) -> String {
         )
         .await;
     assert_eq!(res.status, 303, "dispatched: {}", res.body);
-    let id = res.location().trim_start_matches("/assignments/").to_string();
+    let id = res
+        .location()
+        .trim_start_matches("/assignments/")
+        .to_string();
     assert!(!res.location().contains(name) && !res.location().contains("Quux"));
     app.logout().await;
     id
@@ -127,7 +138,10 @@ async fn read_details(app: &mut TestApp, id: &str) -> crate::common::Resp {
     }
     assert!(!first.has(NAME), "no details before the confirmation");
     let res = app
-        .post(&format!("/assignments/{id}/confirm"), &[("password", PASSWORD)])
+        .post(
+            &format!("/assignments/{id}/confirm"),
+            &[("password", PASSWORD)],
+        )
         .await;
     assert_eq!(res.status, 303, "confirmed: {}", res.body);
     app.get(&format!("/assignments/{id}/details")).await
@@ -152,7 +166,14 @@ async fn dispatched_details_are_not_in_the_database_files_or_a_dump(mut app: Tes
     let res = read_details(&mut app, &id).await;
     assert_eq!(res.status, 200);
     assert!(res.has(NAME) && res.has(STREET) && res.has(NOTES));
-    let needles = [NAME, STREET, "Quuxveien", "Plonkington", NOTES, "93 17 42 05"];
+    let needles = [
+        NAME,
+        STREET,
+        "Quuxveien",
+        "Plonkington",
+        NOTES,
+        "93 17 42 05",
+    ];
     match app.state.config.backend() {
         likeperson::db::Backend::Sqlite => {
             let path = &app.state.config.database_url;
@@ -175,9 +196,16 @@ async fn dispatched_details_are_not_in_the_database_files_or_a_dump(mut app: Tes
                 .arg(&app.state.config.database_url)
                 .output()
                 .expect("pg_dump runs");
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let dump = String::from_utf8_lossy(&out.stdout);
-            assert!(dump.contains("assignment_status_log"), "a dump of this database");
+            assert!(
+                dump.contains("assignment_status_log"),
+                "a dump of this database"
+            );
             for n in needles {
                 assert!(!dump.contains(n), "{n} found in pg_dump");
             }
@@ -207,7 +235,10 @@ async fn only_the_mentor_and_the_associations_coordinators_read_the_details(mut 
     // A wrong password opens nothing.
     app.login(COORD).await;
     let wrong = app
-        .post(&format!("/assignments/{id}/confirm"), &[("password", "not-the-password")])
+        .post(
+            &format!("/assignments/{id}/confirm"),
+            &[("password", "not-the-password")],
+        )
         .await;
     assert_eq!(wrong.status, 422);
     assert!(!wrong.has(NAME));
@@ -234,10 +265,19 @@ async fn only_the_mentor_and_the_associations_coordinators_read_the_details(mut 
         .select(la::id)
         .first(&mut *app.conn())
         .unwrap();
-    add_user(&app, "other-coord@blindeforbundet.example", Role::Coordinator, &blind, Some(&other_assoc));
+    add_user(
+        &app,
+        "other-coord@blindeforbundet.example",
+        Role::Coordinator,
+        &blind,
+        Some(&other_assoc),
+    );
     app.login("other-coord@blindeforbundet.example").await;
     let d = denied(&app);
-    assert_eq!(app.get(&format!("/assignments/{id}/details")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/assignments/{id}/details")).await.status,
+        404
+    );
     assert_eq!(app.get(&format!("/assignments/{id}")).await.status, 404);
     assert_eq!(denied(&app), d + 2);
     app.logout().await;
@@ -253,7 +293,11 @@ async fn only_the_mentor_and_the_associations_coordinators_read_the_details(mut 
     app.logout().await;
 
     // Any user of another organization.
-    for who in ["coordinator@nhf.example", "admin@nhf.example", "mentor@nhf.example"] {
+    for who in [
+        "coordinator@nhf.example",
+        "admin@nhf.example",
+        "mentor@nhf.example",
+    ] {
         app.login(who).await;
         let d = denied(&app);
         let res = app.get(&format!("/assignments/{id}/details")).await;
@@ -284,11 +328,22 @@ async fn every_forbidden_transition_is_refused_and_a_race_gives_one(mut app: Tes
     let rules: [(&str, &str, &[&str], &str); 4] = [
         (MENTOR, "acknowledge", &["read"], "acknowledged"),
         (MENTOR, "complete", &["acknowledged"], "completed"),
-        (MENTOR, "decline", &["dispatched", "delivered", "read"], "declined"),
+        (
+            MENTOR,
+            "decline",
+            &["dispatched", "delivered", "read"],
+            "declined",
+        ),
         (
             COORD,
             "cancel",
-            &["dispatched", "delivered", "read", "acknowledged", "declined"],
+            &[
+                "dispatched",
+                "delivered",
+                "read",
+                "acknowledged",
+                "declined",
+            ],
             "cancelled",
         ),
     ];
@@ -321,7 +376,11 @@ async fn every_forbidden_transition_is_refused_and_a_race_gives_one(mut app: Tes
                     assert!(res.has("kan ikke gjøres"), "with a message");
                     let now = status_of(&app, &id);
                     // Showing the page to the mentor is what "delivered" means.
-                    let expected = if who == MENTOR && s == "dispatched" { "delivered" } else { s };
+                    let expected = if who == MENTOR && s == "dispatched" {
+                        "delivered"
+                    } else {
+                        s
+                    };
                     assert_eq!(now, expected, "{who} {action} from {s} changed nothing");
                     refused += 1;
                 }
@@ -330,7 +389,10 @@ async fn every_forbidden_transition_is_refused_and_a_race_gives_one(mut app: Tes
         // Something that is no action at all.
         set(&app, "read");
         let res = app
-            .post(&format!("/assignments/{id}/status"), &[("action", "delete")])
+            .post(
+                &format!("/assignments/{id}/status"),
+                &[("action", "delete")],
+            )
             .await;
         assert_eq!(res.status, 409);
         app.logout().await;
@@ -340,7 +402,10 @@ async fn every_forbidden_transition_is_refused_and_a_race_gives_one(mut app: Tes
     app.login(MENTOR).await;
     set(&app, "read");
     let res = app
-        .post(&format!("/assignments/{id}/status"), &[("action", "decline"), ("reason", " ")])
+        .post(
+            &format!("/assignments/{id}/status"),
+            &[("action", "decline"), ("reason", " ")],
+        )
         .await;
     assert_eq!(res.status, 422);
     assert_eq!(status_of(&app, &id), "read");
@@ -356,10 +421,10 @@ async fn every_forbidden_transition_is_refused_and_a_race_gives_one(mut app: Tes
     let mut statuses = app.send_all(reqs).await;
     statuses.sort();
     assert_eq!(statuses, vec![303, 409]);
-    let acks: i64 = log::table
-        .filter(log::assignment_id.eq(&id))
-        .filter(log::status.eq("acknowledged"))
-        .filter(log::from_status.eq("read"))
+    let acks: i64 = slog::table
+        .filter(slog::assignment_id.eq(&id))
+        .filter(slog::status.eq("acknowledged"))
+        .filter(slog::from_status.eq("read"))
         .count()
         .get_result(&mut *app.conn())
         .unwrap();
@@ -373,17 +438,21 @@ async fn every_forbidden_transition_is_refused_and_a_race_gives_one(mut app: Tes
     let page = app.get(&format!("/assignments/{id}")).await;
     assert!(page.has("Akseptert") && page.has("Ikke mulig denne uka"));
     // The trail cannot be changed or removed.
-    let upd = diesel::update(log::table.filter(log::assignment_id.eq(&id)))
-        .set(log::reason.eq("rewritten"))
+    let upd = diesel::update(slog::table.filter(slog::assignment_id.eq(&id)))
+        .set(slog::reason.eq("rewritten"))
         .execute(&mut *app.conn());
     assert!(upd.is_err(), "the trail refuses UPDATE");
-    let del = diesel::delete(log::table.filter(log::assignment_id.eq(&id))).execute(&mut *app.conn());
+    let del =
+        diesel::delete(slog::table.filter(slog::assignment_id.eq(&id))).execute(&mut *app.conn());
     assert!(del.is_err(), "the trail refuses DELETE");
 }
 
 /// A key file holding the test key, and the app serving from it instead of `MASTER_KEY`.
 async fn with_key_file(app: TestApp) -> TestApp {
-    let path = app.data_dir.join("keys").join("master.key");
+    // Outside the app's data folder, which goes when the first app does.
+    let path = std::env::temp_dir()
+        .join(format!("likeperson-keys-{}", uuid::Uuid::new_v4()))
+        .join("master.key");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, format!("{}\n", crate::common::TEST_MASTER_KEY)).unwrap();
     app.reconfigured(move |c| {
@@ -452,8 +521,13 @@ async fn rotation_keeps_every_record_readable_while_the_app_runs(app: TestApp) {
     // A start with only the old key is refused: version 2 is in use.
     let mut old_only = app.state.config.clone();
     old_only.master_key = Some(crate::common::test_master_key());
-    let err = keys::open(&old_only, &mut app.conn()).unwrap_err().to_string();
+    let err = keys::open(&old_only, &mut app.conn())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("version 2 is missing"), "{err}");
+    if let Some(dir) = app.state.config.master_key_file.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 async fn a_wrong_or_missing_master_key_stops_start_up(app: TestApp) {
@@ -505,7 +579,11 @@ async fn tampered_or_swapped_ciphertext_is_detected(mut app: TestApp) {
     // Tampered: one character of the ciphertext changed.
     let mut tampered = da.clone().unwrap();
     let mid = tampered.len() / 2;
-    let flip = if &tampered[mid..mid + 1] == "A" { "B" } else { "A" };
+    let flip = if &tampered[mid..mid + 1] == "A" {
+        "B"
+    } else {
+        "A"
+    };
     tampered.replace_range(mid..mid + 1, flip);
     diesel::update(asg::table.find(&a))
         .set((asg::wrapped_key.eq(&ka), asg::details.eq(Some(tampered))))
@@ -519,8 +597,14 @@ async fn tampered_or_swapped_ciphertext_is_detected(mut app: TestApp) {
         .set(asg::details.eq(&da))
         .execute(&mut *app.conn())
         .unwrap();
-    assert!(app.get(&format!("/assignments/{a}/details")).await.has(NAME));
-    assert!(app.get(&format!("/assignments/{b}/details")).await.has("Swapsen"));
+    assert!(app
+        .get(&format!("/assignments/{a}/details"))
+        .await
+        .has(NAME));
+    assert!(app
+        .get(&format!("/assignments/{b}/details"))
+        .await
+        .has("Swapsen"));
 }
 
 async fn retention_erases_what_it_should_and_nothing_else(mut app: TestApp) {
@@ -553,7 +637,7 @@ async fn retention_erases_what_it_should_and_nothing_else(mut app: TestApp) {
         .order(asg::id.asc())
         .load(&mut *app.conn())
         .unwrap();
-    let trail_before: i64 = log::table.count().get_result(&mut *app.conn()).unwrap();
+    let trail_before: i64 = slog::table.count().get_result(&mut *app.conn()).unwrap();
     let rows_before: i64 = asg::table.count().get_result(&mut *app.conn()).unwrap();
 
     let mut conn = app.conn();
@@ -585,8 +669,20 @@ async fn retention_erases_what_it_should_and_nothing_else(mut app: TestApp) {
         assert!(k.is_none() && w.is_none() && at.is_some());
     }
     // The rows and the trail stay.
-    assert_eq!(asg::table.count().get_result::<i64>(&mut *app.conn()).unwrap(), rows_before);
-    assert_eq!(log::table.count().get_result::<i64>(&mut *app.conn()).unwrap(), trail_before);
+    assert_eq!(
+        asg::table
+            .count()
+            .get_result::<i64>(&mut *app.conn())
+            .unwrap(),
+        rows_before
+    );
+    assert_eq!(
+        slog::table
+            .count()
+            .get_result::<i64>(&mut *app.conn())
+            .unwrap(),
+        trail_before
+    );
     assert_eq!(app.audit_count("assignment.details_erased"), 1);
     // The page says so, with the trail; the others still open.
     app.login(COORD).await;
@@ -608,11 +704,11 @@ async fn retention_erases_what_it_should_and_nothing_else(mut app: TestApp) {
 struct Capture;
 static LINES: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
 
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata) -> bool {
+impl ::log::Log for Capture {
+    fn enabled(&self, _: &::log::Metadata) -> bool {
         true
     }
-    fn log(&self, r: &log::Record) {
+    fn log(&self, r: &::log::Record) {
         if let Some(lines) = LINES.get() {
             if let Ok(mut l) = lines.lock() {
                 l.push(format!("{} {} {}", r.level(), r.target(), r.args()));
@@ -624,8 +720,8 @@ impl log::Log for Capture {
 
 fn capture() -> &'static Mutex<Vec<String>> {
     let lines = LINES.get_or_init(|| Mutex::new(Vec::new()));
-    if log::set_boxed_logger(Box::new(Capture)).is_ok() {
-        log::set_max_level(log::LevelFilter::Trace);
+    if ::log::set_boxed_logger(Box::new(Capture)).is_ok() {
+        ::log::set_max_level(::log::LevelFilter::Trace);
     }
     lines
 }
@@ -638,7 +734,12 @@ async fn the_log_holds_nothing_sensitive_while_dispatching_and_reading(mut app: 
     let res = app
         .post(
             "/assignments",
-            &[("name", NAME), ("address", STREET), ("sensitive_notes", NOTES), ("due_on", "x")],
+            &[
+                ("name", NAME),
+                ("address", STREET),
+                ("sensitive_notes", NOTES),
+                ("due_on", "x"),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -648,20 +749,34 @@ async fn the_log_holds_nothing_sensitive_while_dispatching_and_reading(mut app: 
     app.logout().await;
     app.login(MENTOR).await;
     assert!(read_details(&mut app, &id).await.has(NAME));
-    app.post(&format!("/assignments/{id}/status"), &[("action", "acknowledge")])
-        .await;
+    app.post(
+        &format!("/assignments/{id}/status"),
+        &[("action", "acknowledge")],
+    )
+    .await;
     diesel::update(asg::table.find(&id))
         .set(asg::details.eq(Some("AAAA".repeat(20))))
         .execute(&mut *app.conn())
         .unwrap();
-    assert_eq!(app.get(&format!("/assignments/{id}/details")).await.status, 500);
+    assert_eq!(
+        app.get(&format!("/assignments/{id}/details")).await.status,
+        500
+    );
     let lines = lines.lock().unwrap();
     assert!(
         lines.iter().any(|l| l.contains(&id)),
         "the capture saw this test's requests"
     );
     for l in lines.iter() {
-        for n in [NAME, STREET, "Plonkington", "Quuxveien", NOTES, "93 17 42 05", PASSWORD] {
+        for n in [
+            NAME,
+            STREET,
+            "Plonkington",
+            "Quuxveien",
+            NOTES,
+            "93 17 42 05",
+            PASSWORD,
+        ] {
             assert!(!l.contains(n), "a log line holds {n}: {l}");
         }
     }
@@ -676,26 +791,39 @@ async fn dispatch_shows_ineligible_mentors_with_reasons_and_refuses_bad_input(mu
     assert_eq!(form.status, 200);
     assert!(form.has("Mona Mentor"));
     // Paused: shown with the reason, refused.
-    diesel::update(pm::table.filter(pm::user_id.eq(&mentor)).filter(pm::organization_id.eq(&blind)))
-        .set(pm::status.eq("paused"))
-        .execute(&mut *app.conn())
-        .unwrap();
+    diesel::update(
+        pm::table
+            .filter(pm::user_id.eq(&mentor))
+            .filter(pm::organization_id.eq(&blind)),
+    )
+    .set(pm::status.eq("paused"))
+    .execute(&mut *app.conn())
+    .unwrap();
     let form = app.get("/assignments/new").await;
     assert!(form.has("Ikke aktiv som likeperson"), "{}", form.body);
     let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(3)).to_string();
     let res = app
         .post(
             "/assignments",
-            &[("association_id", &assoc), ("mentor_id", &mentor), ("name", NAME), ("due_on", &due)],
+            &[
+                ("association_id", &assoc),
+                ("mentor_id", &mentor),
+                ("name", NAME),
+                ("due_on", &due),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
     assert!(res.has("kan ikke ta imot oppdrag nå"));
     assert!(res.has(NAME), "the values are kept");
-    diesel::update(pm::table.filter(pm::user_id.eq(&mentor)).filter(pm::organization_id.eq(&blind)))
-        .set(pm::status.eq("active"))
-        .execute(&mut *app.conn())
-        .unwrap();
+    diesel::update(
+        pm::table
+            .filter(pm::user_id.eq(&mentor))
+            .filter(pm::organization_id.eq(&blind)),
+    )
+    .set(pm::status.eq("active"))
+    .execute(&mut *app.conn())
+    .unwrap();
     // At the maximum of open assignments (the demo mentor has four open).
     diesel::update(st::table.find(&blind))
         .set(st::max_open_per_mentor.eq(4))
@@ -742,7 +870,12 @@ async fn dispatch_shows_ineligible_mentors_with_reasons_and_refuses_bad_input(mu
         .select(likeperson::schema::contacts::id)
         .first(&mut *app.conn())
         .unwrap();
-    assert_eq!(app.get(&format!("/assignments/new?contact={nhf_contact}")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/assignments/new?contact={nhf_contact}"))
+            .await
+            .status,
+        404
+    );
     assert_eq!(app.get("/assignments/new?contact=x").await.status, 404);
 }
 
@@ -753,7 +886,9 @@ async fn the_board_filters_and_counts_and_the_mentor_list_delivers(mut app: Test
     assert_eq!(board.status, 200);
     assert!(board.has(&likeperson::assignments::model::reference(&id)));
     assert!(!board.has(NAME), "no details in the list");
-    let declined = app.htmx_get("/assignments?status=declined", "results").await;
+    let declined = app
+        .htmx_get("/assignments?status=declined", "results")
+        .await;
     assert_eq!(declined.status, 200);
     assert!(declined.has("Avslått"));
     assert!(!declined.has(&format!("/assignments/{id}\"")));
@@ -769,7 +904,10 @@ async fn the_board_filters_and_counts_and_the_mentor_list_delivers(mut app: Test
     // The mentor's start page tells of new assignments; the list delivers them.
     app.login(MENTOR).await;
     let home = app.get("/").await;
-    assert!(home.has("Du har nye oppdrag"), "the notice on the start page");
+    assert!(
+        home.has("Du har nye oppdrag"),
+        "the notice on the start page"
+    );
     let list = app.get("/assignments").await;
     assert_eq!(list.status, 200);
     assert!(list.has(&format!("/assignments/{id}/details")));
@@ -794,9 +932,16 @@ async fn completed_assignments_are_counted_per_mentor_and_year(mut app: TestApp)
             .unwrap()
     };
     // 2030 in Norway: 31 Dec 2029 23:30 UTC is already 2030 there; 31 Dec 2030 23:30 UTC is not.
-    for (id, when) in ids.iter().zip([at(2029, 12, 31, 23), at(2030, 6, 1, 12), at(2030, 12, 31, 23)]) {
+    for (id, when) in ids.iter().zip([
+        at(2029, 12, 31, 23),
+        at(2030, 6, 1, 12),
+        at(2030, 12, 31, 23),
+    ]) {
         diesel::update(asg::table.find(id))
-            .set((asg::status.eq("completed"), asg::completed_at.eq(Some(when + chrono::Duration::minutes(30)))))
+            .set((
+                asg::status.eq("completed"),
+                asg::completed_at.eq(Some(when + chrono::Duration::minutes(30))),
+            ))
             .execute(&mut *app.conn())
             .unwrap();
     }
@@ -805,9 +950,11 @@ async fn completed_assignments_are_counted_per_mentor_and_year(mut app: TestApp)
             .unwrap();
     assert_eq!(counts, vec![(mentor.clone(), 2)]);
     let nhf = org(&app, "NHF");
-    assert!(likeperson::assignments::service::completed_per_mentor(&mut app.conn(), &nhf, 2030)
-        .unwrap()
-        .is_empty());
+    assert!(
+        likeperson::assignments::service::completed_per_mentor(&mut app.conn(), &nhf, 2030)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn settings_turn_assignments_on_and_the_contact_page_links_here(mut app: TestApp) {
@@ -824,7 +971,11 @@ async fn settings_turn_assignments_on_and_the_contact_page_links_here(mut app: T
     let bad = app
         .post(
             "/assignments/settings",
-            &[("enabled", "on"), ("max_open_per_mentor", "0"), ("retention_days", "999999")],
+            &[
+                ("enabled", "on"),
+                ("max_open_per_mentor", "0"),
+                ("retention_days", "999999"),
+            ],
         )
         .await;
     assert_eq!(bad.status, 422);
@@ -832,7 +983,11 @@ async fn settings_turn_assignments_on_and_the_contact_page_links_here(mut app: T
     let ok = app
         .post(
             "/assignments/settings",
-            &[("enabled", "on"), ("max_open_per_mentor", "2"), ("retention_days", "30")],
+            &[
+                ("enabled", "on"),
+                ("max_open_per_mentor", "2"),
+                ("retention_days", "30"),
+            ],
         )
         .await;
     assert_eq!(ok.status, 303);
@@ -845,11 +1000,8 @@ async fn settings_turn_assignments_on_and_the_contact_page_links_here(mut app: T
     let blind_contact: String = likeperson::schema::contacts::table
         .filter(likeperson::schema::contacts::organization_id.eq(org(&app, "NHF")))
         .filter(
-            likeperson::schema::contacts::local_association_id.eq_any(
-                la::table
-                    .filter(la::name.eq("NHF Bærum"))
-                    .select(la::id),
-            ),
+            likeperson::schema::contacts::local_association_id
+                .eq_any(la::table.filter(la::name.eq("NHF Bærum")).select(la::id)),
         )
         .select(likeperson::schema::contacts::id)
         .first(&mut *app.conn())

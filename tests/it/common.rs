@@ -40,7 +40,8 @@ fn sqlite_template() -> &'static PathBuf {
             let mut conn = db::establish(path.to_str().unwrap()).unwrap();
             db::migrate(&mut conn).unwrap();
             seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
-            seed::demo_encrypted(&mut conn, &test_keys(&mut conn)).unwrap();
+            let keys = test_keys(&mut conn);
+            seed::demo_encrypted(&mut conn, &keys).unwrap();
             // Fold the WAL into the main file so that a plain copy holds everything.
             conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
                 .unwrap();
@@ -123,7 +124,8 @@ fn pg_template() -> &'static str {
             let mut conn = db::establish(&with_db(&admin, &name)).unwrap();
             db::migrate(&mut conn).unwrap();
             seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
-            seed::demo_encrypted(&mut conn, &test_keys(&mut conn)).unwrap();
+            let keys = test_keys(&mut conn);
+            seed::demo_encrypted(&mut conn, &keys).unwrap();
         }
         name
     })
