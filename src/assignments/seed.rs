@@ -14,6 +14,9 @@ use crate::schema::{
     organizations, user_organization_roles as uor, users,
 };
 
+/// A contact the demo details are taken from: id, name, street, phone, notes.
+type DemoPerson = (String, String, Option<String>, Option<String>, Option<String>);
+
 fn user(conn: &mut DbConn, email: &str) -> QueryResult<Option<String>> {
     users::table
         .filter(users::email.eq(email))
@@ -67,13 +70,7 @@ pub fn seed_demo(conn: &mut DbConn, keys: &KeyStore) -> anyhow::Result<()> {
             updated_at: t,
         })
         .execute(conn)?;
-    let people: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = contacts::table
+    let people: Vec<DemoPerson> = contacts::table
         .filter(contacts::local_association_id.eq(&association))
         .order(contacts::name_key.asc())
         .select((
