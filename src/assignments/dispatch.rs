@@ -223,6 +223,22 @@ pub fn dispatch(
 ) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::Coordinator])?;
     let settings = require_in_use(conn, actor)?;
+    // No association chosen: the mentor's, when they are in only one of the coordinator's.
+    let mut filled;
+    let f = if f.association_id.is_empty() {
+        let theirs: Vec<String> = candidates(conn, actor, settings.max_open_per_mentor)?
+            .into_iter()
+            .filter(|c| c.user_id == f.mentor_id)
+            .map(|c| c.association_id)
+            .collect();
+        filled = f.clone();
+        if let [only] = theirs.as_slice() {
+            filled.association_id = only.clone();
+        }
+        &filled
+    } else {
+        f
+    };
     let due_on = match validate(conn, actor, f, settings.max_open_per_mentor)? {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),

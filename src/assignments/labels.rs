@@ -76,6 +76,7 @@ pub static LABELS: &[Entry] = &[
     ("assignments.err_max_open", "Skriv et tall fra 1 til 50.", "Enter a number from 1 to 50."),
     ("assignments.err_retention", "Skriv et antall dager fra 1 til 3650.", "Enter a number of days from 1 to 3650."),
     ("assignments.err_password", "Passordet stemmer ikke.", "The password is not right."),
+    ("assignments.choose", "Velg …", "Choose …"),
     ("assignments.field_association", "{Association}", "{Association}"),
     ("assignments.field_mentor", "{Mentor}", "{Mentor}"),
     ("assignments.field_due", "Frist", "Due date"),

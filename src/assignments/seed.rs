@@ -15,7 +15,13 @@ use crate::schema::{
 };
 
 /// A contact the demo details are taken from: id, name, street, phone, notes.
-type DemoPerson = (String, String, Option<String>, Option<String>, Option<String>);
+type DemoPerson = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn user(conn: &mut DbConn, email: &str) -> QueryResult<Option<String>> {
     users::table

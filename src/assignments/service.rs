@@ -7,8 +7,6 @@
 //! sees the board and the trail but never the details; anyone else gets 404, and every refused
 //! attempt is written to the audit log.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -22,7 +20,7 @@ use crate::audit::service::{self as audit, Event};
 use crate::db::{now, DbConn, DbConnBackend};
 use crate::schema::{
     assignment_settings as st, assignment_status_log as slog, assignments as asg,
-    local_associations as la, users,
+    local_associations as la,
 };
 use crate::web::pagination::{PageOf, Paging};
 use crate::web::{AppError, AppResult};
@@ -37,12 +35,8 @@ pub fn details_binding<'a>(id: &'a str, org: &'a str) -> Binding<'a> {
     }
 }
 
-/// Today's date in Norway.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Oslo)
-        .date_naive()
-}
+pub use crate::people::shared::today;
+pub(crate) use crate::people::shared::{association_names, user_names};
 
 /// The organization's settings, or the defaults (off, 3 open, 90 days).
 pub fn settings(conn: &mut DbConn, org: &str) -> QueryResult<OrgSettings> {
@@ -163,33 +157,6 @@ pub fn trail(conn: &mut DbConn, id: &str) -> QueryResult<Vec<TrailRow>> {
                 .unwrap_or_default(),
             entry,
         })
-        .collect())
-}
-
-pub(crate) fn user_names(
-    conn: &mut DbConn,
-    ids: Vec<String>,
-) -> QueryResult<HashMap<String, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
-}
-
-fn association_names(conn: &mut DbConn, ids: Vec<String>) -> QueryResult<HashMap<String, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(la::table
-        .filter(la::id.eq_any(ids))
-        .select((la::id, la::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
         .collect())
 }
 
@@ -391,8 +358,13 @@ pub fn board(
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let paging = Paging::new(f.page, 25);
     let total: i64 = filtered(actor, f)?.count().get_result(conn)?;
+    // Open and declined ones (the coordinator's to-do) first, by due date.
     let rows: Vec<Assignment> = filtered(actor, f)?
-        .order((asg::due_on.asc(), asg::id.asc()))
+        .order((
+            asg::closed_at.is_not_null().asc(),
+            asg::due_on.asc(),
+            asg::id.asc(),
+        ))
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(Assignment::as_select())
