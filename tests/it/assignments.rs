@@ -1019,3 +1019,87 @@ async fn settings_turn_assignments_on_and_the_contact_page_links_here(mut app: T
         .unwrap();
     assert!(form.has(&name), "prefilled from the contact");
 }
+
+/// The binary as an operator runs it: the key file made at first start (0600), `rotate-key`
+/// and `run-jobs`, and a server that refuses to start with a wrong or missing key.
+#[test]
+fn the_commands_create_rotate_and_check_the_master_key() {
+    use std::process::Command;
+    let (db, _fresh) = crate::common::Fresh::empty_sqlite();
+    let data = std::env::temp_dir().join(format!("likeperson-keys-{}", uuid::Uuid::new_v4()));
+    let run = |args: &[&str], key: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_likeperson"));
+        c.args(args)
+            .env("DATABASE_URL", &db)
+            .env("LIKEPERSON_DATA_DIR", &data)
+            .env("RUST_LOG", "warn")
+            .env_remove("MASTER_KEY")
+            .env_remove("MASTER_KEY_FILE");
+        if let Some(k) = key {
+            c.env("MASTER_KEY", k);
+        }
+        c
+    };
+    let seeded = run(&["seed", "--demo"], None).output().unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let file = data.join("master.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is private");
+    }
+    let rotated = run(&["rotate-key"], None).output().unwrap();
+    let out = String::from_utf8_lossy(&rotated.stdout);
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    assert!(
+        out.contains("version 2 is now in use: 7 records re-wrapped"),
+        "{out}"
+    );
+    let jobs = run(&["run-jobs", "--all"], None).output().unwrap();
+    assert!(String::from_utf8_lossy(&jobs.stdout).contains("assignments.retention: Ran"));
+    // A wrong key, then no key at all: the server stops before serving, saying why.
+    let wrong = "2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let saved = std::fs::read(&file).unwrap();
+    for (key, remove_file, says) in [(Some(wrong), false, "is wrong"), (None, true, "is missing")] {
+        if remove_file {
+            std::fs::remove_file(&file).unwrap();
+        }
+        let mut child = run(&["serve", "--bind", "127.0.0.1:0", "--no-demo"], key)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // It must exit by itself; a server still running after a minute has failed the test.
+        let mut status = None;
+        for _ in 0..600 {
+            if let Some(s) = child.try_wait().unwrap() {
+                status = Some(s);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        if status.is_none() {
+            child.kill().ok();
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            status.is_some_and(|s| !s.success()),
+            "refused to start: {err}"
+        );
+        assert!(err.contains(says), "{err}");
+        assert!(!err.contains("AAECAwQF"), "the message quotes no key");
+    }
+    assert!(!file.exists(), "no new key file beside sealed data");
+    std::fs::write(&file, saved).unwrap();
+    let _ = std::fs::remove_dir_all(&data);
+}
