@@ -213,6 +213,32 @@ fn validate(
     }
 }
 
+/// Inside the dispatching transaction: locks the mentor's profile row (a no-op UPDATE, which
+/// holds a row lock on PostgreSQL until commit and the write lock on SQLite), then counts their
+/// open assignments. So two dispatches to the same mentor at once are counted one after the
+/// other, and the maximum holds.
+pub(crate) fn take_place(
+    tx: &mut crate::db::Tx<'_>,
+    org: &str,
+    mentor: &str,
+    max_open: i64,
+) -> QueryResult<bool> {
+    diesel::update(
+        pm::table
+            .filter(pm::organization_id.eq(org))
+            .filter(pm::user_id.eq(mentor)),
+    )
+    .set(pm::updated_at.eq(pm::updated_at))
+    .execute(tx.conn)?;
+    let open: i64 = asg::table
+        .filter(asg::organization_id.eq(org))
+        .filter(asg::mentor_id.eq(mentor))
+        .filter(asg::status.eq_any(Status::keys(&Status::OPEN)))
+        .count()
+        .get_result(tx.conn)?;
+    Ok(open < max_open)
+}
+
 /// Dispatches: validates, seals the details, writes the row, its trail entry and the audit
 /// entry. Returns the new id.
 pub fn dispatch(
@@ -278,7 +304,11 @@ pub fn dispatch(
         closed_at: None,
         details_erased_at: None,
     };
-    crate::db::tx(conn, |tx| {
+    let max_open = i64::from(settings.max_open_per_mentor);
+    let placed = crate::db::tx(conn, |tx| {
+        if !take_place(tx, &org, &row.mentor_id, max_open)? {
+            return Ok(false);
+        }
         diesel::insert_into(asg::table)
             .values(&row)
             .execute(tx.conn)?;
@@ -309,7 +339,100 @@ pub fn dispatch(
                 ip: actor.ip.as_deref(),
             },
         )?;
-        Ok::<_, diesel::result::Error>(())
+        Ok::<_, diesel::result::Error>(true)
     })?;
+    if !placed {
+        let mut errors = FieldErrors::new();
+        errors.add("mentor_id", "assignments.err_mentor_ineligible");
+        return Ok(Err(errors));
+    }
     Ok(Ok(id))
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ReassignForm {
+    pub mentor_id: String,
+}
+
+/// The eligible mentors a declined assignment can go to (its own association).
+pub fn reassign_choices(
+    conn: &mut DbConn,
+    actor: &Actor,
+    a: &Assignment,
+) -> AppResult<Vec<Candidate>> {
+    let max = super::service::settings(conn, &a.organization_id)?.max_open_per_mentor;
+    Ok(candidates(conn, actor, max)?
+        .into_iter()
+        .filter(|c| c.association_id == a.local_association_id && c.reason.is_none())
+        .collect())
+}
+
+/// A declined assignment sent to another mentor by a coordinator of its association: one
+/// conditional UPDATE (`WHERE status = 'declined'`), a trail row and an audit entry. The sealed
+/// details stay as they are (they are bound to the row, not to the mentor), so nothing is
+/// decrypted. `Err` carries the message for the page.
+pub fn reassign(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    f: &ReassignForm,
+) -> AppResult<Result<(), &'static str>> {
+    let (a, side) = super::service::get(conn, actor, id, "reassign")?;
+    if side != super::service::Side::Coordinator || a.status() != Status::Declined {
+        return Ok(Err("assignments.refused_transition"));
+    }
+    if !reassign_choices(conn, actor, &a)?
+        .iter()
+        .any(|c| c.user_id == f.mentor_id)
+    {
+        return Ok(Err("assignments.err_mentor_ineligible"));
+    }
+    let max_open =
+        i64::from(super::service::settings(conn, &a.organization_id)?.max_open_per_mentor);
+    let t = now();
+    let outcome = crate::db::tx(conn, |tx| {
+        if !take_place(tx, &a.organization_id, &f.mentor_id, max_open)? {
+            return Ok(Err("assignments.err_mentor_ineligible"));
+        }
+        let n = diesel::update(
+            asg::table
+                .filter(asg::id.eq(&a.id))
+                .filter(asg::status.eq(Status::Declined.key())),
+        )
+        .set((
+            asg::mentor_id.eq(&f.mentor_id),
+            asg::status.eq(Status::Dispatched.key()),
+            asg::status_changed_at.eq(t),
+        ))
+        .execute(tx.conn)?;
+        if n != 1 {
+            return Ok(Err("assignments.refused_changed"));
+        }
+        diesel::insert_into(log::table)
+            .values(StatusEntry {
+                id: new_id(),
+                assignment_id: a.id.clone(),
+                from_status: Some(Status::Declined.key().to_string()),
+                status: Status::Dispatched.key().to_string(),
+                reason: None,
+                changed_by: Some(actor.user_id.clone()),
+                changed_at: t,
+            })
+            .execute(tx.conn)?;
+        audit::append(
+            tx,
+            Event {
+                organization_id: Some(&a.organization_id),
+                actor_user_id: Some(&actor.user_id),
+                action: "assignment.reassigned",
+                target_type: Some("assignment"),
+                target_id: Some(&a.id),
+                detail: Some(serde_json::json!({ "from": a.mentor_id, "to": f.mentor_id })),
+                ip: actor.ip.as_deref(),
+            },
+        )?;
+        Ok::<_, diesel::result::Error>(Ok(()))
+    })?;
+    Ok(outcome)
 }

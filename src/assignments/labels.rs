@@ -22,6 +22,8 @@ pub static LABELS: &[Entry] = &[
     ("assignments.action_complete", "Merk som fullført", "Mark as completed"),
     ("assignments.action_decline", "Avslå oppdraget", "Decline the assignment"),
     ("assignments.action_cancel", "Avlys oppdraget", "Cancel the assignment"),
+    ("assignments.reassign_to", "Send oppdraget til en annen {mentor}", "Send the assignment to another {mentor}"),
+    ("assignments.action_reassign", "Send på nytt", "Send again"),
     ("assignments.action_dispatch", "Send oppdraget", "Dispatch"),
     ("assignments.action_new", "Send nytt oppdrag", "Dispatch an assignment"),
     ("assignments.action_show_details", "Vis opplysningene", "Show the details"),

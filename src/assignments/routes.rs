@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/assignments/settings", web::post().to(save_settings))
         .route("/assignments/{id}", web::get().to(show))
         .route("/assignments/{id}/status", web::post().to(change_status))
+        .route("/assignments/{id}/reassign", web::post().to(reassign))
         .route("/assignments/{id}/details", web::get().to(details))
         .route("/assignments/{id}/confirm", web::post().to(confirm));
 }
@@ -307,6 +308,35 @@ async fn change_status(
             render_show(&actor, &state, id, form, FieldErrors::new(), Some(m)).await
         }
         Err(Refused::Invalid(errors)) => render_show(&actor, &state, id, form, errors, None).await,
+    }
+}
+
+async fn reassign(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<dispatch::ReassignForm>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::Coordinator])?;
+    let id = path_id(&path)?;
+    let (a, f, i) = (actor.clone(), form.into_inner(), id.clone());
+    match db(&state, move |c| dispatch::reassign(c, &a, &i, &f)).await? {
+        Ok(()) => {
+            set_flash(&session, "success", actor.t("assignments.dispatched"));
+            Ok(redirect(&format!("/assignments/{id}")))
+        }
+        Err(m) => {
+            render_show(
+                &actor,
+                &state,
+                id,
+                StatusForm::default(),
+                FieldErrors::new(),
+                Some(m),
+            )
+            .await
+        }
     }
 }
 

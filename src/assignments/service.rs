@@ -168,6 +168,8 @@ pub struct Detail {
     pub trail: Vec<TrailRow>,
     /// Transitions the actor may make now.
     pub actions: Vec<Action>,
+    /// A declined assignment: the mentors a coordinator can send it to instead.
+    pub reassign_to: Vec<Candidate>,
 }
 
 pub fn detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Detail> {
@@ -180,7 +182,13 @@ pub fn detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Detail> {
     }
     let row = board_rows(conn, vec![a])?.remove(0);
     let actions = Action::available(row.a.status(), side);
+    let reassign_to = if side == Side::Coordinator && row.a.status() == Status::Declined {
+        super::dispatch::reassign_choices(conn, actor, &row.a)?
+    } else {
+        Vec::new()
+    };
     Ok(Detail {
+        reassign_to,
         trail: trail(conn, id)?,
         row,
         side,

@@ -30,6 +30,7 @@ on_both_backends!(
     the_board_filters_and_counts_and_the_mentor_list_delivers,
     completed_assignments_are_counted_per_mentor_and_year,
     settings_turn_assignments_on_and_the_contact_page_links_here,
+    a_declined_assignment_goes_to_another_mentor_and_the_maximum_holds_in_a_race,
 );
 
 const COORD: &str = "coordinator@blindeforbundet.example";
@@ -1102,4 +1103,110 @@ fn the_commands_create_rotate_and_check_the_master_key() {
     assert!(!file.exists(), "no new key file beside sealed data");
     std::fs::write(&file, saved).unwrap();
     let _ = std::fs::remove_dir_all(&data);
+}
+
+async fn a_declined_assignment_goes_to_another_mentor_and_the_maximum_holds_in_a_race(
+    mut app: TestApp,
+) {
+    let id = dispatch_as_coordinator(&mut app, NAME).await;
+    let blind = org(&app, "Blindeforbundet");
+    let kari = app.user_id(COORD);
+    app.login(MENTOR).await;
+    app.get(&format!("/assignments/{id}")).await;
+    let res = app
+        .post(
+            &format!("/assignments/{id}/status"),
+            &[("action", "decline"), ("reason", "Bortreist")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    app.logout().await;
+
+    app.login(COORD).await;
+    let page = app.get(&format!("/assignments/{id}")).await;
+    assert!(page.has("Send oppdraget til en annen"));
+    // Kari (a peer mentor of the association too) takes it over.
+    let res = app
+        .post(
+            &format!("/assignments/{id}/reassign"),
+            &[("mentor_id", &kari)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(status_of(&app, &id), "dispatched");
+    // Not twice: it is no longer declined.
+    let res = app
+        .post(
+            &format!("/assignments/{id}/reassign"),
+            &[("mentor_id", &kari)],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    // Another organization's mentor is no choice.
+    let nhf_mentor = app.user_id("mentor@nhf.example");
+    diesel::update(asg::table.find(&id))
+        .set(asg::status.eq("declined"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let res = app
+        .post(
+            &format!("/assignments/{id}/reassign"),
+            &[("mentor_id", &nhf_mentor)],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    diesel::update(asg::table.find(&id))
+        .set(asg::status.eq("dispatched"))
+        .execute(&mut *app.conn())
+        .unwrap();
+
+    // Two dispatches at once to a mentor with room for one: one is refused.
+    let open: i64 = asg::table
+        .filter(asg::mentor_id.eq(&kari))
+        .filter(asg::status.eq_any(["dispatched", "delivered", "read", "acknowledged"]))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    diesel::update(st::table.find(&blind))
+        .set(st::max_open_per_mentor.eq(open as i32 + 1))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let token = app.token().await;
+    let assoc = home_association(&app);
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(5)).to_string();
+    let reqs = (0..2)
+        .map(|_| {
+            TestRequest::post().uri("/assignments").set_form([
+                ("csrf_token", token.as_str()),
+                ("association_id", assoc.as_str()),
+                ("mentor_id", kari.as_str()),
+                ("name", "Samtidig Person"),
+                ("due_on", due.as_str()),
+            ])
+        })
+        .collect();
+    let mut statuses = app.send_all(reqs).await;
+    statuses.sort();
+    assert_eq!(statuses, vec![303, 422]);
+    let now_open: i64 = asg::table
+        .filter(asg::mentor_id.eq(&kari))
+        .filter(asg::status.eq_any(["dispatched", "delivered", "read", "acknowledged"]))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(now_open, open + 1);
+
+    // The new mentor reads the details; the one who declined no longer can.
+    app.post("/context", &[("context", &format!("{blind}:peer_mentor"))])
+        .await;
+    assert!(read_details(&mut app, &id).await.has(NAME));
+    app.logout().await;
+    app.login(MENTOR).await;
+    let d = denied(&app);
+    assert_eq!(
+        app.get(&format!("/assignments/{id}/details")).await.status,
+        404
+    );
+    assert_eq!(denied(&app), d + 1);
+    assert_eq!(app.audit_count("assignment.reassigned"), 1);
 }
