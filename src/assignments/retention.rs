@@ -60,3 +60,20 @@ pub fn erase_expired(conn: &mut DbConn) -> anyhow::Result<usize> {
     }
     Ok(total)
 }
+
+/// Erasing a contact on request erases the details of every assignment dispatched from it
+/// (whatever its state; the rows and trails stay). Runs inside the caller's transaction.
+pub fn erase_for_contact(conn: &mut DbConn, contact_id: &str) -> QueryResult<usize> {
+    diesel::update(
+        asg::table
+            .filter(asg::contact_id.eq(contact_id))
+            .filter(asg::details_erased_at.is_null()),
+    )
+    .set((
+        asg::details.eq(None::<String>),
+        asg::wrapped_key.eq(None::<String>),
+        asg::key_version.eq(None::<i32>),
+        asg::details_erased_at.eq(Some(now())),
+    ))
+    .execute(conn)
+}

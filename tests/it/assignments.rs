@@ -31,6 +31,7 @@ on_both_backends!(
     completed_assignments_are_counted_per_mentor_and_year,
     settings_turn_assignments_on_and_the_contact_page_links_here,
     a_declined_assignment_goes_to_another_mentor_and_the_maximum_holds_in_a_race,
+    erasing_a_contact_erases_the_details_of_its_assignments,
 );
 
 const COORD: &str = "coordinator@blindeforbundet.example";
@@ -1209,4 +1210,43 @@ async fn a_declined_assignment_goes_to_another_mentor_and_the_maximum_holds_in_a
     );
     assert_eq!(denied(&app), d + 1);
     assert_eq!(app.audit_count("assignment.reassigned"), 1);
+}
+
+async fn erasing_a_contact_erases_the_details_of_its_assignments(mut app: TestApp) {
+    let (id, contact): (String, Option<String>) = asg::table
+        .filter(asg::contact_id.is_not_null())
+        .filter(asg::details.is_not_null())
+        .select((asg::id, asg::contact_id))
+        .first(&mut *app.conn())
+        .unwrap();
+    let contact = contact.unwrap();
+    let sealed = |app: &TestApp| -> i64 {
+        asg::table
+            .filter(asg::details.is_not_null())
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    let from_contact: i64 = asg::table
+        .filter(asg::contact_id.eq(&contact))
+        .filter(asg::details.is_not_null())
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    let before = sealed(&app);
+    app.login(COORD).await;
+    let res = app
+        .post(&format!("/contacts/{contact}/erase"), &[("confirm", "on")])
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(sealed(&app), before - from_contact);
+    let (details, erased): (Option<String>, Option<chrono::NaiveDateTime>) = asg::table
+        .find(&id)
+        .select((asg::details, asg::details_erased_at))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(details.is_none() && erased.is_some());
+    let page = app.get(&format!("/assignments/{id}")).await;
+    assert_eq!(page.status, 200, "the assignment and its trail stay");
+    assert!(page.has("slettet"));
 }
