@@ -931,6 +931,11 @@ fn assignment_rows(
             [s, 404, 404, 404, 404, 404],
         ),
         (
+            format!("/assignments/{blind}/reassign"),
+            vec![("mentor_id", "x".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
             format!("/assignments/{random}/status"),
             vec![("action", "acknowledge".into())],
             [s, 404, 404, 404, 404, 404],
