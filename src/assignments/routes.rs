@@ -385,17 +385,7 @@ async fn details(
         // Refuse first (404 and an audit entry) for anyone who may not read them.
         let (a, i) = (actor.clone(), id.clone());
         db(&state, move |c| {
-            let (asg, side) = service::get(c, &a, &i, "details")?;
-            if side == Side::Admin {
-                return Err(service::deny(
-                    c,
-                    &a,
-                    &i,
-                    Some(&asg.organization_id),
-                    "details",
-                )?);
-            }
-            Ok(())
+            service::get_readable(c, &a, &i).map(|_| ())
         })
         .await?;
         let tpl = ConfirmPage {
@@ -438,16 +428,7 @@ async fn confirm(
     let password = form.into_inner().password;
     let (a, i, st) = (actor.clone(), id.clone(), state.clone());
     let refused = db(&state, move |c| {
-        let (asg, side) = service::get(c, &a, &i, "details")?;
-        if side == Side::Admin {
-            return Err(service::deny(
-                c,
-                &a,
-                &i,
-                Some(&asg.organization_id),
-                "details",
-            )?);
-        }
+        service::get_readable(c, &a, &i)?;
         Ok(stepup::check_password(
             c,
             &st.config,

@@ -196,6 +196,16 @@ pub fn detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Detail> {
     })
 }
 
+/// The assignment if the actor may read its details (its mentor or a coordinator of its
+/// association); anyone else, the administrator included, is refused: audit entry and 404.
+pub fn get_readable(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(Assignment, Side)> {
+    let (a, side) = get(conn, actor, id, "details")?;
+    if side == Side::Admin {
+        return Err(deny(conn, actor, id, Some(&a.organization_id), "details")?);
+    }
+    Ok((a, side))
+}
+
 /// Reads the details, audit-logged; a mentor's first read moves the assignment to "read".
 /// `None` when the details were erased after the retention period. The admin, and anyone
 /// outside, is refused (404 and an audit entry).
@@ -205,10 +215,7 @@ pub fn read_details(
     actor: &Actor,
     id: &str,
 ) -> AppResult<Option<Details>> {
-    let (a, side) = get(conn, actor, id, "details")?;
-    if side == Side::Admin {
-        return Err(deny(conn, actor, id, Some(&a.organization_id), "details")?);
-    }
+    let (a, side) = get_readable(conn, actor, id)?;
     let (Some(v), Some(wrapped), Some(ct)) = (a.key_version, &a.wrapped_key, &a.details) else {
         return Ok(None);
     };
