@@ -38,6 +38,12 @@ pub struct Config {
     pub storage_dir: PathBuf,
     /// Largest upload accepted, in bytes (`MAX_UPLOAD_MB`, default 10 MB).
     pub max_upload_bytes: usize,
+    /// Master keys for encrypted assignment details (`MASTER_KEY`: `VERSION:BASE64` entries);
+    /// without it they are read from `master_key_file`.
+    pub master_key: Option<crate::assignments::keys::SecretText>,
+    /// The master key file (`MASTER_KEY_FILE`, default `data/master.key`), created with
+    /// permissions 0600 at the first start of an empty database.
+    pub master_key_file: PathBuf,
 }
 
 impl Config {
@@ -64,6 +70,8 @@ impl Config {
             trust_proxy: false,
             storage_dir: data_dir.join("files"),
             max_upload_bytes: 10 * 1024 * 1024,
+            master_key: None,
+            master_key_file: data_dir.join("master.key"),
             data_dir,
             bind,
         }
@@ -110,6 +118,10 @@ impl Config {
             let mb: usize = v.parse()?;
             anyhow::ensure!((1..=100).contains(&mb), "MAX_UPLOAD_MB must be 1 to 100");
             c.max_upload_bytes = mb * 1024 * 1024;
+        }
+        c.master_key = env("MASTER_KEY").map(crate::assignments::keys::SecretText::new);
+        if let Some(v) = env("MASTER_KEY_FILE") {
+            c.master_key_file = PathBuf::from(v);
         }
         if let Some(v) = env("DATABASE_POOL_SIZE") {
             c.pool_size = v.parse()?;

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod documents;
 pub mod events;
 pub mod home;
+pub mod jobs;
 pub mod labels;
 pub mod mail;
 pub mod orgs;
@@ -39,6 +41,9 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     /// Where uploaded documents are kept (a local folder by default).
     pub files: documents::storage::Store,
+    /// The master keys of encrypted assignment details (checked at start by
+    /// `assignments::keys::open`).
+    pub keys: assignments::keys::KeyStore,
 }
 
 pub const SESSION_COOKIE: &str = "likeperson_session";
@@ -94,6 +99,7 @@ pub fn build_app(
         .configure(documents::routes::configure)
         .configure(events::routes::configure)
         .configure(search::configure)
+        .configure(assignments::routes::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -1,4 +1,5 @@
-//! The `likeperson` command: serve (default), migrate, seed, create-admin.
+//! The `likeperson` command: serve (default), migrate, seed, create-admin, rotate-key,
+//! run-jobs.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -50,6 +51,15 @@ enum Command {
         #[arg(long, default_value = "Administrator")]
         name: String,
     },
+    /// Re-wrap every encrypted record's data key under a new master key version (safe while
+    /// the server runs; old versions stay in the key file so backups stay readable).
+    RotateKey,
+    /// Run the periodic jobs that are due (retention), once, and exit.
+    RunJobs {
+        /// Run every job now, whatever its interval.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(clap::Args, Default)]
@@ -98,7 +108,12 @@ fn main() -> anyhow::Result<()> {
             let pool = prepare(&config)?;
             let mut conn = pool.get()?;
             if demo {
-                report_seed(seed::demo(&mut conn, &demo_password)?, &demo_password);
+                let (keys, _) = likeperson::assignments::keys::open(&config, &mut conn)?;
+                let outcome = seed::demo(&mut conn, &demo_password)?;
+                if matches!(outcome, seed::SeedOutcome::Created { .. }) {
+                    seed::demo_encrypted(&mut conn, &keys)?;
+                }
+                report_seed(outcome, &demo_password);
             }
             if let Some(n) = activities {
                 let t = Instant::now();
@@ -119,6 +134,29 @@ fn main() -> anyhow::Result<()> {
             let pool = prepare(&config)?;
             seed::create_admin(&mut *(pool.get()?), &email, &name, &password)?;
             println!("{email} is a global administrator");
+            Ok(())
+        }
+        Command::RotateKey => {
+            let config = Config::from_env(cli.database_url, None)?;
+            let pool = prepare(&config)?;
+            let r = likeperson::assignments::keys::rotate(&config, &mut *(pool.get()?))?;
+            println!(
+                "Master key version {} is now in use: {} records re-wrapped; retired versions {:?}.",
+                r.version, r.rewrapped, r.retired
+            );
+            println!("Back up the key file (or MASTER_KEY) again: it holds the new version.");
+            Ok(())
+        }
+        Command::RunJobs { all } => {
+            let config = Config::from_env(cli.database_url, None)?;
+            let pool = prepare(&config)?;
+            let mut conn = pool.get()?;
+            let instance = likeperson::jobs::instance_name();
+            for (name, outcome) in
+                likeperson::jobs::run_due(&mut conn, &likeperson::jobs::all(), &instance, all)
+            {
+                println!("{name}: {outcome:?}");
+            }
             Ok(())
         }
     }
@@ -149,6 +187,8 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let config = Config::from_env(database_url, args.bind)?;
     let pool = prepare(&config)?;
+    // A missing or wrong master key stops here, before anything is served.
+    let (keys, _) = likeperson::assignments::keys::open(&config, &mut *(pool.get()?))?;
     let want_demo = if args.no_demo {
         false
     } else {
@@ -157,10 +197,9 @@ async fn serve(
     if want_demo {
         let mut conn = pool.get()?;
         if !seed::has_data(&mut conn)? {
-            report_seed(
-                seed::demo(&mut conn, &args.demo_password)?,
-                &args.demo_password,
-            );
+            let outcome = seed::demo(&mut conn, &args.demo_password)?;
+            seed::demo_encrypted(&mut conn, &keys)?;
+            report_seed(outcome, &args.demo_password);
         }
     }
     let mailer = mail::Mailer::from_config(&config)?;
@@ -176,7 +215,10 @@ async fn serve(
         files: likeperson::documents::storage::local(&config.storage_dir)?,
         config,
         mailer,
+        keys,
     });
+    // Periodic jobs (retention), once per interval across instances.
+    likeperson::jobs::spawn(pool.clone(), Duration::from_secs(300));
     // Expired and revoked sessions are removed every ten minutes.
     std::thread::spawn(move || loop {
         if let Ok(mut conn) = pool.get() {

@@ -392,6 +392,74 @@ diesel::joinable!(events -> local_associations (local_association_id));
 diesel::joinable!(event_attendees -> events (event_id));
 diesel::joinable!(event_attendees -> users (user_id));
 
+diesel::table! {
+    encryption_keys (version) {
+        version -> Integer,
+        check_value -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assignment_settings (organization_id) {
+        organization_id -> Text,
+        enabled -> Bool,
+        max_open_per_mentor -> Integer,
+        retention_days -> Integer,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Text,
+        contact_id -> Nullable<Text>,
+        mentor_id -> Text,
+        dispatched_by -> Text,
+        status -> Text,
+        due_on -> Date,
+        key_version -> Nullable<Integer>,
+        wrapped_key -> Nullable<Text>,
+        details -> Nullable<Text>,
+        dispatched_at -> Timestamp,
+        status_changed_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        details_erased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assignment_status_log (id) {
+        id -> Text,
+        assignment_id -> Text,
+        from_status -> Nullable<Text>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_runs (name) {
+        name -> Text,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_started_at -> Nullable<Timestamp>,
+        last_finished_at -> Nullable<Timestamp>,
+        last_ok -> Nullable<Bool>,
+        last_message -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(assignment_status_log -> assignments (assignment_id));
+diesel::joinable!(assignments -> local_associations (local_association_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     regions,
@@ -417,4 +485,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_attendees,
     activities,
     documents,
+    encryption_keys,
+    assignment_settings,
+    assignments,
+    assignment_status_log,
+    job_runs,
 );

@@ -250,6 +250,15 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
 }
 
 /// Creates a global administrator, or gives an existing user that role.
+/// Demo data that is encrypted at rest (assignments): seeded after `demo`, once the master keys
+/// are open.
+pub fn demo_encrypted(
+    conn: &mut DbConn,
+    keys: &crate::assignments::keys::KeyStore,
+) -> anyhow::Result<()> {
+    crate::assignments::seed::seed_demo(conn, keys)
+}
+
 pub fn create_admin(
     conn: &mut DbConn,
     email: &str,

@@ -33,6 +33,9 @@ struct HomePage {
     search: crate::search::routes::SearchBox,
     /// Invitations waiting for the user's answer.
     invitations: i64,
+    /// The way to assignments where the organization uses them, with how many the mentor has
+    /// not seen yet.
+    assignments: Option<i64>,
 }
 
 async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -41,7 +44,7 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
         return Ok(crate::web::redirect("/account/invitations"));
     }
     let a = actor.clone();
-    let (associations, view, invitations) = db(&state, move |c| {
+    let (associations, view, invitations, assignments) = db(&state, move |c| {
         let associations = crate::auth::service::association_names(c, &a.associations)?;
         let view = match a.role() {
             Role::PeerMentor => View::Mentor(service::mentor_home(c, &a)?),
@@ -51,7 +54,8 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
             Role::Account => return Err(crate::web::AppError::NotFound),
         };
         let invitations = crate::users::service::pending_count(c, &a.user_id)?;
-        Ok((associations, view, invitations))
+        let assignments = crate::assignments::service::home_notice(c, &a)?;
+        Ok((associations, view, invitations, assignments))
     })
     .await?;
     page::ok(&HomePage {
@@ -60,6 +64,7 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
         associations,
         view,
         invitations,
+        assignments,
         search: crate::search::routes::SearchBox::start_page(),
     })
 }

@@ -7,7 +7,7 @@ pub mod contacts;
 mod labels;
 pub mod mentors;
 pub mod seed;
-mod shared;
+pub(crate) mod shared;
 
 use actix_web::{web, HttpRequest};
 

@@ -393,7 +393,14 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         ),
     ];
     let (contact_gets, contact_posts) = contact_rows(&app, &people, &random);
-    let table = [table, event_gets(&app, &random), contact_gets].concat();
+    let (assignment_gets, assignment_posts) = assignment_rows(&app, &random, blind_contact);
+    let table = [
+        table,
+        event_gets(&app, &random),
+        contact_gets,
+        assignment_gets,
+    ]
+    .concat();
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
     // a success changes nothing that a later row depends on.
     let posts: Vec<PostRow> = vec![
@@ -669,7 +676,13 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             [s, 404, 404, 404, 404, 404],
         ),
     ];
-    let posts = [posts, event_posts(&app, &random), contact_posts].concat();
+    let posts = [
+        posts,
+        event_posts(&app, &random),
+        contact_posts,
+        assignment_posts,
+    ]
+    .concat();
 
     let mut failures = Vec::new();
     for (i, who) in WHO.iter().enumerate() {
@@ -879,6 +892,89 @@ fn event_posts(app: &TestApp, random: &str) -> Vec<PostRow> {
 }
 
 /// The rows of a contact's caregivers and notes, closing and erasing, and the list's filters.
+/// Assignments: only Blindeforbundet uses them in the demo, so the NHF roles get 404 (the
+/// NHF administrator sees the board saying so, and the settings); Blindeforbundet's
+/// administrator sees the trail but never the details.
+fn assignment_rows(
+    app: &TestApp,
+    random: &str,
+    blind_contact: &str,
+) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use likeperson::schema::assignments as asg;
+    let s = 303;
+    let blind: String = asg::table
+        .filter(asg::status.eq("dispatched"))
+        .select(asg::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let gets = vec![
+        ("/assignments".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            "/assignments?status=open&overdue=1&mentor=x".into(),
+            [s, 404, 404, 200, 200, 404],
+        ),
+        ("/assignments/new".into(), [s, 404, 404, 404, 404, 404]),
+        (
+            format!("/assignments/new?contact={blind_contact}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        ("/assignments/settings".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            format!("/assignments/{blind}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (
+            format!("/assignments/{blind}/details"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/assignments/{random}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/assignments/{random}/details"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/assignments/not-a-uuid".into(),
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    let posts = vec![
+        (
+            "/assignments".into(),
+            vec![("name", String::new())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/assignments/settings".into(),
+            vec![("max_open_per_mentor", "0".into())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/assignments/{blind}/status"),
+            vec![("action", "cancel".into()), ("reason", "x".into())],
+            [s, 404, 404, 404, 409, 404],
+        ),
+        (
+            format!("/assignments/{blind}/confirm"),
+            vec![("password", "x".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/assignments/{blind}/reassign"),
+            vec![("mentor_id", "x".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/assignments/{random}/status"),
+            vec![("action", "acknowledge".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    (gets, posts)
+}
+
 fn contact_rows(
     app: &TestApp,
     people: &PeopleIds,

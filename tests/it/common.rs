@@ -40,12 +40,27 @@ fn sqlite_template() -> &'static PathBuf {
             let mut conn = db::establish(path.to_str().unwrap()).unwrap();
             db::migrate(&mut conn).unwrap();
             seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
+            let keys = test_keys(&mut conn);
+            seed::demo_encrypted(&mut conn, &keys).unwrap();
             // Fold the WAL into the main file so that a plain copy holds everything.
             conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
                 .unwrap();
         }
         path
     })
+}
+
+/// The master key of every test database (`MASTER_KEY`), so the seeded assignments open.
+pub const TEST_MASTER_KEY: &str = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+pub fn test_master_key() -> likeperson::assignments::keys::SecretText {
+    likeperson::assignments::keys::SecretText::new(TEST_MASTER_KEY.to_string())
+}
+
+fn test_keys(conn: &mut db::DbConn) -> likeperson::assignments::keys::KeyStore {
+    let mut c = Config::new(String::new(), scratch(), "127.0.0.1:8080".parse().unwrap());
+    c.master_key = Some(test_master_key());
+    likeperson::assignments::keys::open(&c, conn).unwrap().0
 }
 
 pub fn postgres_admin_url() -> Option<String> {
@@ -109,6 +124,8 @@ fn pg_template() -> &'static str {
             let mut conn = db::establish(&with_db(&admin, &name)).unwrap();
             db::migrate(&mut conn).unwrap();
             seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
+            let keys = test_keys(&mut conn);
+            seed::demo_encrypted(&mut conn, &keys).unwrap();
         }
         name
     })
@@ -279,14 +296,18 @@ impl TestApp {
         config.secret_key = vec![7u8; 64];
         config.pool_size = 4;
         config.base_url = "http://localhost".into();
+        config.master_key = Some(test_master_key());
         tune(&mut config);
         let pool = likeperson::prepare(&config).unwrap();
+        let (keys, _) = likeperson::assignments::keys::open(&config, &mut pool.get().unwrap())
+            .expect("the master keys open");
         let mailer = mail::Mailer::from_config(&config).unwrap();
         let state = Data::new(AppState {
             pool,
             files: likeperson::documents::storage::local(&config.storage_dir).unwrap(),
             config,
             mailer,
+            keys,
         });
         let app = Rc::new(test::init_service(build_app(state.clone())).await);
         let svc: Svc = Rc::new(move |req| {

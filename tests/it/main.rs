@@ -8,6 +8,7 @@ mod accounts;
 mod activities;
 mod admin;
 mod admins;
+mod assignments;
 mod associations;
 mod auth;
 mod commands;

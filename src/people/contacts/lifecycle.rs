@@ -122,6 +122,8 @@ pub fn erase(
         )
         .set(act::description.eq(None::<String>))
         .execute(tx.conn)?;
+        let assignment_details_erased =
+            crate::assignments::retention::erase_for_contact(tx.conn, id)?;
         audit::append(
             tx,
             audit_event(
@@ -135,6 +137,7 @@ pub fn erase(
                     "notes_removed": notes_removed,
                     "assignments_ended": assignments_ended,
                     "activity_notes_cleared": activity_notes_cleared,
+                    "assignment_details_erased": assignment_details_erased,
                 }),
             ),
         )?;

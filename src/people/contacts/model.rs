@@ -128,6 +128,8 @@ pub struct ContactDetail {
     /// who may not assign.
     pub mentor_choices: Vec<(String, String)>,
     pub can_assign: bool,
+    /// The organization uses assignments and the reader may dispatch one for this contact.
+    pub can_dispatch: bool,
     /// The reader may close, reopen and erase the contact.
     pub can_close: bool,
 }

@@ -688,6 +688,11 @@ pub fn contact_detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<C
             )
         })?;
     }
+    // With assignments on, "assign a mentor" leads a coordinator to dispatch (issue 12).
+    let can_dispatch = actor.role() == Role::Coordinator
+        && contact.is_active
+        && !contact.is_erased()
+        && crate::assignments::service::settings(conn, &org)?.enabled;
     Ok(ContactDetail {
         contact,
         association_name,
@@ -697,6 +702,7 @@ pub fn contact_detail(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<C
         notes,
         mentor_choices,
         can_assign,
+        can_dispatch,
         can_close: super::lifecycle::may_close(actor),
     })
 }

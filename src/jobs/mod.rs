@@ -1,0 +1,154 @@
+//! Periodic jobs, run inside the server on an interval and by `likeperson run-jobs` (from cron,
+//! or by hand). Safe with several instances: a job is claimed with a lease in `job_runs`, one
+//! conditional UPDATE whose affected-row count decides (`… WHERE name = ? AND (no lease or the
+//! lease expired) AND (never run or last run longer ago than the interval)`), so one instance
+//! runs it per interval and a crashed run is taken over when its lease ends.
+//!
+//! A job is a name, an interval and a function over a connection; add it to `all()`.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::db::{now, DbConn, Pool};
+use crate::schema::job_runs as jr;
+
+pub struct Job {
+    pub name: &'static str,
+    /// How often it runs (at most once per interval across every instance).
+    pub every: Duration,
+    /// How long a claim holds before another instance may take the job over.
+    pub lease: Duration,
+    pub run: fn(&mut DbConn) -> anyhow::Result<String>,
+}
+
+/// Every periodic job of the app.
+pub fn all() -> Vec<Job> {
+    vec![Job {
+        name: "assignments.retention",
+        every: Duration::from_secs(6 * 3600),
+        lease: Duration::from_secs(600),
+        run: |conn| {
+            let n = crate::assignments::retention::erase_expired(conn)?;
+            Ok(format!("{n} erased"))
+        },
+    }]
+}
+
+/// What happened to one job in a pass.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not due, or another instance holds it.
+    Skipped,
+    Ran(String),
+    Failed(String),
+}
+
+fn chrono_of(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
+}
+
+/// Claims the job for `instance` if it is due (or `force`) and not held by another.
+pub fn claim(conn: &mut DbConn, job: &Job, instance: &str, force: bool) -> QueryResult<bool> {
+    match diesel::insert_into(jr::table)
+        .values(jr::name.eq(job.name))
+        .execute(conn)
+    {
+        Ok(_) | Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
+        Err(e) => return Err(e),
+    }
+    let t = now();
+    let lease_free = jr::locked_until.is_null().or(jr::locked_until.lt(t));
+    let due = jr::last_started_at
+        .is_null()
+        .or(jr::last_started_at.le(t - chrono_of(job.every)));
+    let target = jr::table.filter(jr::name.eq(job.name)).filter(lease_free);
+    let set = (
+        jr::locked_by.eq(instance),
+        jr::locked_until.eq(t + chrono_of(job.lease)),
+        jr::last_started_at.eq(t),
+    );
+    let n = if force {
+        diesel::update(target).set(set).execute(conn)?
+    } else {
+        diesel::update(target.filter(due)).set(set).execute(conn)?
+    };
+    Ok(n == 1)
+}
+
+fn finish(
+    conn: &mut DbConn,
+    job: &Job,
+    instance: &str,
+    ok: bool,
+    message: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        jr::table
+            .filter(jr::name.eq(job.name))
+            .filter(jr::locked_by.eq(instance)),
+    )
+    .set((
+        jr::locked_by.eq(None::<String>),
+        jr::locked_until.eq(None::<chrono::NaiveDateTime>),
+        jr::last_finished_at.eq(now()),
+        jr::last_ok.eq(ok),
+        jr::last_message.eq(message.chars().take(500).collect::<String>()),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Runs every job that is due (all of them with `force`), each once across instances.
+pub fn run_due(
+    conn: &mut DbConn,
+    jobs: &[Job],
+    instance: &str,
+    force: bool,
+) -> Vec<(&'static str, Outcome)> {
+    jobs.iter()
+        .map(|job| {
+            let outcome = match claim(conn, job, instance, force) {
+                Ok(false) => Outcome::Skipped,
+                Err(e) => Outcome::Failed(format!("claim: {e}")),
+                Ok(true) => {
+                    let (ok, message) = match (job.run)(conn) {
+                        Ok(m) => (true, m),
+                        Err(e) => (false, e.to_string()),
+                    };
+                    if let Err(e) = finish(conn, job, instance, ok, &message) {
+                        log::warn!("job {}: could not record its end: {e}", job.name);
+                    }
+                    if ok {
+                        Outcome::Ran(message)
+                    } else {
+                        Outcome::Failed(message)
+                    }
+                }
+            };
+            match &outcome {
+                Outcome::Ran(m) => log::info!("job {}: {m}", job.name),
+                Outcome::Failed(m) => log::warn!("job {} failed: {m}", job.name),
+                Outcome::Skipped => {}
+            }
+            (job.name, outcome)
+        })
+        .collect()
+}
+
+/// A name for this process in the lease column.
+pub fn instance_name() -> String {
+    format!("{}-{}", std::process::id(), &crate::db::new_id()[..8])
+}
+
+/// Starts the in-server runner: a thread that looks for due jobs every `tick`.
+pub fn spawn(pool: Pool, tick: Duration) {
+    let instance = instance_name();
+    std::thread::spawn(move || loop {
+        if let Ok(mut conn) = pool.get() {
+            run_due(&mut conn, &all(), &instance, false);
+        }
+        std::thread::sleep(tick);
+    });
+}
