@@ -176,6 +176,7 @@ async fn serve(
         files: likeperson::documents::storage::local(&config.storage_dir)?,
         config,
         mailer,
+        labels: Default::default(),
     });
     // Expired and revoked sessions are removed every ten minutes.
     std::thread::spawn(move || loop {

@@ -280,6 +280,24 @@ impl TestApp {
         config.pool_size = 4;
         config.base_url = "http://localhost".into();
         tune(&mut config);
+        let cleanup = Rc::new(Cleanup {
+            data_dir: data_dir.clone(),
+            fresh: Some(fresh),
+        });
+        TestApp::serve(config, cleanup).await
+    }
+
+    /// Another instance of the app on the same database and data folder (its own pool, session
+    /// store and label cache, as a second server behind a load balancer has), with this
+    /// client's cookies: the same browser, answered by the other server.
+    pub async fn another_instance(&self) -> TestApp {
+        let mut app = TestApp::serve(self.state.config.clone(), self.cleanup.clone()).await;
+        app.cookies = self.cookies.clone();
+        app
+    }
+
+    async fn serve(config: Config, cleanup: Rc<Cleanup>) -> TestApp {
+        let data_dir = cleanup.data_dir.clone();
         let pool = likeperson::prepare(&config).unwrap();
         let mailer = mail::Mailer::from_config(&config).unwrap();
         let state = Data::new(AppState {
@@ -287,6 +305,7 @@ impl TestApp {
             files: likeperson::documents::storage::local(&config.storage_dir).unwrap(),
             config,
             mailer,
+            labels: Default::default(),
         });
         let app = Rc::new(test::init_service(build_app(state.clone())).await);
         let svc: Svc = Rc::new(move |req| {
@@ -301,10 +320,7 @@ impl TestApp {
             svc,
             cookies: HashMap::new(),
             state,
-            cleanup: Rc::new(Cleanup {
-                data_dir: data_dir.clone(),
-                fresh: Some(fresh),
-            }),
+            cleanup,
             data_dir,
         }
     }
