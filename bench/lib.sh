@@ -37,6 +37,19 @@ cleanup() {
   rm -rf "$dir"
 }
 
+cpu_ticks() { # user + system CPU of a process, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+db_cpu_ticks() { # the same summed over the PostgreSQL backends serving the benchmark database
+  [ "$backend" = postgres ] || return 0
+  local p t=0
+  for p in $(pgrep -f "postgres: .* $db "); do
+    t=$(( t + $(cpu_ticks "$p" 2>/dev/null || echo 0) ))
+  done
+  echo "$t"
+}
+
 cookie_for() { # signs in and prints the Cookie header value
   local jar="$dir/jar-$1"
   local token

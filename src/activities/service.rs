@@ -796,10 +796,12 @@ fn filtered(
     let mut q = match association {
         // One of a coordinator's associations: its range alone, as an equality (on SQLite an
         // `IN (...)` keeps the statement out of the prepared-statement cache).
-        Some(a) if actor.role() == Role::Coordinator && actor.associations.contains(&a) => act::table
-            .filter(act::organization_id.eq(actor.org()?.to_string()))
-            .filter(act::local_association_id.eq(a))
-            .into_boxed(),
+        Some(a) if actor.role() == Role::Coordinator && actor.associations.contains(&a) => {
+            act::table
+                .filter(act::organization_id.eq(actor.org()?.to_string()))
+                .filter(act::local_association_id.eq(a))
+                .into_boxed()
+        }
         Some(a) => visible(actor)?.filter(act::local_association_id.eq(a)),
         None => visible(actor)?,
     };
@@ -1123,7 +1125,8 @@ pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<FilterChoic
         }
     }
     if mentor_view {
-        out.mentors.push((actor.user_id.clone(), actor.name.clone()));
+        out.mentors
+            .push((actor.user_id.clone(), actor.name.clone()));
     }
     Ok(out)
 }

@@ -119,11 +119,7 @@ pub fn session_with_actor(
                 .and(users::is_active.eq(true))),
         )
         .left_join(settings::table.on(settings::user_id.eq(users::id)))
-        .left_join(
-            uor::table.on(uor::user_id
-                .eq(users::id)
-                .and(uor::revoked_at.is_null())),
-        )
+        .left_join(uor::table.on(uor::user_id.eq(users::id).and(uor::revoked_at.is_null())))
         .left_join(
             organizations::table.on(organizations::id
                 .nullable()
@@ -212,7 +208,8 @@ pub fn actor_from(rows: ActorRows, wanted_context: Option<&str>) -> Option<Actor
         .and_then(|w| contexts.iter().find(|c| c.key() == w))
         .or(contexts.first())
         .cloned()?;
-    let in_active = |(org, _, role, _, _): &&GrantRow| *org == active.org_id && role == active.role.key();
+    let in_active =
+        |(org, _, role, _, _): &&GrantRow| *org == active.org_id && role == active.role.key();
     let labels_version = rows
         .grants
         .iter()

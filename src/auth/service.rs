@@ -11,9 +11,7 @@ use crate::access::Context;
 use crate::audit::service::{self as audit, Event};
 use crate::db::{new_id, now, DbConn};
 use crate::labels::{Labels, Lang};
-use crate::schema::{
-    auth_tokens, local_associations, sessions, settings, users,
-};
+use crate::schema::{auth_tokens, local_associations, sessions, settings, users};
 use crate::users::model::{Setting, User};
 use crate::web::forms::FieldErrors;
 use crate::web::AppResult;
