@@ -1,7 +1,8 @@
 # Shared by the benchmarks: `start_server BACKEND N` makes a database (a temporary SQLite file or
 # a PostgreSQL database that is dropped at exit), seeds the demo data plus N generated
 # activities, starts the release build on a free port and sets $base, $pid, $url and $dir;
-# `cookie_for EMAIL` signs in and prints the Cookie header value.
+# `cookie_for EMAIL` signs in and prints the Cookie header value. With BENCH_SEEDED (a SQLite
+# file or a PostgreSQL database name) the database is a copy of that one instead of seeded.
 bin="${LIKEPERSON_BIN:-target/release/likeperson}"
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
@@ -19,7 +20,16 @@ start_server() {
   fi
   trap cleanup EXIT
   export DATABASE_URL="$url" LIKEPERSON_DATA_DIR="$dir" RUST_LOG=warn
-  "$bin" seed --demo --activities "$2" | tail -n 1
+  if [ -n "${BENCH_SEEDED:-}" ]; then
+    # A copy of a database seeded before (a SQLite file, or a PostgreSQL database used as the
+    # template), so that runs of several binaries measure the same data without seeding anew.
+    if [ "$backend" = postgres ]; then psql "$pg_admin" -qc "DROP DATABASE $db" -c "CREATE DATABASE $db TEMPLATE $BENCH_SEEDED" >/dev/null
+    else cp "$BENCH_SEEDED" "$url"; fi
+    "$bin" migrate >/dev/null
+    echo "copied $BENCH_SEEDED"
+  else
+    "$bin" seed --demo --activities "$2" | tail -n 1
+  fi
   # Statistics for the planner, and the bulk load's checkpoint done before measuring.
   if [ "$backend" = postgres ]; then psql "$url" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
   else sqlite3 "$url" "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null 2>&1 || true; fi
@@ -35,6 +45,19 @@ cleanup() {
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true
   if [ "$backend" = postgres ]; then psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; fi
   rm -rf "$dir"
+}
+
+cpu_ticks() { # user + system CPU of a process, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+db_cpu_ticks() { # the same summed over the PostgreSQL backends serving the benchmark database
+  [ "$backend" = postgres ] || return 0
+  local p t=0
+  for p in $(pgrep -f "postgres: .* $db "); do
+    t=$(( t + $(cpu_ticks "$p" 2>/dev/null || echo 0) ))
+  done
+  echo "$t"
 }
 
 cookie_for() { # signs in and prints the Cookie header value

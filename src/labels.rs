@@ -515,6 +515,40 @@ impl Labels {
     }
 }
 
+/// The resolved labels of each organization and language at the `labels_version` they were
+/// read at, kept by one app instance (`AppState::labels`; not process-wide, since test apps in
+/// one process share organization ids with different overrides). Every change of an
+/// organization's overrides bumps `organizations.labels_version` (triggers, migration
+/// 2026-12-07-000300), which every request reads with the session, so an edit made through any
+/// instance is seen by all of them at the next request, and the overrides are read again only
+/// then. Bounded by organizations × languages: one entry each, the newest version read.
+#[derive(Default)]
+pub struct LabelCache {
+    map: Mutex<HashMap<(String, Lang), (i64, Labels)>>,
+}
+
+impl LabelCache {
+    /// The labels of `org` in `lang` when they were read at exactly `version`.
+    pub fn get(&self, org: &str, version: i64, lang: Lang) -> Option<Labels> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(&(org.to_string(), lang)) {
+            Some((v, labels)) if *v == version => Some(labels.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps labels read at `version`, unless a newer version is kept already.
+    pub fn put(&self, org: &str, version: i64, lang: Lang, labels: &Labels) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map
+            .entry((org.to_string(), lang))
+            .or_insert_with(|| (version, labels.clone()));
+        if entry.0 <= version {
+            *entry = (version, labels.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

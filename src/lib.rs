@@ -44,6 +44,9 @@ pub struct AppState {
     /// The master keys of encrypted assignment details (checked at start by
     /// `assignments::keys::open`).
     pub keys: assignments::keys::KeyStore,
+    /// The organizations' resolved labels by version, kept by this instance (see
+    /// `labels::LabelCache`).
+    pub labels: labels::LabelCache,
 }
 
 pub const SESSION_COOKIE: &str = "likeperson_session";
@@ -83,6 +86,8 @@ pub fn build_app(
         .wrap(from_fn(web::error::localize_not_found))
         .wrap(from_fn(web::csrf::middleware))
         .wrap(sessions)
+        // Outside the session middleware: a place for the actor rows its store reads.
+        .wrap(from_fn(auth::load::scope))
         .wrap(from_fn(web::security::middleware))
         .wrap(actix_web::middleware::Logger::new(
             "%{X-Request-Id}o %r %s %Dms",

@@ -216,6 +216,7 @@ async fn serve(
         config,
         mailer,
         keys,
+        labels: Default::default(),
     });
     // Periodic jobs (retention), once per interval across instances.
     likeperson::jobs::spawn(pool.clone(), Duration::from_secs(300));

@@ -11,6 +11,7 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        labels_version -> BigInt,
     }
 }
 

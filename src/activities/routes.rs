@@ -96,12 +96,9 @@ async fn list(
     let mentor_view = actor.role() == Role::PeerMentor;
     let (a, f) = (actor.clone(), filter.clone());
     let (rows, next, choices, contact_name) = db(&state, move |c| {
-        // The filter choices come first: they also name most of the page's rows.
-        let choices = if mentor_view {
-            FilterChoices::default()
-        } else {
-            service::filter_choices(c, &a)?
-        };
+        // The filter choices come first (one statement): they also name most of the page's
+        // rows, a peer mentor's too.
+        let choices = service::filter_choices(c, &a)?;
         let contact_name = service::contact_name(c, &a, &f.contact)?;
         let (rows, next) = service::page(c, &a, &f, service::PAGE_SIZE, &choices)?;
         Ok((rows, next, choices, contact_name))

@@ -792,10 +792,19 @@ fn filtered(
     f: &Filter,
     cursor: Option<&(NaiveDate, String)>,
 ) -> AppResult<act::BoxedQuery<'static, DbConnBackend>> {
-    let mut q = visible(actor)?;
-    if let Some(a) = crate::db::parse_id(&f.association) {
-        q = q.filter(act::local_association_id.eq(a));
-    }
+    let association = crate::db::parse_id(&f.association);
+    let mut q = match association {
+        // One of a coordinator's associations: its range alone, as an equality (on SQLite an
+        // `IN (...)` keeps the statement out of the prepared-statement cache).
+        Some(a) if actor.role() == Role::Coordinator && actor.associations.contains(&a) => {
+            act::table
+                .filter(act::organization_id.eq(actor.org()?.to_string()))
+                .filter(act::local_association_id.eq(a))
+                .into_boxed()
+        }
+        Some(a) => visible(actor)?.filter(act::local_association_id.eq(a)),
+        None => visible(actor)?,
+    };
     if let Some(m) = crate::db::parse_id(&f.mentor) {
         q = q.filter(act::mentor_id.eq(m));
     }
@@ -895,23 +904,39 @@ pub fn page(
     // A coordinator's list spans a few associations: one ordered index range per association,
     // merged here, is fast on both backends, where one IN (...) query would sort every row.
     // A contact's or a mentor's activities are one range of their own index.
-    let ranges: Vec<(Vec<Activity>, Option<Key>)> = if actor.role() == Role::Coordinator
+    let filters: Vec<Filter> = if actor.role() == Role::Coordinator
         && crate::db::parse_id(&f.association).is_none()
         && crate::db::parse_id(&f.contact).is_none()
         && crate::db::parse_id(&f.mentor).is_none()
         && actor.associations.len() > 1
     {
-        let mut all = Vec::new();
-        for a in &actor.associations {
-            let one = Filter {
+        actor
+            .associations
+            .iter()
+            .map(|a| Filter {
                 association: a.clone(),
                 ..f.clone()
-            };
-            all.push(rows_of(conn, &one)?);
-        }
-        all
+            })
+            .collect()
     } else {
-        vec![rows_of(conn, f)?]
+        vec![f.clone()]
+    };
+    let ranges: Vec<(Vec<Activity>, Option<Key>)> = if filters.len() > 1 && !f.searches_text() {
+        // Every range's first rows in one statement (each part keeps its ORDER BY and LIMIT).
+        let mut union = crate::db::UnionAll::default();
+        for one in &filters {
+            union.push(
+                filtered(actor, one, cursor.as_ref())?
+                    .select(Activity::as_select())
+                    .limit(limit + 1),
+            );
+        }
+        vec![(union.load::<Activity>(conn)?, None)]
+    } else {
+        filters
+            .iter()
+            .map(|one| rows_of(conn, one))
+            .collect::<AppResult<_>>()?
     };
     // Every range has been read down to the latest of the stops: rows below it wait for the
     // next page.
@@ -1047,11 +1072,20 @@ pub struct FilterChoices {
     pub types: Options,
 }
 
-/// Filter choices for the coordinator's list: associations, mentors and types in scope.
+/// Filter choices for the coordinator's list: associations, mentors and types in scope, in one
+/// statement (three ordered parts of a `UnionAll`, told apart by their first column). A peer
+/// mentor's list shows no filters; it gets their associations and the types (which name its
+/// rows) and themselves as the only mentor.
 pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<FilterChoices> {
-    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
+    use diesel::sql_types::Integer;
+    // The kinds are bound values: an SQL literal would keep the statement out of the cache.
+    let kind = |k: i32| k.into_sql::<Integer>();
+    actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
-    let mut assoc = la::table.filter(la::organization_id.eq(&org)).into_boxed();
+    let mentor_view = actor.role() == Role::PeerMentor;
+    let mut assoc = la::table
+        .filter(la::organization_id.eq(org.clone()))
+        .into_boxed();
     let mut grants = uor::table
         .inner_join(users::table.on(users::id.eq(uor::user_id)))
         .filter(uor::organization_id.eq(org.clone()))
@@ -1061,25 +1095,40 @@ pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<FilterChoic
         assoc = assoc.filter(la::id.eq_any(actor.associations.clone()));
         grants = grants.filter(uor::local_association_id.eq_any(actor.associations.clone()));
     }
-    let associations = assoc
-        .order(la::name_key.asc())
-        .select((la::id, la::name))
-        .load(conn)?;
-    let mentors = grants
-        .select((users::id, users::name))
-        .distinct()
-        .order((users::name.asc(), users::id.asc()))
-        .load(conn)?;
-    let types = at::table
-        .filter(at::organization_id.eq(&org))
-        .order((at::sort_order.asc(), at::name_key.asc()))
-        .select((at::id, at::name))
-        .load(conn)?;
-    Ok(FilterChoices {
-        associations,
-        mentors,
-        types,
-    })
+    let mut union = crate::db::UnionAll::default();
+    union.push(
+        assoc
+            .order(la::name_key.asc())
+            .select((kind(0), la::id, la::name)),
+    );
+    union.push(
+        at::table
+            .filter(at::organization_id.eq(org.clone()))
+            .order((at::sort_order.asc(), at::name_key.asc()))
+            .select((kind(2), at::id, at::name))
+            .into_boxed(),
+    );
+    if !mentor_view {
+        union.push(
+            grants
+                .select((kind(1), users::id, users::name))
+                .distinct()
+                .order((users::name.asc(), users::id.asc())),
+        );
+    }
+    let mut out = FilterChoices::default();
+    for (kind, id, name) in union.load::<(i32, String, String)>(conn)? {
+        match kind {
+            0 => out.associations.push((id, name)),
+            1 => out.mentors.push((id, name)),
+            _ => out.types.push((id, name)),
+        }
+    }
+    if mentor_view {
+        out.mentors
+            .push((actor.user_id.clone(), actor.name.clone()));
+    }
+    Ok(out)
 }
 
 /// Records an export in the audit log (exports of personal data are always logged).

@@ -8,8 +8,10 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
+use super::load;
 use super::session_store::UID;
 use crate::access::{Actor, Flash};
+use crate::labels::{Labels, Lang};
 use crate::web::AppError;
 use crate::AppState;
 
@@ -75,13 +77,29 @@ impl FromRequest for Actor {
                 return Err(AppError::SignInRequired { next, htmx });
             };
             let ctx: Option<String> = session.get(CONTEXT).ok().flatten();
-            let loaded = crate::web::db(&state, move |c| {
-                Ok(super::service::load_actor(c, &uid, ctx.as_deref())?)
-            })
-            .await?;
-            let Some(data) = loaded else {
+            // Read by the session store with the session (one statement), else read now.
+            let rows = match load::take_preloaded(&uid) {
+                Some(rows) => rows,
+                None => crate::web::db(&state, move |c| Ok(load::actor_rows(c, &uid)?)).await?,
+            };
+            let Some(data) = load::actor_from(rows, ctx.as_deref()) else {
                 session.purge();
                 return Err(AppError::SignInRequired { next, htmx });
+            };
+            let lang = Lang::parse(&data.setting.language);
+            let labels = match data.active.org_id.clone() {
+                Some(org) => match state.labels.get(&org, data.labels_version, lang) {
+                    Some(hit) => hit,
+                    None => {
+                        let version = data.labels_version;
+                        let st = state.clone();
+                        crate::web::db(&state, move |c| {
+                            Ok(load::labels_for(c, &st.labels, &org, version, lang)?)
+                        })
+                        .await?
+                    }
+                },
+                None => Labels::new(lang, Default::default()),
             };
             let csrf = ensure_csrf(&session);
             // Only a session that holds a flash is changed: `remove` marks the session changed
@@ -100,7 +118,7 @@ impl FromRequest for Actor {
                 active: data.active,
                 associations: data.associations,
                 settings: data.setting,
-                labels: Arc::new(data.labels),
+                labels: Arc::new(labels),
                 csrf,
                 flash,
                 path,

@@ -2,6 +2,7 @@
 //! password reset, and the extractor that loads the `Actor` (`crate::access`) for every handler.
 
 pub mod actor;
+pub mod load;
 pub mod model;
 pub mod password;
 pub mod ratelimit;

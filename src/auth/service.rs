@@ -6,15 +6,12 @@ use chrono::TimeDelta;
 use diesel::prelude::*;
 
 use super::model::{AuthToken, SessionRow};
-use super::{password, ratelimit};
-use crate::access::{Context, Role};
+use super::{load, password, ratelimit};
+use crate::access::Context;
 use crate::audit::service::{self as audit, Event};
 use crate::db::{new_id, now, DbConn};
 use crate::labels::{Labels, Lang};
-use crate::schema::{
-    auth_tokens, local_associations, organization_labels, organizations, sessions, settings,
-    user_organization_roles as uor, users,
-};
+use crate::schema::{auth_tokens, local_associations, sessions, settings, users};
 use crate::users::model::{Setting, User};
 use crate::web::forms::FieldErrors;
 use crate::web::AppResult;
@@ -28,51 +25,8 @@ pub struct ActorData {
     pub labels: Labels,
 }
 
-/// An active grant as (organization id, organization short name, role, association id).
-type GrantRow = (Option<String>, Option<String>, String, Option<String>);
-
-fn grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<GrantRow>> {
-    uor::table
-        .left_join(organizations::table)
-        .filter(uor::user_id.eq(user_id))
-        .filter(uor::revoked_at.is_null())
-        .filter(
-            organizations::is_active
-                .eq(true)
-                .or(uor::organization_id.is_null()),
-        )
-        .select((
-            uor::organization_id,
-            organizations::short_name.nullable(),
-            uor::role_id,
-            uor::local_association_id,
-        ))
-        .load(conn)
-}
-
 pub fn contexts_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Context>> {
-    Ok(contexts_from(&grants(conn, user_id)?))
-}
-
-/// The distinct organization × role contexts of a user's grants.
-fn contexts_from(grants: &[GrantRow]) -> Vec<Context> {
-    let mut out: Vec<Context> = Vec::new();
-    for (org_id, org_name, role, _) in grants {
-        let Some(role) = Role::parse(role) else {
-            continue;
-        };
-        let c = Context {
-            org_id: org_id.clone(),
-            org_name: org_name.clone().unwrap_or_default(),
-            role,
-        };
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    // Highest role first, then by organization name: the first is the default context.
-    out.sort_by(|a, b| b.role.cmp(&a.role).then(a.org_name.cmp(&b.org_name)));
-    out
+    Ok(load::contexts_from(&load::grants(conn, user_id)?))
 }
 
 pub fn setting_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Setting> {
@@ -89,65 +43,31 @@ pub fn label_overrides(
     org_id: &str,
     lang: Lang,
 ) -> QueryResult<HashMap<String, String>> {
-    Ok(organization_labels::table
-        .filter(organization_labels::organization_id.eq(org_id))
-        .filter(organization_labels::locale.eq(lang.code()))
-        .select((organization_labels::key, organization_labels::text))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
+    load::label_overrides(conn, org_id, lang)
 }
 
-/// Everything the `Actor` needs, or `None` when the user is gone or deactivated. An account
-/// without a current grant gets the `Account` context (its own pages and invitations only).
+/// Everything the `Actor` needs, or `None` when the user is gone or deactivated (an account
+/// without a current grant gets the `Account` context), read afresh (three statements; the `Actor` extractor uses the rows the session store read
+/// and the instance's label cache instead).
 pub fn load_actor(
     conn: &mut DbConn,
     user_id: &str,
     wanted_context: Option<&str>,
 ) -> QueryResult<Option<ActorData>> {
-    // Three queries on every request: the user with their settings, their grants (contexts and
-    // associations at once), and the organization's label overrides.
-    let Some((user, setting)) = users::table
-        .left_join(settings::table)
-        .filter(users::id.eq(user_id))
-        .filter(users::is_active.eq(true))
-        .select((User::as_select(), Option::<Setting>::as_select()))
-        .first::<(User, Option<Setting>)>(conn)
-        .optional()?
-    else {
+    let Some(parts) = load::actor_from(load::actor_rows(conn, user_id)?, wanted_context) else {
         return Ok(None);
     };
-    let setting = setting.unwrap_or_else(|| Setting::defaults(user_id));
-    let grants = grants(conn, user_id)?;
-    let contexts = contexts_from(&grants);
-    let active = wanted_context
-        .and_then(|w| contexts.iter().find(|c| c.key() == w))
-        .or(contexts.first())
-        .cloned()
-        .unwrap_or_else(Context::account);
-    let associations: Vec<String> = if active.role.needs_association() {
-        let mut out: Vec<String> = grants
-            .into_iter()
-            .filter(|(org, _, role, _)| *org == active.org_id && role == active.role.key())
-            .filter_map(|(_, _, _, association)| association)
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    } else {
-        Vec::new()
-    };
-    let lang = Lang::parse(&setting.language);
-    let overrides = match &active.org_id {
+    let lang = Lang::parse(&parts.setting.language);
+    let overrides = match &parts.active.org_id {
         Some(org) => label_overrides(conn, org, lang)?,
         None => HashMap::new(),
     };
     Ok(Some(ActorData {
-        user,
-        contexts,
-        active,
-        associations,
-        setting,
+        user: parts.user,
+        contexts: parts.contexts,
+        active: parts.active,
+        associations: parts.associations,
+        setting: parts.setting,
         labels: Labels::new(lang, overrides),
     }))
 }

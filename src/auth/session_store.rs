@@ -146,25 +146,22 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let key_hash = hash_key(session_key.as_ref());
+        // The signed-in user's rows come with the session, in the same statement, and wait for
+        // the `Actor` extractor of this request (`load::take_preloaded`).
         let found = self
-            .run(move |conn| {
-                let t = now();
-                Ok(sessions::table
-                    .filter(sessions::key_hash.eq(key_hash))
-                    .filter(sessions::revoked_at.is_null())
-                    .filter(sessions::expires_at.gt(t))
-                    .filter(sessions::absolute_expires_at.gt(t))
-                    .select(sessions::state)
-                    .first::<String>(conn)
-                    .optional()?)
-            })
+            .run(move |conn| Ok(super::load::session_with_actor(conn, &key_hash, now())?))
             .await
             .map_err(LoadError::Other)?;
         match found {
             None => Ok(None),
-            Some(s) => serde_json::from_str(&s)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(e.into())),
+            Some((s, actor)) => {
+                if let Some(rows) = actor {
+                    super::load::preload(rows);
+                }
+                serde_json::from_str(&s)
+                    .map(Some)
+                    .map_err(|e| LoadError::Deserialization(e.into()))
+            }
         }
     }
 

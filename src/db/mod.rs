@@ -3,16 +3,19 @@
 //! opens PostgreSQL, anything else is a SQLite file path.
 
 use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::r2d2::{self, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, QueryResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::marker::PhantomData;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -39,6 +42,7 @@ pub struct Pool {
     inner: r2d2::Pool<Manager>,
     gate: Arc<tokio::sync::Semaphore>,
     checkout_timeout: Duration,
+    statements: Arc<AtomicU64>,
 }
 
 impl Deref for Pool {
@@ -49,6 +53,13 @@ impl Deref for Pool {
 }
 
 impl Pool {
+    /// How many SQL statements this pool's connections have started (Diesel's connection
+    /// instrumentation counts each query, `BEGIN`/`COMMIT` and batch included). The tests read it
+    /// before and after a request to bound the statements a page runs.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
     /// Runs blocking database work with a pooled connection on the blocking thread pool, once
     /// the gate admits it (in arrival order, while a connection is free).
     pub async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
@@ -119,6 +130,7 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
 #[derive(Clone, Debug)]
 pub struct Manager {
     url: String,
+    statements: Arc<AtomicU64>,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -126,7 +138,14 @@ impl r2d2::ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        establish(&self.url).map_err(r2d2::Error::ConnectionError)
+        let mut conn = establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+        let statements = self.statements.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                statements.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
@@ -148,6 +167,7 @@ pub fn pool(url: &str, max_size: u32, checkout_timeout: Duration) -> anyhow::Res
             }
         }
     }
+    let statements = Arc::new(AtomicU64::new(0));
     let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
@@ -156,11 +176,13 @@ pub fn pool(url: &str, max_size: u32, checkout_timeout: Duration) -> anyhow::Res
         .test_on_check_out(false)
         .build(Manager {
             url: url.to_string(),
+            statements: statements.clone(),
         })?;
     Ok(Pool {
         inner,
         gate: Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
         checkout_timeout,
+        statements,
     })
 }
 
@@ -269,6 +291,61 @@ pub fn parse_id(raw: &str) -> Option<String> {
 
 /// The backend type of `DbConn`, for boxed queries.
 pub type DbConnBackend = MultiBackend;
+
+/// Several queries with the same row type as one statement, each keeping its own `ORDER BY` and
+/// `LIMIT`: `SELECT * FROM (q0) AS u0 UNION ALL SELECT * FROM (q1) AS u1 ...` (valid on both
+/// backends; the `MultiConnection` derive offers no `union_all`). Rows come part after part.
+/// Prepared statements are cached by their SQL, as for boxed queries.
+pub struct UnionAll<ST> {
+    parts: Vec<Box<dyn QueryFragment<MultiBackend> + Send>>,
+    _row: PhantomData<ST>,
+}
+
+impl<ST> Default for UnionAll<ST> {
+    fn default() -> Self {
+        UnionAll {
+            parts: Vec::new(),
+            _row: PhantomData,
+        }
+    }
+}
+
+impl<ST> UnionAll<ST> {
+    pub fn push<Q>(&mut self, part: Q)
+    where
+        Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
+    {
+        self.parts.push(Box::new(part));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+impl<ST: 'static> Query for UnionAll<ST> {
+    type SqlType = ST;
+}
+
+impl<ST> QueryId for UnionAll<ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            out.push_sql("SELECT * FROM (");
+            part.walk_ast(out.reborrow())?;
+            out.push_sql(&format!(") AS u{i}"));
+        }
+        Ok(())
+    }
+}
+
+impl<ST, Conn> diesel::RunQueryDsl<Conn> for UnionAll<ST> {}
 
 impl AsDiesel for anyhow::Error {
     fn as_diesel(&self) -> Option<&DieselError> {

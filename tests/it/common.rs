@@ -298,6 +298,24 @@ impl TestApp {
         config.base_url = "http://localhost".into();
         config.master_key = Some(test_master_key());
         tune(&mut config);
+        let cleanup = Rc::new(Cleanup {
+            data_dir: data_dir.clone(),
+            fresh: Some(fresh),
+        });
+        TestApp::serve(config, cleanup).await
+    }
+
+    /// Another instance of the app on the same database and data folder (its own pool, session
+    /// store and label cache, as a second server behind a load balancer has), with this
+    /// client's cookies: the same browser, answered by the other server.
+    pub async fn another_instance(&self) -> TestApp {
+        let mut app = TestApp::serve(self.state.config.clone(), self.cleanup.clone()).await;
+        app.cookies = self.cookies.clone();
+        app
+    }
+
+    async fn serve(config: Config, cleanup: Rc<Cleanup>) -> TestApp {
+        let data_dir = cleanup.data_dir.clone();
         let pool = likeperson::prepare(&config).unwrap();
         let (keys, _) = likeperson::assignments::keys::open(&config, &mut pool.get().unwrap())
             .expect("the master keys open");
@@ -308,6 +326,7 @@ impl TestApp {
             config,
             mailer,
             keys,
+            labels: Default::default(),
         });
         let app = Rc::new(test::init_service(build_app(state.clone())).await);
         let svc: Svc = Rc::new(move |req| {
@@ -322,10 +341,7 @@ impl TestApp {
             svc,
             cookies: HashMap::new(),
             state,
-            cleanup: Rc::new(Cleanup {
-                data_dir: data_dir.clone(),
-                fresh: Some(fresh),
-            }),
+            cleanup,
             data_dir,
         }
     }

@@ -26,4 +26,5 @@ mod search;
 mod security;
 mod security_auth;
 mod security_web;
+mod statements;
 mod ux;

@@ -1,0 +1,4 @@
+DROP TRIGGER organization_labels_version_delete;
+DROP TRIGGER organization_labels_version_update;
+DROP TRIGGER organization_labels_version_insert;
+ALTER TABLE organizations DROP COLUMN labels_version;
