@@ -66,6 +66,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::activities::LABELS,
     crate::documents::LABELS,
     crate::events::LABELS,
+    crate::expenses::LABELS,
     crate::home::LABELS,
     crate::search::LABELS,
     crate::users::LABELS,

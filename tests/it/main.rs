@@ -13,6 +13,7 @@ mod commands;
 mod contacts;
 mod documents;
 mod events;
+mod expenses;
 mod global_admin;
 mod home;
 mod html;
