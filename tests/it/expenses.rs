@@ -302,11 +302,13 @@ async fn the_rate_of_the_trip_s_date_applies_across_the_year_boundary(mut app: T
         .await;
     assert!(none.has("2023"), "{}", none.body);
     // Saving a trip in this year without this year's rate: refused at the date, naming it.
-    diesel::delete(
+    // This year's rate moved to next year: lines entered before keep theirs.
+    diesel::update(
         mr::table
             .filter(mr::organization_id.eq(org(&app, "NHF")))
-            .filter(mr::effective_from.ge(chrono::NaiveDate::from_ymd_opt(today().year(), 1, 1).unwrap())),
+            .filter(mr::effective_from.eq(chrono::NaiveDate::from_ymd_opt(today().year(), 1, 1).unwrap())),
     )
+    .set(mr::effective_from.eq(chrono::NaiveDate::from_ymd_opt(today().year() + 1, 1, 1).unwrap()))
     .execute(&mut *app.conn())
     .unwrap();
     let before = count_expenses(&app);
@@ -801,7 +803,11 @@ async fn the_year_s_totals_and_honorarium_show_with_the_limit_warning(mut app: T
     assert_eq!(page.status, 200);
     assert!(page.has("Honorar"));
     assert!(!page.has("Nærmer seg grensen"));
-    // Enough taxable mileage to come near the limit: 80 km of taxable 1.50 kr ... approved.
+    // Without honorarium tiers, 8,500 kr of taxable payments come near the limit; 11,000 kr
+    // go over it.
+    diesel::delete(likeperson::schema::honorarium_thresholds::table)
+        .execute(&mut *app.conn())
+        .unwrap();
     let mentor = app.user_id("mentor@nhf.example");
     let claim: String = rb::table
         .filter(rb::user_id.eq(&mentor))
@@ -817,8 +823,15 @@ async fn the_year_s_totals_and_honorarium_show_with_the_limit_warning(mut app: T
     app.logout().await;
     app.login("coordinator@nhf.example").await;
     let totals = app.get("/expense-totals").await;
-    assert_eq!(totals.status, 200);
     assert!(totals.has("Mona Mentor (NHF)") && totals.has("Nær grensen"));
+    app.logout().await;
+    diesel::update(ex::table.filter(ex::reimbursement_id.eq(&claim)))
+        .set((ex::amount_ore.eq(1_100_000), ex::taxable_ore.eq(1_100_000)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    app.login("mentor@nhf.example").await;
+    assert!(app.get("/expenses").await.has("hele beløpet er skattepliktig"));
+    // Tiers: with 1 completed assignment and a tier from 1, the honorarium shows.
     let n = likeperson::expenses::honorarium::completed_count(
         &mut app.conn(),
         &mentor,
@@ -826,5 +839,27 @@ async fn the_year_s_totals_and_honorarium_show_with_the_limit_warning(mut app: T
         today().year(),
     )
     .unwrap();
-    assert!(n >= 0);
+    app.logout().await;
+    app.login("coordinator@nhf.example").await;
+    let totals = app.get("/expense-totals").await;
+    assert_eq!(totals.status, 200);
+    assert!(totals.has("Over grensen"));
+    if n > 0 {
+        app.logout().await;
+        app.login("admin@nhf.example").await;
+        let res = app
+            .post(
+                "/honorarium",
+                &[("association", &mentor_association(&app)), ("min_count", "1"), ("amount", "1234")],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        let res = app
+            .post("/honorarium", &[("association", "x"), ("min_count", "0"), ("amount", "-1")])
+            .await;
+        assert_eq!(res.status, 422);
+        app.logout().await;
+        app.login("mentor@nhf.example").await;
+        assert!(app.get("/expenses").await.has("1\u{a0}234,00 kr"), "the tier's honorarium");
+    }
 }

@@ -191,9 +191,11 @@ async fn new_form(
     if !form.activity.is_empty() {
         let (a, act) = (actor.clone(), form.activity.clone());
         let choices = db(&state, move |c| service::choices(c, &a, &act)).await?;
-        if let Some((_, date, _)) = choices.activity {
-            form.spent_on = date.to_string();
-        }
+        // Only an activity of a type that may carry expenses.
+        let Some((_, date, _)) = choices.activity else {
+            return Err(crate::web::AppError::NotFound);
+        };
+        form.spent_on = date.to_string();
     }
     form_page(&actor, &state, None, form, FieldErrors::new()).await
 }

@@ -265,7 +265,7 @@ pub fn choices(conn: &mut DbConn, actor: &Actor, activity: &str) -> AppResult<Ch
     } else {
         match carrying_activity(conn, actor, activity)? {
             Ok((id, _, date, name)) => Some((id, date, name)),
-            Err(_) => return Err(AppError::NotFound),
+            Err(_) => None,
         }
     };
     let mut associations: Vec<(String, String)> = la::table
