@@ -213,7 +213,14 @@ async fn download(
         service::find(c, &actor, &activity_id, &doc_id)
     })
     .await?;
-    send_file(&state, &d.storage_key, &d.content_type, &d.file_name, d.size_bytes).await
+    send_file(
+        &state,
+        &d.storage_key,
+        &d.content_type,
+        &d.file_name,
+        d.size_bytes,
+    )
+    .await
 }
 
 /// A stored file as a download: `attachment`, its stored type, never cached, never sniffed,

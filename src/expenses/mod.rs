@@ -3,10 +3,10 @@
 //! export to accounting and payment (`claims/`), honorarium tiers and yearly totals
 //! (`honorarium/`). Money is integer øre throughout (`money`).
 
-mod labels;
 pub mod claims;
 pub mod entry;
 pub mod honorarium;
+mod labels;
 pub mod model;
 pub mod money;
 pub mod seed;

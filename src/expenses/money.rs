@@ -224,7 +224,10 @@ mod tests {
                 trailer: true,
             },
         );
-        assert_eq!((s.amount_ore, s.tax_free_ore, s.taxable_ore), (9000, 7500, 1500));
+        assert_eq!(
+            (s.amount_ore, s.tax_free_ore, s.taxable_ore),
+            (9000, 7500, 1500)
+        );
         // A rate below the tax-free rate is all tax-free.
         let s = mileage(
             &rate(300, 350),

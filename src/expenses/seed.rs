@@ -14,16 +14,28 @@ use crate::activities::service::today;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::{
     expense_settings, expense_type_exclusions, expense_types, expenses, honorarium_thresholds,
-    mileage_rates, organizations, reimbursement_approvals, reimbursement_exports,
-    reimbursements, user_organization_roles as uor, users,
+    mileage_rates, organizations, reimbursement_approvals, reimbursement_exports, reimbursements,
+    user_organization_roles as uor, users,
 };
 
 /// (name, kind, receipt above øre, max per line øre, max per claim øre)
 const TYPES: [(&str, &str, Option<i64>, Option<i64>, Option<i64>); 5] = [
-    ("Kilometergodtgjørelse", "mileage", None, Some(500_000), None),
+    (
+        "Kilometergodtgjørelse",
+        "mileage",
+        None,
+        Some(500_000),
+        None,
+    ),
     ("Bompenger", "toll", Some(10_000), Some(50_000), None),
     ("Parkering", "parking", Some(0), Some(50_000), None),
-    ("Kollektivtransport", "transit", Some(0), Some(100_000), None),
+    (
+        "Kollektivtransport",
+        "transit",
+        Some(0),
+        Some(100_000),
+        None,
+    ),
     ("Annet", "other", Some(0), Some(200_000), Some(500_000)),
 ];
 
@@ -92,7 +104,11 @@ impl Ctx<'_> {
             } else {
                 "Utlegg i forbindelse med besøk".to_string()
             }),
-            mileage_rate_id: if mileage { rate.map(|r| r.id.clone()) } else { None },
+            mileage_rate_id: if mileage {
+                rate.map(|r| r.id.clone())
+            } else {
+                None
+            },
             created_at: self.t,
             updated_at: self.t,
         }
@@ -147,7 +163,9 @@ impl Ctx<'_> {
             })
             .execute(conn)?;
         for e in &rows {
-            diesel::insert_into(expenses::table).values(e).execute(conn)?;
+            diesel::insert_into(expenses::table)
+                .values(e)
+                .execute(conn)?;
         }
         let automatic_ok = reasons.is_empty();
         let rules = super::claims::rules::RULES
@@ -171,7 +189,13 @@ impl Ctx<'_> {
                 "paid" | "approved" => "approved",
                 other => other,
             };
-            decisions.push((decision, false, Some(d.to_string()), note.map(str::to_string), String::new()));
+            decisions.push((
+                decision,
+                false,
+                Some(d.to_string()),
+                note.map(str::to_string),
+                String::new(),
+            ));
         }
         for (i, (decision, automatic, by, reason, rules)) in decisions.into_iter().enumerate() {
             diesel::insert_into(reimbursement_approvals::table)
@@ -220,13 +244,19 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                 created_at: t,
                 updated_at: t,
             };
-            diesel::insert_into(expense_types::table).values(&ty).execute(conn)?;
+            diesel::insert_into(expense_types::table)
+                .values(&ty)
+                .execute(conn)?;
             types.push(ty);
         }
         let (a, b) = {
             let km = types[0].id.clone();
             let bus = types[3].id.clone();
-            if km < bus { (km, bus) } else { (bus, km) }
+            if km < bus {
+                (km, bus)
+            } else {
+                (bus, km)
+            }
         };
         diesel::insert_into(expense_type_exclusions::table)
             .values(&Exclusion {
@@ -251,7 +281,9 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                 created_by: None,
                 created_at: t,
             };
-            diesel::insert_into(mileage_rates::table).values(&r).execute(conn)?;
+            diesel::insert_into(mileage_rates::table)
+                .values(&r)
+                .execute(conn)?;
             rates.push(r);
         }
         diesel::insert_into(expense_settings::table)
@@ -314,17 +346,89 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
             ctx.line(None, "mileage", today(), 184),
             ctx.line(None, "toll", today(), 4_700),
         ] {
-            diesel::insert_into(expenses::table).values(&e).execute(conn)?;
+            diesel::insert_into(expenses::table)
+                .values(&e)
+                .execute(conn)?;
         }
         let c = Some(coordinator.as_str());
-        ctx.claim(conn, "submitted", 6, &[("mileage", 3_950)], "threshold", None, None, "none", None)?;
-        ctx.claim(conn, "submitted", 2, &[("mileage", 120), ("transit", 6_400)], "exclusions", None, None, "none", None)?;
-        ctx.claim(conn, "returned", 9, &[("other", 250_000)], "max_line", c, Some("Legg ved kvitteringen og del opp beløpet."), "none", None)?;
-        ctx.claim(conn, "approved", 4, &[("mileage", 226)], "", None, None, "none", None)?;
-        ctx.claim(conn, "approved", 3, &[("mileage", 310)], "", None, None, "pending", None)?;
-        ctx.claim(conn, "rejected", 20, &[("other", 90_000)], "threshold", c, Some("Ikke knyttet til likepersonsarbeid."), "none", None)?;
+        ctx.claim(
+            conn,
+            "submitted",
+            6,
+            &[("mileage", 3_950)],
+            "threshold",
+            None,
+            None,
+            "none",
+            None,
+        )?;
+        ctx.claim(
+            conn,
+            "submitted",
+            2,
+            &[("mileage", 120), ("transit", 6_400)],
+            "exclusions",
+            None,
+            None,
+            "none",
+            None,
+        )?;
+        ctx.claim(
+            conn,
+            "returned",
+            9,
+            &[("other", 250_000)],
+            "max_line",
+            c,
+            Some("Legg ved kvitteringen og del opp beløpet."),
+            "none",
+            None,
+        )?;
+        ctx.claim(
+            conn,
+            "approved",
+            4,
+            &[("mileage", 226)],
+            "",
+            None,
+            None,
+            "none",
+            None,
+        )?;
+        ctx.claim(
+            conn,
+            "approved",
+            3,
+            &[("mileage", 310)],
+            "",
+            None,
+            None,
+            "pending",
+            None,
+        )?;
+        ctx.claim(
+            conn,
+            "rejected",
+            20,
+            &[("other", 90_000)],
+            "threshold",
+            c,
+            Some("Ikke knyttet til likepersonsarbeid."),
+            "none",
+            None,
+        )?;
         let export = new_id();
-        let paid = ctx.claim(conn, "paid", 40, &[("mileage", 452), ("parking", 6_000)], "", None, None, "none", Some(&export))?;
+        let paid = ctx.claim(
+            conn,
+            "paid",
+            40,
+            &[("mileage", 452), ("parking", 6_000)],
+            "",
+            None,
+            None,
+            "none",
+            Some(&export),
+        )?;
         let total: i64 = reimbursements::table
             .find(&paid)
             .select(reimbursements::total_ore)
@@ -347,7 +451,17 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
             user: &coordinator,
             ..ctx
         };
-        own.claim(conn, "submitted", 1, &[("mileage", 2_400)], "threshold", None, None, "none", None)?;
+        own.claim(
+            conn,
+            "submitted",
+            1,
+            &[("mileage", 2_400)],
+            "threshold",
+            None,
+            None,
+            "none",
+            None,
+        )?;
     }
     Ok(())
 }

@@ -179,7 +179,9 @@ impl XlsxSheet {
                 Cell::Text(s) if header => ws
                     .write_string_with_format(row, col, neutralize(s).as_ref(), &self.bold)
                     .map(|_| ()),
-                Cell::Text(s) => ws.write_string(row, col, neutralize(s).as_ref()).map(|_| ()),
+                Cell::Text(s) => ws
+                    .write_string(row, col, neutralize(s).as_ref())
+                    .map(|_| ()),
                 Cell::Int(n) => ws.write_number(row, col, *n as f64).map(|_| ()),
                 Cell::Money(o) => ws
                     .write_number_with_format(row, col, *o as f64 / 100.0, &self.money)
@@ -192,7 +194,10 @@ impl XlsxSheet {
                     d.month() as u8,
                     d.day() as u8,
                 )
-                .and_then(|x| ws.write_date_with_format(row, col, &x, &self.date).map(|_| ())),
+                .and_then(|x| {
+                    ws.write_date_with_format(row, col, &x, &self.date)
+                        .map(|_| ())
+                }),
                 Cell::Empty => Ok(()),
             };
             if let Err(e) = written {

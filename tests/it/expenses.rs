@@ -123,7 +123,10 @@ async fn submit_open(app: &mut TestApp, lines: &[String]) -> String {
 /// Sets the organization's rules: automatic approval up to `max` øre, `spot` % spot checks.
 fn rules(app: &TestApp, short: &str, max: i64, spot: i32) {
     diesel::update(es::table.find(org(app, short)))
-        .set((es::auto_approve_max_ore.eq(max), es::spot_check_percent.eq(spot)))
+        .set((
+            es::auto_approve_max_ore.eq(max),
+            es::spot_check_percent.eq(spot),
+        ))
         .execute(&mut *app.conn())
         .unwrap();
 }
@@ -199,8 +202,11 @@ async fn an_admin_keeps_types_rates_and_rules_and_bad_values_are_refused(mut app
         .unwrap();
     assert_eq!(max, Some(50_000), "kroner stored as øre");
     let pairs: i64 = likeperson::schema::expense_type_exclusions::table
-        .filter(likeperson::schema::expense_type_exclusions::type_a.eq(&ferry)
-            .or(likeperson::schema::expense_type_exclusions::type_b.eq(&ferry)))
+        .filter(
+            likeperson::schema::expense_type_exclusions::type_a
+                .eq(&ferry)
+                .or(likeperson::schema::expense_type_exclusions::type_b.eq(&ferry)),
+        )
         .count()
         .get_result(&mut *app.conn())
         .unwrap();
@@ -247,7 +253,11 @@ async fn an_admin_keeps_types_rates_and_rules_and_bad_values_are_refused(mut app
     let res = app
         .post(
             "/mileage-rates",
-            &[("effective_from", "1999-13-01"), ("rate", "-1"), ("tax_free", "abc")],
+            &[
+                ("effective_from", "1999-13-01"),
+                ("rate", "-1"),
+                ("tax_free", "abc"),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -275,7 +285,9 @@ async fn an_admin_keeps_types_rates_and_rules_and_bad_values_are_refused(mut app
     assert_eq!(res.status, 422);
     // Another organization's type is not found.
     assert_eq!(
-        app.get(&format!("/expense-types/{other_org_type}/edit")).await.status,
+        app.get(&format!("/expense-types/{other_org_type}/edit"))
+            .await
+            .status,
         404
     );
 }
@@ -287,18 +299,27 @@ async fn the_rate_of_the_trip_s_date_applies_across_the_year_boundary(mut app: T
     let t = type_id(&app, "NHF", "mileage");
     // 100 km on 31 December 2024 at 4.90 kr; on 1 January 2025 at 5.00 kr.
     let dec = app
-        .get(&format!("/expenses/preview?type={t}&spent_on=2024-12-31&km=100"))
+        .get(&format!(
+            "/expenses/preview?type={t}&spent_on=2024-12-31&km=100"
+        ))
         .await;
     assert_eq!(dec.status, 200);
     assert!(dec.has("490,00 kr"), "{}", dec.body);
-    assert!(dec.has("350,00 kr") && dec.has("140,00 kr"), "tax-free and taxable parts");
+    assert!(
+        dec.has("350,00 kr") && dec.has("140,00 kr"),
+        "tax-free and taxable parts"
+    );
     let jan = app
-        .get(&format!("/expenses/preview?type={t}&spent_on=2025-01-01&km=100"))
+        .get(&format!(
+            "/expenses/preview?type={t}&spent_on=2025-01-01&km=100"
+        ))
         .await;
     assert!(jan.has("500,00 kr") && jan.has("150,00 kr"), "{}", jan.body);
     // A year without a rate names the year.
     let none = app
-        .get(&format!("/expenses/preview?type={t}&spent_on=2023-06-01&km=10"))
+        .get(&format!(
+            "/expenses/preview?type={t}&spent_on=2023-06-01&km=10"
+        ))
         .await;
     assert!(none.has("2023"), "{}", none.body);
     // Saving a trip in this year without this year's rate: refused at the date, naming it.
@@ -306,7 +327,10 @@ async fn the_rate_of_the_trip_s_date_applies_across_the_year_boundary(mut app: T
     diesel::update(
         mr::table
             .filter(mr::organization_id.eq(org(&app, "NHF")))
-            .filter(mr::effective_from.eq(chrono::NaiveDate::from_ymd_opt(today().year(), 1, 1).unwrap())),
+            .filter(
+                mr::effective_from
+                    .eq(chrono::NaiveDate::from_ymd_opt(today().year(), 1, 1).unwrap()),
+            ),
     )
     .set(mr::effective_from.eq(chrono::NaiveDate::from_ymd_opt(today().year() + 1, 1, 1).unwrap()))
     .execute(&mut *app.conn())
@@ -328,9 +352,21 @@ async fn bad_expense_input_is_refused_at_the_field_and_nothing_is_saved(mut app:
         (today.to_string(), "-3".to_string(), "f-km-error"),
         (today.to_string(), "999999".to_string(), "f-km-error"),
         (today.to_string(), "NaN".to_string(), "f-km-error"),
-        ((today + chrono::Duration::days(3)).to_string(), "10".to_string(), "f-spent_on-error"),
-        ("2019-05-01".to_string(), "10".to_string(), "f-spent_on-error"),
-        ("31.02.2026".to_string(), "10".to_string(), "f-spent_on-error"),
+        (
+            (today + chrono::Duration::days(3)).to_string(),
+            "10".to_string(),
+            "f-spent_on-error",
+        ),
+        (
+            "2019-05-01".to_string(),
+            "10".to_string(),
+            "f-spent_on-error",
+        ),
+        (
+            "31.02.2026".to_string(),
+            "10".to_string(),
+            "f-spent_on-error",
+        ),
     ] {
         let res = mileage(&mut app, "NHF", &date, &km).await;
         assert_eq!(res.status, 422, "{date} {km}");
@@ -366,7 +402,12 @@ async fn bad_expense_input_is_refused_at_the_field_and_nothing_is_saved(mut app:
     let res = app
         .post(
             "/expenses",
-            &[("type", &foreign), ("association", &assoc), ("spent_on", &today.to_string()), ("amount", "50")],
+            &[
+                ("type", &foreign),
+                ("association", &assoc),
+                ("spent_on", &today.to_string()),
+                ("amount", "50"),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -378,7 +419,12 @@ async fn bad_expense_input_is_refused_at_the_field_and_nothing_is_saved(mut app:
     let res = app
         .post(
             "/expenses",
-            &[("type", &parking), ("association", &tromso), ("spent_on", &today.to_string()), ("amount", "50")],
+            &[
+                ("type", &parking),
+                ("association", &tromso),
+                ("spent_on", &today.to_string()),
+                ("amount", "50"),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -387,7 +433,13 @@ async fn bad_expense_input_is_refused_at_the_field_and_nothing_is_saved(mut app:
     let res = app
         .post(
             "/expenses",
-            &[("type", &parking), ("association", &assoc), ("spent_on", &today.to_string()), ("amount", "50"), ("purpose", "a\0b")],
+            &[
+                ("type", &parking),
+                ("association", &assoc),
+                ("spent_on", &today.to_string()),
+                ("amount", "50"),
+                ("purpose", "a\0b"),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -406,7 +458,11 @@ async fn a_small_complete_claim_is_approved_automatically_and_says_why(mut app: 
     let res = mileage(&mut app, "NHF", &today().to_string(), "12,3").await;
     assert_eq!(res.status, 303, "{}", res.body);
     let line = id_in(res.location());
-    let amount: i64 = ex::table.find(&line).select(ex::amount_ore).first(&mut *app.conn()).unwrap();
+    let amount: i64 = ex::table
+        .find(&line)
+        .select(ex::amount_ore)
+        .first(&mut *app.conn())
+        .unwrap();
     assert_eq!(amount, 6_150, "12.3 km at 5.00 kr");
     let claim = submit_open(&mut app, &[line]).await;
     assert_eq!(status(&app, &claim), "approved");
@@ -427,18 +483,34 @@ async fn a_small_complete_claim_is_approved_automatically_and_says_why(mut app: 
     rules(&app, "NHF", 100_000, 100);
     let res = mileage(&mut app, "NHF", &today().to_string(), "5").await;
     let claim = submit_open(&mut app, &[id_in(res.location())]).await;
-    let spot: String = rb::table.find(&claim).select(rb::spot_check).first(&mut *app.conn()).unwrap();
-    assert_eq!((status(&app, &claim).as_str(), spot.as_str()), ("approved", "pending"));
+    let spot: String = rb::table
+        .find(&claim)
+        .select(rb::spot_check)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        (status(&app, &claim).as_str(), spot.as_str()),
+        ("approved", "pending")
+    );
     assert!(app.get(&format!("/claims/{claim}")).await.has("stikkprøve"));
     // Mileage and public transport on the same day: waits, and says so.
     rules(&app, "NHF", 100_000, 0);
-    let a = id_in(mileage(&mut app, "NHF", &today().to_string(), "3").await.location());
+    let a = id_in(
+        mileage(&mut app, "NHF", &today().to_string(), "3")
+            .await
+            .location(),
+    );
     let bus = type_id(&app, "NHF", "transit");
     let assoc = mentor_association(&app);
     let res = app
         .post(
             "/expenses",
-            &[("type", &bus), ("association", &assoc), ("spent_on", &today().to_string()), ("amount", "40")],
+            &[
+                ("type", &bus),
+                ("association", &assoc),
+                ("spent_on", &today().to_string()),
+                ("amount", "40"),
+            ],
         )
         .await;
     let b = id_in(res.location());
@@ -446,9 +518,16 @@ async fn a_small_complete_claim_is_approved_automatically_and_says_why(mut app: 
     assert_eq!(up.status, 303, "{}", up.body);
     let claim = submit_open(&mut app, &[a, b]).await;
     assert_eq!(status(&app, &claim), "submitted");
-    let reasons: String = rb::table.find(&claim).select(rb::review_reasons).first(&mut *app.conn()).unwrap();
+    let reasons: String = rb::table
+        .find(&claim)
+        .select(rb::review_reasons)
+        .first(&mut *app.conn())
+        .unwrap();
     assert_eq!(reasons, "exclusions");
-    assert!(app.get(&format!("/claims/{claim}")).await.has("Typer som utelukker hverandre"));
+    assert!(app
+        .get(&format!("/claims/{claim}"))
+        .await
+        .has("Typer som utelukker hverandre"));
 }
 
 async fn receipt(app: &mut TestApp, line: &str) -> crate::common::Resp {
@@ -468,57 +547,123 @@ async fn a_claim_over_the_limit_waits_and_a_coordinator_decides_it_once(mut app:
     rules(&app, "NHF", 10_000, 0);
     let mut mentor = app.client();
     mentor.login("mentor@nhf.example").await;
-    let line = id_in(mileage(&mut mentor, "NHF", &today().to_string(), "40").await.location());
+    let line = id_in(
+        mileage(&mut mentor, "NHF", &today().to_string(), "40")
+            .await
+            .location(),
+    );
     let claim = submit_open(&mut mentor, &[line.clone()]).await;
     assert_eq!(status(&app, &claim), "submitted");
-    assert!(mentor.get(&format!("/claims/{claim}")).await.has("Over grensen for automatisk godkjenning"));
+    assert!(mentor
+        .get(&format!("/claims/{claim}"))
+        .await
+        .has("Over grensen for automatisk godkjenning"));
     // A mentor cannot decide.
-    let res = mentor.post(&format!("/claims/{claim}/decide"), &[("decision", "approve")]).await;
+    let res = mentor
+        .post(
+            &format!("/claims/{claim}/decide"),
+            &[("decision", "approve")],
+        )
+        .await;
     assert_eq!(res.status, 404);
     app.login("coordinator@nhf.example").await;
     let queue = app.get("/claims").await;
     assert_eq!(queue.status, 200);
     assert!(queue.has(&claim), "the claim is in the queue");
-    let filtered = app.htmx_get("/claims?reason=threshold&min=100", "results").await;
-    assert!(filtered.has(&claim) && !filtered.has("<h1>"), "htmx answers the results alone");
+    let filtered = app
+        .htmx_get("/claims?reason=threshold&min=100", "results")
+        .await;
+    assert!(
+        filtered.has(&claim) && !filtered.has("<h1>"),
+        "htmx answers the results alone"
+    );
     let none = app.htmx_get("/claims?reason=receipts", "results").await;
     assert!(!none.has(&claim));
     // Send back without a comment: 422 at the field; with one, the mentor corrects and resubmits.
-    let res = app.post(&format!("/claims/{claim}/decide"), &[("decision", "return"), ("note", "")]).await;
+    let res = app
+        .post(
+            &format!("/claims/{claim}/decide"),
+            &[("decision", "return"), ("note", "")],
+        )
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.has("f-note-error"));
     let res = app
-        .post(&format!("/claims/{claim}/decide"), &[("decision", "return"), ("note", "Feil dato")])
+        .post(
+            &format!("/claims/{claim}/decide"),
+            &[("decision", "return"), ("note", "Feil dato")],
+        )
         .await;
     assert_eq!(res.status, 303);
     assert_eq!(status(&app, &claim), "returned");
-    assert!(mentor.get(&format!("/claims/{claim}")).await.has("Feil dato"));
+    assert!(mentor
+        .get(&format!("/claims/{claim}"))
+        .await
+        .has("Feil dato"));
     let t = type_id(&app, "NHF", "mileage");
     let assoc = mentor_association(&app);
     let res = mentor
         .post(
             &format!("/expenses/{line}"),
-            &[("type", &t), ("association", &assoc), ("spent_on", &today().to_string()), ("km", "41"), ("from_place", "A"), ("to_place", "B"), ("purpose", "Besøk")],
+            &[
+                ("type", &t),
+                ("association", &assoc),
+                ("spent_on", &today().to_string()),
+                ("km", "41"),
+                ("from_place", "A"),
+                ("to_place", "B"),
+                ("purpose", "Besøk"),
+            ],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let total: i64 = rb::table.find(&claim).select(rb::total_ore).first(&mut *app.conn()).unwrap();
-    assert_eq!(total, 20_500, "the claim's total follows its corrected line");
-    assert_eq!(mentor.post(&format!("/claims/{claim}/submit"), &[]).await.status, 303);
+    let total: i64 = rb::table
+        .find(&claim)
+        .select(rb::total_ore)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        total, 20_500,
+        "the claim's total follows its corrected line"
+    );
+    assert_eq!(
+        mentor
+            .post(&format!("/claims/{claim}/submit"), &[])
+            .await
+            .status,
+        303
+    );
     assert_eq!(status(&app, &claim), "submitted");
     // Approve once; the second decision is told who decided.
-    let res = app.post(&format!("/claims/{claim}/decide"), &[("decision", "approve")]).await;
+    let res = app
+        .post(
+            &format!("/claims/{claim}/decide"),
+            &[("decision", "approve")],
+        )
+        .await;
     assert_eq!(res.status, 303);
     assert_eq!(status(&app, &claim), "approved");
     let mut admin = app.client();
     admin.login("admin@nhf.example").await;
-    let res = admin.post(&format!("/claims/{claim}/decide"), &[("decision", "reject"), ("note", "Nei")]).await;
+    let res = admin
+        .post(
+            &format!("/claims/{claim}/decide"),
+            &[("decision", "reject"), ("note", "Nei")],
+        )
+        .await;
     assert_eq!(res.status, 409);
-    assert!(res.has("Kari Koordinator"), "says who decided: {}", res.body);
+    assert!(
+        res.has("Kari Koordinator"),
+        "says who decided: {}",
+        res.body
+    );
     assert_eq!(status(&app, &claim), "approved");
     assert_eq!(app.audit_count("reimbursement.approved"), 1);
     // The mentor sees the status and who decided.
-    assert!(mentor.get(&format!("/claims/{claim}")).await.has("Kari Koordinator"));
+    assert!(mentor
+        .get(&format!("/claims/{claim}"))
+        .await
+        .has("Kari Koordinator"));
 }
 
 async fn two_deciders_at_once_make_exactly_one_decision(app: TestApp) {
@@ -529,7 +674,10 @@ async fn two_deciders_at_once_make_exactly_one_decision(app: TestApp) {
         .first(&mut *app.conn())
         .unwrap();
     let deciders = [
-        (actor(&app, "coordinator@nhf.example", Role::Coordinator), "approve"),
+        (
+            actor(&app, "coordinator@nhf.example", Role::Coordinator),
+            "approve",
+        ),
         (actor(&app, "admin@nhf.example", Role::OrgAdmin), "reject"),
     ];
     let barrier = Arc::new(std::sync::Barrier::new(deciders.len()));
@@ -550,11 +698,16 @@ async fn two_deciders_at_once_make_exactly_one_decision(app: TestApp) {
     let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     use likeperson::expenses::claims::queue::Decided;
     assert_eq!(
-        outcomes.iter().filter(|o| matches!(o, Decided::Done(_))).count(),
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Decided::Done(_)))
+            .count(),
         1,
         "exactly one decides: {outcomes:?}"
     );
-    assert!(outcomes.iter().any(|o| matches!(o, Decided::AlreadyDecided { by, .. } if !by.is_empty())));
+    assert!(outcomes
+        .iter()
+        .any(|o| matches!(o, Decided::AlreadyDecided { by, .. } if !by.is_empty())));
     let manual: i64 = ra::table
         .filter(ra::reimbursement_id.eq(&claim))
         .filter(ra::automatic.eq(false))
@@ -573,11 +726,16 @@ async fn nobody_decides_their_own_claim_or_one_outside_their_scope(mut app: Test
         .first(&mut *app.conn())
         .unwrap();
     app.login("coordinator@nhf.example").await;
-    assert!(!app.get("/claims").await.has(&own), "own claims are not in the queue");
+    assert!(
+        !app.get("/claims").await.has(&own),
+        "own claims are not in the queue"
+    );
     let page = app.get(&format!("/claims/{own}")).await;
     assert_eq!(page.status, 200);
     assert!(page.has("Ingen kan godkjenne sitt eget krav"));
-    let res = app.post(&format!("/claims/{own}/decide"), &[("decision", "approve")]).await;
+    let res = app
+        .post(&format!("/claims/{own}/decide"), &[("decision", "approve")])
+        .await;
     assert_eq!(res.status, 404);
     assert_eq!(status(&app, &own), "submitted");
     // Another organization's claim: 404 on the page and the decision.
@@ -589,18 +747,35 @@ async fn nobody_decides_their_own_claim_or_one_outside_their_scope(mut app: Test
         .unwrap();
     assert_eq!(app.get(&format!("/claims/{blind}")).await.status, 404);
     assert_eq!(
-        app.post(&format!("/claims/{blind}/decide"), &[("decision", "approve")]).await.status,
+        app.post(
+            &format!("/claims/{blind}/decide"),
+            &[("decision", "approve")]
+        )
+        .await
+        .status,
         404
     );
     // A claim of an NHF association outside the coordinator's: 404.
-    let tromso: String = la::table.filter(la::name.eq("NHF Tromsø")).select(la::id).first(&mut *app.conn()).unwrap();
+    let tromso: String = la::table
+        .filter(la::name.eq("NHF Tromsø"))
+        .select(la::id)
+        .first(&mut *app.conn())
+        .unwrap();
     diesel::update(rb::table.find(&blind))
-        .set((rb::organization_id.eq(org(&app, "NHF")), rb::local_association_id.eq(&tromso)))
+        .set((
+            rb::organization_id.eq(org(&app, "NHF")),
+            rb::local_association_id.eq(&tromso),
+        ))
         .execute(&mut *app.conn())
         .unwrap();
     assert_eq!(app.get(&format!("/claims/{blind}")).await.status, 404);
     assert_eq!(
-        app.post(&format!("/claims/{blind}/decide"), &[("decision", "approve")]).await.status,
+        app.post(
+            &format!("/claims/{blind}/decide"),
+            &[("decision", "approve")]
+        )
+        .await
+        .status,
         404
     );
     // Another mentor's claim, seen by a mentor: 404.
@@ -609,14 +784,21 @@ async fn nobody_decides_their_own_claim_or_one_outside_their_scope(mut app: Test
     assert_eq!(app.get(&format!("/claims/{own}")).await.status, 404);
 }
 
-async fn receipts_go_through_the_upload_pipeline_and_are_required_where_the_type_says(mut app: TestApp) {
+async fn receipts_go_through_the_upload_pipeline_and_are_required_where_the_type_says(
+    mut app: TestApp,
+) {
     app.login("mentor@nhf.example").await;
     let parking = type_id(&app, "NHF", "parking");
     let assoc = mentor_association(&app);
     let res = app
         .post(
             "/expenses",
-            &[("type", &parking), ("association", &assoc), ("spent_on", &today().to_string()), ("amount", "60")],
+            &[
+                ("type", &parking),
+                ("association", &assoc),
+                ("spent_on", &today().to_string()),
+                ("amount", "60"),
+            ],
         )
         .await;
     assert_eq!(res.status, 303);
@@ -632,14 +814,21 @@ async fn receipts_go_through_the_upload_pipeline_and_are_required_where_the_type
         .await;
     assert_eq!(res.status, 422);
     assert!(res.has("mangler kvittering"));
-    let unclaimed: Option<String> = ex::table.find(&line).select(ex::reimbursement_id).first(&mut *app.conn()).unwrap();
+    let unclaimed: Option<String> = ex::table
+        .find(&line)
+        .select(ex::reimbursement_id)
+        .first(&mut *app.conn())
+        .unwrap();
     assert!(unclaimed.is_none(), "nothing half-saved");
     // Not an image or PDF: refused with the message, nothing stored.
     let token = app.token().await;
     let res = crate::documents::post_parts(
         &mut app,
         &format!("/expenses/{line}/receipts"),
-        &[("csrf_token", None, token.as_bytes()), ("file", Some("virus.jpg"), b"MZ\x90\0 not a picture")],
+        &[
+            ("csrf_token", None, token.as_bytes()),
+            ("file", Some("virus.jpg"), b"MZ\x90\0 not a picture"),
+        ],
     )
     .await;
     assert_eq!(res.status, 422);
@@ -648,13 +837,19 @@ async fn receipts_go_through_the_upload_pipeline_and_are_required_where_the_type
     // A photo: re-encoded, stored, shown.
     let mut jpeg = Vec::new();
     image::DynamicImage::new_rgb8(40, 30)
-        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
         .unwrap();
     let token = app.token().await;
     let res = crate::documents::post_parts(
         &mut app,
         &format!("/expenses/{line}/receipts"),
-        &[("csrf_token", None, token.as_bytes()), ("file", Some("IMG_1.jpg"), &jpeg)],
+        &[
+            ("csrf_token", None, token.as_bytes()),
+            ("file", Some("IMG_1.jpg"), &jpeg),
+        ],
     )
     .await;
     assert_eq!(res.status, 303, "{}", res.body);
@@ -666,7 +861,10 @@ async fn receipts_go_through_the_upload_pipeline_and_are_required_where_the_type
     assert_eq!(ctype, "image/jpeg");
     assert_eq!(crate::documents::stored_files(&app).len(), 1);
     let page = app.get(&format!("/expenses/{line}")).await;
-    assert!(page.has(&format!("/expenses/{line}/receipts/{rid}")) && page.has("capture=\"environment\""));
+    assert!(
+        page.has(&format!("/expenses/{line}/receipts/{rid}"))
+            && page.has("capture=\"environment\"")
+    );
     let dl = app.get(&format!("/expenses/{line}/receipts/{rid}")).await;
     assert_eq!(dl.status, 200);
     assert_eq!(dl.header("x-content-type-options"), "nosniff");
@@ -675,11 +873,24 @@ async fn receipts_go_through_the_upload_pipeline_and_are_required_where_the_type
     // Others: the coordinator of the association sees it beside the line; another org does not.
     app.logout().await;
     app.login("coordinator@nhf.example").await;
-    assert!(app.get(&format!("/claims/{claim}")).await.has(&format!("/receipts/{rid}")));
-    assert_eq!(app.get(&format!("/expenses/{line}/receipts/{rid}")).await.status, 200);
+    assert!(app
+        .get(&format!("/claims/{claim}"))
+        .await
+        .has(&format!("/receipts/{rid}")));
+    assert_eq!(
+        app.get(&format!("/expenses/{line}/receipts/{rid}"))
+            .await
+            .status,
+        200
+    );
     app.logout().await;
     app.login("admin@blindeforbundet.example").await;
-    assert_eq!(app.get(&format!("/expenses/{line}/receipts/{rid}")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/expenses/{line}/receipts/{rid}"))
+            .await
+            .status,
+        404
+    );
 }
 
 async fn expenses_from_an_activity_need_a_type_that_carries_them(mut app: TestApp) {
@@ -697,33 +908,65 @@ async fn expenses_from_an_activity_need_a_type_that_carries_them(mut app: TestAp
         .unwrap();
     app.login("mentor@nhf.example").await;
     let page = app.get(&format!("/activities/{activity}")).await;
-    assert!(page.has(&format!("/expenses/new?activity={activity}")), "the activity offers it");
+    assert!(
+        page.has(&format!("/expenses/new?activity={activity}")),
+        "the activity offers it"
+    );
     let form = app
-        .get(&format!("/expenses/new?activity={activity}&type={}", type_id(&app, "NHF", "toll")))
+        .get(&format!(
+            "/expenses/new?activity={activity}&type={}",
+            type_id(&app, "NHF", "toll")
+        ))
         .await;
     assert_eq!(form.status, 200);
     let toll = type_id(&app, "NHF", "toll");
-    let date: chrono::NaiveDate = act::table.find(&activity).select(act::occurred_on).first(&mut *app.conn()).unwrap();
+    let date: chrono::NaiveDate = act::table
+        .find(&activity)
+        .select(act::occurred_on)
+        .first(&mut *app.conn())
+        .unwrap();
     let res = app
         .post(
             "/expenses",
-            &[("type", &toll), ("activity", &activity), ("spent_on", &date.to_string()), ("amount", "45")],
+            &[
+                ("type", &toll),
+                ("activity", &activity),
+                ("spent_on", &date.to_string()),
+                ("amount", "45"),
+            ],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let linked: Option<String> = ex::table.find(id_in(res.location())).select(ex::activity_id).first(&mut *app.conn()).unwrap();
+    let linked: Option<String> = ex::table
+        .find(id_in(res.location()))
+        .select(ex::activity_id)
+        .first(&mut *app.conn())
+        .unwrap();
     assert_eq!(linked.as_deref(), Some(activity.as_str()));
     // The type's setting now takes effect.
     diesel::update(at::table.find(&type_id_))
         .set(at::allows_expenses.eq(false))
         .execute(&mut *app.conn())
         .unwrap();
-    assert!(!app.get(&format!("/activities/{activity}")).await.has("/expenses/new?activity="));
-    assert_eq!(app.get(&format!("/expenses/new?activity={activity}")).await.status, 404);
+    assert!(!app
+        .get(&format!("/activities/{activity}"))
+        .await
+        .has("/expenses/new?activity="));
+    assert_eq!(
+        app.get(&format!("/expenses/new?activity={activity}"))
+            .await
+            .status,
+        404
+    );
     let res = app
         .post(
             "/expenses",
-            &[("type", &toll), ("activity", &activity), ("spent_on", &date.to_string()), ("amount", "45")],
+            &[
+                ("type", &toll),
+                ("activity", &activity),
+                ("spent_on", &date.to_string()),
+                ("amount", "45"),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -773,15 +1016,29 @@ async fn approved_claims_are_exported_once_and_paid_in_one_action(mut app: TestA
         .count()
         .get_result(&mut *app.conn())
         .unwrap();
-    assert_eq!(csv.body.lines().count() as i64, lines + 1, "one row per line");
+    assert_eq!(
+        csv.body.lines().count() as i64,
+        lines + 1,
+        "one row per line"
+    );
     let xlsx = app.get(&format!("/claims/exports/{x}.xlsx")).await;
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.bytes.starts_with(b"PK"));
-    assert_eq!(app.post(&format!("/claims/exports/{x}/paid"), &[]).await.status, 303);
+    assert_eq!(
+        app.post(&format!("/claims/exports/{x}/paid"), &[])
+            .await
+            .status,
+        303
+    );
     for c in &waiting {
         assert_eq!(status(&app, c), "paid");
     }
-    assert_eq!(app.post(&format!("/claims/exports/{x}/paid"), &[]).await.status, 303);
+    assert_eq!(
+        app.post(&format!("/claims/exports/{x}/paid"), &[])
+            .await
+            .status,
+        303
+    );
     assert_eq!(app.audit_count("reimbursement.paid"), 1, "paid once");
     assert_eq!(app.audit_count("reimbursement.exported"), 1);
     assert_eq!(app.audit_count("reimbursement.export_downloaded"), 2);
@@ -791,7 +1048,10 @@ async fn approved_claims_are_exported_once_and_paid_in_one_action(mut app: TestA
     // Another organization's export is not found; a coordinator has no exports.
     app.logout().await;
     app.login("admin@blindeforbundet.example").await;
-    assert_eq!(app.get(&format!("/claims/exports/{x}.csv")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/claims/exports/{x}.csv")).await.status,
+        404
+    );
     app.logout().await;
     app.login("coordinator@nhf.example").await;
     assert_eq!(app.get("/claims/exports").await.status, 404);
@@ -816,7 +1076,11 @@ async fn the_year_s_totals_and_honorarium_show_with_the_limit_warning(mut app: T
         .first(&mut *app.conn())
         .unwrap();
     diesel::update(ex::table.filter(ex::reimbursement_id.eq(&claim)))
-        .set((ex::amount_ore.eq(850_000), ex::tax_free_ore.eq(0), ex::taxable_ore.eq(850_000)))
+        .set((
+            ex::amount_ore.eq(850_000),
+            ex::tax_free_ore.eq(0),
+            ex::taxable_ore.eq(850_000),
+        ))
         .execute(&mut *app.conn())
         .unwrap();
     assert!(app.get("/expenses").await.has("Nærmer seg grensen"));
@@ -830,7 +1094,10 @@ async fn the_year_s_totals_and_honorarium_show_with_the_limit_warning(mut app: T
         .execute(&mut *app.conn())
         .unwrap();
     app.login("mentor@nhf.example").await;
-    assert!(app.get("/expenses").await.has("hele beløpet er skattepliktig"));
+    assert!(app
+        .get("/expenses")
+        .await
+        .has("hele beløpet er skattepliktig"));
     // Tiers: with 1 completed assignment and a tier from 1, the honorarium shows.
     let n = likeperson::expenses::honorarium::completed_count(
         &mut app.conn(),
@@ -850,16 +1117,26 @@ async fn the_year_s_totals_and_honorarium_show_with_the_limit_warning(mut app: T
         let res = app
             .post(
                 "/honorarium",
-                &[("association", &mentor_association(&app)), ("min_count", "1"), ("amount", "1234")],
+                &[
+                    ("association", &mentor_association(&app)),
+                    ("min_count", "1"),
+                    ("amount", "1234"),
+                ],
             )
             .await;
         assert_eq!(res.status, 303);
         let res = app
-            .post("/honorarium", &[("association", "x"), ("min_count", "0"), ("amount", "-1")])
+            .post(
+                "/honorarium",
+                &[("association", "x"), ("min_count", "0"), ("amount", "-1")],
+            )
             .await;
         assert_eq!(res.status, 422);
         app.logout().await;
         app.login("mentor@nhf.example").await;
-        assert!(app.get("/expenses").await.has("1\u{a0}234,00 kr"), "the tier's honorarium");
+        assert!(
+            app.get("/expenses").await.has("1\u{a0}234,00 kr"),
+            "the tier's honorarium"
+        );
     }
 }

@@ -22,7 +22,10 @@ use crate::web::{AppError, AppResult};
 pub fn waiting(conn: &mut DbConn, actor: &Actor) -> AppResult<(i64, i64)> {
     actor.require(&[Role::OrgAdmin])?;
     let (count, total): (i64, Option<i64>) = exportable(actor.org()?)
-        .select((diesel::dsl::count_star(), crate::expenses::sum_bigint("total_ore")))
+        .select((
+            diesel::dsl::count_star(),
+            crate::expenses::sum_bigint("total_ore"),
+        ))
         .first(conn)?;
     Ok((count, total.unwrap_or(0)))
 }
@@ -137,7 +140,12 @@ pub struct ExportLine {
 }
 
 /// The lines of an export, by mentor and date; the download is audited.
-pub fn lines(conn: &mut DbConn, actor: &Actor, id: &str, format: &str) -> AppResult<(Export, Vec<ExportLine>)> {
+pub fn lines(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    format: &str,
+) -> AppResult<(Export, Vec<ExportLine>)> {
     let x = find(conn, actor, id)?;
     type Row = (
         String,
@@ -159,7 +167,12 @@ pub fn lines(conn: &mut DbConn, actor: &Actor, id: &str, format: &str) -> AppRes
         .inner_join(la::table.on(la::id.eq(ex::local_association_id)))
         .inner_join(et::table.on(et::id.eq(ex::expense_type_id)))
         .filter(rb::export_id.eq(&x.id))
-        .order((users::name.asc(), rb::id.asc(), ex::spent_on.asc(), ex::id.asc()))
+        .order((
+            users::name.asc(),
+            rb::id.asc(),
+            ex::spent_on.asc(),
+            ex::id.asc(),
+        ))
         .select((
             rb::id,
             users::name,
@@ -219,7 +232,10 @@ pub fn mark_paid(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<bool> 
     crate::db::tx(conn, |tx| {
         let t = now();
         let n = diesel::update(rx::table.find(&x.id).filter(rx::paid_at.is_null()))
-            .set((rx::paid_at.eq(Some(t)), rx::paid_by.eq(Some(&actor.user_id))))
+            .set((
+                rx::paid_at.eq(Some(t)),
+                rx::paid_by.eq(Some(&actor.user_id)),
+            ))
             .execute(tx.conn)?;
         if n == 0 {
             return Ok(false);

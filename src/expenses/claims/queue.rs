@@ -14,7 +14,9 @@ use crate::db::{new_id, now, DbConn};
 use crate::expenses::entry::service as entry;
 use crate::expenses::model::*;
 use crate::expenses::money;
-use crate::schema::{local_associations as la, reimbursement_approvals as ra, reimbursements as rb, users};
+use crate::schema::{
+    local_associations as la, reimbursement_approvals as ra, reimbursements as rb, users,
+};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{AppError, AppResult};
 
@@ -75,9 +77,7 @@ pub struct QueueRow {
 
 impl QueueRow {
     pub fn waiting_days(&self) -> i64 {
-        self.c
-            .submitted_at
-            .map_or(0, |s| (now() - s).num_days())
+        self.c.submitted_at.map_or(0, |s| (now() - s).num_days())
     }
     pub fn reasons(&self) -> Vec<String> {
         let mut r: Vec<String> = self.c.reasons().iter().map(|s| s.to_string()).collect();
@@ -136,7 +136,13 @@ pub fn page(
     if let Some(max) = money::parse_kroner(&f.max, i64::MAX / 1000) {
         q = q.filter(rb::total_ore.le(max));
     }
-    if let Some(days) = f.age.trim().parse::<i64>().ok().filter(|d| (0..=3650).contains(d)) {
+    if let Some(days) = f
+        .age
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (0..=3650).contains(d))
+    {
         q = q.filter(rb::submitted_at.le(now() - Duration::days(days)));
     }
     if let Some((t, id)) = parse_cursor(&f.after) {
@@ -166,7 +172,10 @@ pub fn page(
 /// Claims with their mentors' and associations' names.
 pub fn named(conn: &mut DbConn, rows: Vec<Reimbursement>) -> QueryResult<Vec<QueueRow>> {
     let uids: Vec<String> = rows.iter().map(|c| c.user_id.clone()).collect();
-    let aids: Vec<String> = rows.iter().map(|c| c.local_association_id.clone()).collect();
+    let aids: Vec<String> = rows
+        .iter()
+        .map(|c| c.local_association_id.clone())
+        .collect();
     let names: Vec<(String, String)> = users::table
         .filter(users::id.eq_any(&uids))
         .select((users::id, users::name))
@@ -257,7 +266,10 @@ impl Decision {
 pub enum Decided {
     Done(&'static str),
     /// Someone decided first (or the claim changed): who, and the status it has now.
-    AlreadyDecided { by: String, status: String },
+    AlreadyDecided {
+        by: String,
+        status: String,
+    },
 }
 
 /// Decides a waiting claim, or a spot check of an automatic approval. `note` is the reason
@@ -381,7 +393,9 @@ pub fn decide(
 pub fn approve_many(conn: &mut DbConn, actor: &Actor, ids: &[String]) -> AppResult<(usize, usize)> {
     let (mut done, mut taken) = (0, 0);
     for id in ids.iter().take(PAGE_SIZE as usize) {
-        let Some(id) = crate::db::parse_id(id) else { continue };
+        let Some(id) = crate::db::parse_id(id) else {
+            continue;
+        };
         match decide(conn, actor, &id, Decision::Approve, "") {
             Ok(Ok(Decided::Done(_))) => done += 1,
             Ok(Ok(Decided::AlreadyDecided { .. })) => taken += 1,

@@ -44,7 +44,8 @@ async fn submit(
     form: extract::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::PeerMentor])?;
-    let (_, ids) = crate::expenses::split_list::<serde::de::IgnoredAny>(form.into_inner(), "expense")?;
+    let (_, ids) =
+        crate::expenses::split_list::<serde::de::IgnoredAny>(form.into_inner(), "expense")?;
     let mut ids: Vec<String> = ids.iter().filter_map(|i| crate::db::parse_id(i)).collect();
     ids.sort();
     ids.dedup();
@@ -222,10 +223,8 @@ async fn queue_page(
     };
     if htmx {
         let mut res = page::ok(&tpl.as_results())?;
-        res.headers_mut().insert(
-            header::VARY,
-            header::HeaderValue::from_static("HX-Request"),
-        );
+        res.headers_mut()
+            .insert(header::VARY, header::HeaderValue::from_static("HX-Request"));
         return Ok(res);
     }
     page::ok(&tpl)
@@ -303,7 +302,8 @@ async fn approve_many(
     form: extract::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let (_, ids) = crate::expenses::split_list::<serde::de::IgnoredAny>(form.into_inner(), "claim")?;
+    let (_, ids) =
+        crate::expenses::split_list::<serde::de::IgnoredAny>(form.into_inner(), "claim")?;
     let a = actor.clone();
     let (done, taken) = db(&state, move |c| queue::approve_many(c, &a, &ids)).await?;
     let text = actor
@@ -401,7 +401,8 @@ fn cells(l: &ExportLine) -> Vec<Cell<'_>> {
         l.purpose.as_deref().map_or(Cell::Empty, Cell::Text),
         l.from_place.as_deref().map_or(Cell::Empty, Cell::Text),
         l.to_place.as_deref().map_or(Cell::Empty, Cell::Text),
-        l.km_tenths.map_or(Cell::Empty, |k| Cell::Tenths(i64::from(k))),
+        l.km_tenths
+            .map_or(Cell::Empty, |k| Cell::Tenths(i64::from(k))),
         Cell::Money(l.amount_ore),
         Cell::Money(l.tax_free_ore),
         Cell::Money(l.taxable_ore),
@@ -439,7 +440,10 @@ async fn export_csv(
     }
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(attachment(format!("utlegg-{}.csv", x.created_at.format("%Y-%m-%d"))))
+        .insert_header(attachment(format!(
+            "utlegg-{}.csv",
+            x.created_at.format("%Y-%m-%d")
+        )))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(sheet.into_bytes()))
 }
@@ -462,7 +466,10 @@ async fn export_xlsx(
     .await??;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(attachment(format!("utlegg-{}.xlsx", x.created_at.format("%Y-%m-%d"))))
+        .insert_header(attachment(format!(
+            "utlegg-{}.xlsx",
+            x.created_at.format("%Y-%m-%d")
+        )))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(bytes))
 }

@@ -7,7 +7,13 @@ use std::collections::BTreeMap;
 use crate::expenses::model::{ExpenseSettings, ExpenseType};
 
 /// The rules, in the order the claim page lists them.
-pub const RULES: [&str; 5] = ["receipts", "exclusions", "max_line", "max_claim", "threshold"];
+pub const RULES: [&str; 5] = [
+    "receipts",
+    "exclusions",
+    "max_line",
+    "max_claim",
+    "threshold",
+];
 
 /// What a rule needs to know of a line.
 #[derive(Clone, Debug)]
@@ -110,7 +116,13 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn t(id: &str, kind: &str, receipt_above: Option<i64>, max_line: Option<i64>, max_claim: Option<i64>) -> ExpenseType {
+    fn t(
+        id: &str,
+        kind: &str,
+        receipt_above: Option<i64>,
+        max_line: Option<i64>,
+        max_claim: Option<i64>,
+    ) -> ExpenseType {
         ExpenseType {
             id: id.into(),
             organization_id: "o".into(),
@@ -147,13 +159,20 @@ mod tests {
         let mut s = ExpenseSettings::defaults("o");
         s.auto_approve_max_ore = 100_000;
         let ok = run(
-            &[line("km", 1, 5_000, false), line("bus", 2, 4_000, true), line("park", 3, 9_000, false)],
+            &[
+                line("km", 1, 5_000, false),
+                line("bus", 2, 4_000, true),
+                line("park", 3, 9_000, false),
+            ],
             &types,
             &pairs,
             &s,
         );
         assert!(ok.automatic(), "{ok:?}");
-        assert_eq!(ok.encode(), "receipts:passed exclusions:passed max_line:passed max_claim:passed threshold:passed");
+        assert_eq!(
+            ok.encode(),
+            "receipts:passed exclusions:passed max_line:passed max_claim:passed threshold:passed"
+        );
 
         let bad = run(
             &[
@@ -166,7 +185,10 @@ mod tests {
             &pairs,
             &s,
         );
-        assert_eq!(bad.failed(), vec!["receipts", "exclusions", "max_line", "max_claim"]);
+        assert_eq!(
+            bad.failed(),
+            vec!["receipts", "exclusions", "max_line", "max_claim"]
+        );
         s.auto_approve_max_ore = 10_000;
         let over = run(&[line("km", 1, 10_001, false)], &types, &pairs, &s);
         assert_eq!(over.failed(), vec!["threshold"]);

@@ -93,8 +93,10 @@ pub fn submit(conn: &mut DbConn, actor: &Actor, ids: &[String]) -> AppResult<Sub
         if lines.iter().any(Line::missing_receipt) {
             return Ok(Submitted::Refused("expense.err_receipt_missing"));
         }
-        let mut associations: Vec<String> =
-            lines.iter().map(|l| l.e.local_association_id.clone()).collect();
+        let mut associations: Vec<String> = lines
+            .iter()
+            .map(|l| l.e.local_association_id.clone())
+            .collect();
         associations.sort();
         associations.dedup();
         let mut made = Vec::new();
@@ -122,7 +124,9 @@ pub fn submit(conn: &mut DbConn, actor: &Actor, ids: &[String]) -> AppResult<Sub
                 created_at: t,
                 updated_at: t,
             };
-            diesel::insert_into(rb::table).values(&claim).execute(tx.conn)?;
+            diesel::insert_into(rb::table)
+                .values(&claim)
+                .execute(tx.conn)?;
             let mine: Vec<String> = lines
                 .iter()
                 .filter(|l| l.e.local_association_id == a)
@@ -154,7 +158,10 @@ pub fn resubmit(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Result<
         if rows.is_empty() {
             return Ok(Err("expense.err_none_chosen"));
         }
-        if entry::lines(tx.conn, rows)?.iter().any(Line::missing_receipt) {
+        if entry::lines(tx.conn, rows)?
+            .iter()
+            .any(Line::missing_receipt)
+        {
             return Ok(Err("expense.err_receipt_missing"));
         }
         run_rules(tx, actor, id)?;
@@ -197,7 +204,11 @@ fn run_rules(tx: &mut crate::db::Tx<'_>, actor: &Actor, id: &str) -> AppResult<(
     let settings = types::settings(tx.conn, &org)?;
     let t = now();
     let automatic = outcome.automatic();
-    let spot = automatic && rules::drawn(settings.spot_check_percent, rand::thread_rng().gen_range(0..100));
+    let spot = automatic
+        && rules::drawn(
+            settings.spot_check_percent,
+            rand::thread_rng().gen_range(0..100),
+        );
     let n = diesel::update(
         rb::table
             .find(id)

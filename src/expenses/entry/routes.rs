@@ -406,8 +406,14 @@ async fn download(
     let (id, rid) = path.into_inner();
     let (id, rid) = (path_id(&id)?, path_id(&rid)?);
     let r = db(&state, move |c| service::receipt(c, &actor, &id, &rid)).await?;
-    crate::documents::routes::send_file(&state, &r.storage_key, &r.content_type, &r.file_name, r.size_bytes)
-        .await
+    crate::documents::routes::send_file(
+        &state,
+        &r.storage_key,
+        &r.content_type,
+        &r.file_name,
+        r.size_bytes,
+    )
+    .await
 }
 
 async fn delete_receipt(
@@ -421,7 +427,11 @@ async fn delete_receipt(
     let (a, i) = (actor.clone(), id.clone());
     let r = db(&state, move |c| service::delete_receipt(c, &a, &i, &rid)).await?;
     if let Err(e) = crate::documents::storage::delete(&state.files, &r.storage_key).await {
-        log::warn!("receipt {} removed, its file {} not: {e}", r.id, r.storage_key);
+        log::warn!(
+            "receipt {} removed, its file {} not: {e}",
+            r.id,
+            r.storage_key
+        );
     }
     set_flash(&session, "success", actor.t("expense.receipt_deleted"));
     Ok(redirect(&format!("/expenses/{id}#receipts")))

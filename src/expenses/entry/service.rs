@@ -298,7 +298,13 @@ struct Valid {
     rate_id: Option<String>,
 }
 
-fn text(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize, required: bool) -> Option<String> {
+fn text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> Option<String> {
     let v = forms::fold_whitespace(raw);
     if v.is_empty() {
         if required {
@@ -482,7 +488,13 @@ fn validate(
     })
 }
 
-fn event<'a>(actor: &'a Actor, org: &'a str, action: &'a str, id: &'a str, d: serde_json::Value) -> Event<'a> {
+fn event<'a>(
+    actor: &'a Actor,
+    org: &'a str,
+    action: &'a str,
+    id: &'a str,
+    d: serde_json::Value,
+) -> Event<'a> {
     Event {
         organization_id: Some(org),
         actor_user_id: Some(&actor.user_id),
@@ -547,7 +559,9 @@ pub fn save(
                 .set(&row)
                 .execute(tx.conn)?;
         } else {
-            diesel::insert_into(ex::table).values(&row).execute(tx.conn)?;
+            diesel::insert_into(ex::table)
+                .values(&row)
+                .execute(tx.conn)?;
         }
         if let Some(claim) = &row.reimbursement_id {
             crate::expenses::claims::service::retotal(tx.conn, claim)?;
@@ -557,7 +571,11 @@ pub fn save(
             event(
                 actor,
                 &org,
-                if existing.is_some() { "expense.updated" } else { "expense.created" },
+                if existing.is_some() {
+                    "expense.updated"
+                } else {
+                    "expense.created"
+                },
                 &row.id,
                 serde_json::json!({
                     "type": row.expense_type_id, "date": row.spent_on.to_string(),

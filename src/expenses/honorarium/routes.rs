@@ -6,8 +6,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::service::{self, MentorYear, TierForm};
-use crate::auth::actor::set_flash;
 use crate::access::Actor;
+use crate::auth::actor::set_flash;
 use crate::expenses::model::HonorariumThreshold;
 use crate::expenses::money;
 use crate::web::extract;

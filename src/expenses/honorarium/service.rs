@@ -116,12 +116,17 @@ pub fn years(
         q = q.filter(ex::local_association_id.eq_any(a.to_vec()));
     }
     let sums: Vec<(String, Option<i64>, Option<i64>)> = q.load(conn)?;
-    let mut tq = ht::table.filter(ht::organization_id.eq(org.to_string())).into_boxed();
+    let mut tq = ht::table
+        .filter(ht::organization_id.eq(org.to_string()))
+        .into_boxed();
     if let Some(a) = associations {
         tq = tq.filter(ht::local_association_id.eq_any(a.to_vec()));
     }
     let tiers: Vec<HonorariumThreshold> = tq.select(HonorariumThreshold::as_select()).load(conn)?;
-    let mut tiered: Vec<String> = tiers.iter().map(|t| t.local_association_id.clone()).collect();
+    let mut tiered: Vec<String> = tiers
+        .iter()
+        .map(|t| t.local_association_id.clone())
+        .collect();
     tiered.sort();
     tiered.dedup();
     // Each mentor's associations that have tiers.
@@ -129,7 +134,10 @@ pub fn years(
         .filter(uor::user_id.eq_any(ids))
         .filter(uor::role_id.eq("peer_mentor"))
         .filter(uor::revoked_at.is_null())
-        .filter(uor::local_association_id.eq_any(tiered.iter().map(|s| Some(s.clone())).collect::<Vec<_>>()))
+        .filter(
+            uor::local_association_id
+                .eq_any(tiered.iter().map(|s| Some(s.clone())).collect::<Vec<_>>()),
+        )
         .select((uor::user_id, uor::local_association_id.assume_not_null()))
         .load(conn)?;
     let mut out = Vec::new();
@@ -140,7 +148,11 @@ pub fn years(
             .map_or((0, 0), |(_, a, t)| (a.unwrap_or(0), t.unwrap_or(0)));
         let mut completed = 0;
         let mut honorarium = 0;
-        let mut mine: Vec<&String> = grants.iter().filter(|(u, _)| u == id).map(|(_, a)| a).collect();
+        let mut mine: Vec<&String> = grants
+            .iter()
+            .filter(|(u, _)| u == id)
+            .map(|(_, a)| a)
+            .collect();
         mine.sort();
         mine.dedup();
         for a in mine {
@@ -192,7 +204,9 @@ pub fn team_years(conn: &mut DbConn, actor: &Actor, year: i32) -> AppResult<Vec<
         .into_boxed();
     let scope = (actor.role() == Role::Coordinator).then(|| actor.associations.clone());
     if let Some(a) = &scope {
-        q = q.filter(uor::local_association_id.eq_any(a.iter().map(|s| Some(s.clone())).collect::<Vec<_>>()));
+        q = q.filter(
+            uor::local_association_id.eq_any(a.iter().map(|s| Some(s.clone())).collect::<Vec<_>>()),
+        );
     }
     let mentors: Vec<(String, String)> = q
         .select((users::id, users::name))
@@ -215,7 +229,11 @@ pub fn association_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(S
         .load(conn)?)
 }
 
-pub fn tiers(conn: &mut DbConn, actor: &Actor, association: &str) -> AppResult<Vec<HonorariumThreshold>> {
+pub fn tiers(
+    conn: &mut DbConn,
+    actor: &Actor,
+    association: &str,
+) -> AppResult<Vec<HonorariumThreshold>> {
     actor.require(&[Role::OrgAdmin])?;
     Ok(ht::table
         .filter(ht::organization_id.eq(actor.org()?))
@@ -233,7 +251,13 @@ pub struct TierForm {
     pub amount: String,
 }
 
-fn audit_tier(tx: &mut crate::db::Tx<'_>, actor: &Actor, org: &str, action: &str, t: &HonorariumThreshold) -> AppResult<()> {
+fn audit_tier(
+    tx: &mut crate::db::Tx<'_>,
+    actor: &Actor,
+    org: &str,
+    action: &str,
+    t: &HonorariumThreshold,
+) -> AppResult<()> {
     audit::append(
         tx,
         Event {
@@ -250,7 +274,11 @@ fn audit_tier(tx: &mut crate::db::Tx<'_>, actor: &Actor, org: &str, action: &str
 }
 
 /// Adds a tier, or changes the amount of the tier with the same count.
-pub fn save_tier(conn: &mut DbConn, actor: &Actor, f: &TierForm) -> AppResult<Result<(), FieldErrors>> {
+pub fn save_tier(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &TierForm,
+) -> AppResult<Result<(), FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let mut errors = FieldErrors::new();
@@ -262,7 +290,12 @@ pub fn save_tier(conn: &mut DbConn, actor: &Actor, f: &TierForm) -> AppResult<Re
     if assoc_ok == 0 {
         errors.add("association", "err.choice");
     }
-    let count = f.min_count.trim().parse::<i32>().ok().filter(|n| (1..=10_000).contains(n));
+    let count = f
+        .min_count
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n));
     if count.is_none() {
         errors.add("min_count", "expense.err_count");
     }

@@ -12,8 +12,7 @@ use crate::db::{new_id, now, DbConn};
 use crate::expenses::model::*;
 use crate::expenses::money;
 use crate::schema::{
-    expense_settings as es, expense_type_exclusions as ex, expense_types as et,
-    mileage_rates as mr,
+    expense_settings as es, expense_type_exclusions as ex, expense_types as et, mileage_rates as mr,
 };
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{AppError, AppResult};
@@ -246,10 +245,8 @@ pub fn save_type(
                 .execute(tx.conn)?;
         }
         // The pairs are configuration, not history: replaced as a whole.
-        diesel::delete(
-            ex::table.filter(ex::type_a.eq(&row.id).or(ex::type_b.eq(&row.id))),
-        )
-        .execute(tx.conn)?;
+        diesel::delete(ex::table.filter(ex::type_a.eq(&row.id).or(ex::type_b.eq(&row.id))))
+            .execute(tx.conn)?;
         for other in &excludes {
             let (a, b) = if row.id < *other {
                 (row.id.clone(), other.clone())
