@@ -19,7 +19,14 @@ use crate::schema::{
 };
 
 /// (name, kind, receipt above øre, max per line øre, max per claim øre)
-const TYPES: [(&str, &str, Option<i64>, Option<i64>, Option<i64>); 5] = [
+type TypeSpec = (
+    &'static str,
+    &'static str,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+const TYPES: [TypeSpec; 5] = [
     (
         "Kilometergodtgjørelse",
         "mileage",

@@ -552,7 +552,7 @@ async fn a_claim_over_the_limit_waits_and_a_coordinator_decides_it_once(mut app:
             .await
             .location(),
     );
-    let claim = submit_open(&mut mentor, &[line.clone()]).await;
+    let claim = submit_open(&mut mentor, std::slice::from_ref(&line)).await;
     assert_eq!(status(&app, &claim), "submitted");
     assert!(mentor
         .get(&format!("/claims/{claim}"))
@@ -868,7 +868,7 @@ async fn receipts_go_through_the_upload_pipeline_and_are_required_where_the_type
     let dl = app.get(&format!("/expenses/{line}/receipts/{rid}")).await;
     assert_eq!(dl.status, 200);
     assert_eq!(dl.header("x-content-type-options"), "nosniff");
-    let claim = submit_open(&mut app, &[line.clone()]).await;
+    let claim = submit_open(&mut app, std::slice::from_ref(&line)).await;
     assert_eq!(status(&app, &claim), "approved");
     // Others: the coordinator of the association sees it beside the line; another org does not.
     app.logout().await;

@@ -22,6 +22,9 @@ use crate::web::{AppError, AppResult};
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// (id, name) pairs a filter offers.
+pub type Choices = Vec<(String, String)>;
+
 /// Reasons a claim waits for a person, as the queue filters them.
 pub const REASONS: [&str; 6] = [
     "receipts",
@@ -201,10 +204,7 @@ pub fn named(conn: &mut DbConn, rows: Vec<Reimbursement>) -> QueryResult<Vec<Que
 }
 
 /// The filter's choices: the actor's associations and the mentors with waiting claims there.
-pub fn filter_choices(
-    conn: &mut DbConn,
-    actor: &Actor,
-) -> AppResult<(Vec<(String, String)>, Vec<(String, String)>)> {
+pub fn filter_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<(Choices, Choices)> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let mut aq = la::table.filter(la::organization_id.eq(&org)).into_boxed();

@@ -227,13 +227,16 @@ impl Choices {
     }
 }
 
+/// (id, association, date, type name) of an activity a line is entered from.
+type CarryingActivity = (String, String, NaiveDate, String);
+
 /// An activity of the actor's that may carry expenses: (id, association, date, type name).
 /// 404 when it is not theirs; `Err` inside when its type does not carry expenses.
 fn carrying_activity(
     conn: &mut DbConn,
     actor: &Actor,
     id: &str,
-) -> AppResult<Result<(String, String, NaiveDate, String), &'static str>> {
+) -> AppResult<Result<CarryingActivity, &'static str>> {
     let id = crate::db::parse_id(id).ok_or(AppError::NotFound)?;
     let row: (String, String, NaiveDate, String, bool, String) = act::table
         .inner_join(at::table)
