@@ -29,6 +29,7 @@ on_both_backends!(
     expenses_from_an_activity_need_a_type_that_carries_them,
     approved_claims_are_exported_once_and_paid_in_one_action,
     the_year_s_totals_and_honorarium_show_with_the_limit_warning,
+    the_queue_approves_a_row_with_htmx_and_many_at_once,
 );
 
 fn org(app: &TestApp, short: &str) -> String {
@@ -1139,4 +1140,72 @@ async fn the_year_s_totals_and_honorarium_show_with_the_limit_warning(mut app: T
             "the tier's honorarium"
         );
     }
+}
+
+async fn the_queue_approves_a_row_with_htmx_and_many_at_once(mut app: TestApp) {
+    let mentor = app.user_id("mentor@nhf.example");
+    let waiting: Vec<String> = rb::table
+        .filter(rb::user_id.eq(&mentor))
+        .filter(rb::status.eq("submitted"))
+        .order(rb::submitted_at.asc())
+        .select(rb::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        waiting.len(),
+        2,
+        "the demo has two waiting claims of the mentor"
+    );
+    app.login("coordinator@nhf.example").await;
+    let token = app.token().await;
+    let res = app
+        .send(
+            actix_web::test::TestRequest::post()
+                .uri(&format!("/claims/{}/decide", waiting[0]))
+                .insert_header(("HX-Request", "true"))
+                .insert_header(("X-CSRF-Token", token.clone()))
+                .set_form([("decision", "approve")]),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body
+            .starts_with(&format!("<tr id=\"claim-{}\"", waiting[0])),
+        "{}",
+        res.body
+    );
+    assert!(res.has("hx-swap-oob") && res.has("Kravet er godkjent"));
+    // The same again: 409 with who decided, in the row.
+    let res = app
+        .send(
+            actix_web::test::TestRequest::post()
+                .uri(&format!("/claims/{}/decide", waiting[0]))
+                .insert_header(("HX-Request", "true"))
+                .insert_header(("X-CSRF-Token", token.clone()))
+                .set_form([("decision", "approve")]),
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    assert!(res.has("Kari Koordinator"));
+    // Approve many: the other waiting claim and one already decided.
+    let res = app
+        .send(
+            actix_web::test::TestRequest::post()
+                .uri("/claims/approve")
+                .set_form([
+                    ("csrf_token", token.as_str()),
+                    ("claim", waiting[0].as_str()),
+                    ("claim", waiting[1].as_str()),
+                    ("claim", "not-an-id"),
+                ]),
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(status(&app, &waiting[1]), "approved");
+    let page = app.get("/claims").await;
+    assert!(
+        page.has("1 krav godkjent. 1 var allerede besluttet"),
+        "{}",
+        page.body
+    );
 }

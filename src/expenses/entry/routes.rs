@@ -150,6 +150,13 @@ async fn form_page(
         Ok((choices, pv))
     })
     .await?;
+    let mut form = form;
+    if form.association.is_empty() && errors.is_empty() {
+        // A new line is credited to the mentor's first association unless they choose another.
+        if let Some((first, _)) = choices.associations.first() {
+            form.association = first.clone();
+        }
+    }
     let (preview, no_rate) = match pv {
         Some(Preview::Amount(s)) => (Some(s), None),
         Some(Preview::NoRate(y)) => (None, Some(y)),
