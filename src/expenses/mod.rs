@@ -14,7 +14,29 @@ pub mod types;
 
 pub use labels::LABELS;
 
+use crate::access::Actor;
+use crate::audit::service::Event;
 use crate::web::{AppError, AppResult};
+
+/// The audit entry of a change in this domain: by the actor, in the organization, on one target.
+pub(crate) fn audit_event<'a>(
+    actor: &'a Actor,
+    org: &'a str,
+    action: &'a str,
+    target_type: &'a str,
+    target: &'a str,
+    detail: serde_json::Value,
+) -> Event<'a> {
+    Event {
+        organization_id: Some(org),
+        actor_user_id: Some(&actor.user_id),
+        action,
+        target_type: Some(target_type),
+        target_id: Some(target),
+        detail: Some(detail),
+        ip: actor.ip.as_deref(),
+    }
+}
 
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     types::routes::configure(cfg);

@@ -7,10 +7,10 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::service::event;
 use crate::access::{Actor, Role};
 use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
+use crate::expenses::audit_event;
 use crate::expenses::model::*;
 use crate::schema::{
     expense_types as et, expenses as ex, local_associations as la, reimbursement_exports as rx,
@@ -105,16 +105,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor) -> AppResult<Option<String>> {
             .execute(tx.conn)?;
         audit::append(
             tx,
-            crate::audit::service::Event {
-                target_type: Some("reimbursement_export"),
-                ..event(
-                    actor,
-                    &org,
-                    "reimbursement.exported",
-                    &id,
-                    serde_json::json!({ "claims": totals.len(), "total": total }),
-                )
-            },
+            audit_event(
+                actor,
+                &org,
+                "reimbursement.exported",
+                "reimbursement_export",
+                &id,
+                serde_json::json!({ "claims": totals.len(), "total": total }),
+            ),
         )?;
         Ok(Some(id))
     })
@@ -191,16 +189,14 @@ pub fn lines(
     crate::db::tx(conn, |tx| {
         audit::append(
             tx,
-            crate::audit::service::Event {
-                target_type: Some("reimbursement_export"),
-                ..event(
-                    actor,
-                    &x.organization_id,
-                    "reimbursement.export_downloaded",
-                    &x.id,
-                    serde_json::json!({ "format": format, "lines": rows.len() }),
-                )
-            },
+            audit_event(
+                actor,
+                &x.organization_id,
+                "reimbursement.export_downloaded",
+                "reimbursement_export",
+                &x.id,
+                serde_json::json!({ "format": format, "lines": rows.len() }),
+            ),
         )
     })?;
     Ok((
@@ -254,16 +250,14 @@ pub fn mark_paid(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<bool> 
         .execute(tx.conn)?;
         audit::append(
             tx,
-            crate::audit::service::Event {
-                target_type: Some("reimbursement_export"),
-                ..event(
-                    actor,
-                    &x.organization_id,
-                    "reimbursement.paid",
-                    &x.id,
-                    serde_json::json!({ "claims": claims, "total": x.total_ore }),
-                )
-            },
+            audit_event(
+                actor,
+                &x.organization_id,
+                "reimbursement.paid",
+                "reimbursement_export",
+                &x.id,
+                serde_json::json!({ "claims": claims, "total": x.total_ore }),
+            ),
         )?;
         Ok(true)
     })

@@ -7,10 +7,10 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::service::event;
 use crate::access::{Actor, Role};
 use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
+use crate::expenses::audit_event;
 use crate::expenses::entry::service as entry;
 use crate::expenses::model::*;
 use crate::expenses::money;
@@ -376,10 +376,11 @@ pub fn decide(
             .execute(tx.conn)?;
         audit::append(
             tx,
-            event(
+            audit_event(
                 actor,
                 &c.organization_id,
                 action,
+                "reimbursement",
                 id,
                 serde_json::json!({ "total": c.total_ore, "note": note }),
             ),

@@ -8,8 +8,9 @@ use rand::Rng;
 
 use super::rules::{self, RuleLine};
 use crate::access::{Actor, Role};
-use crate::audit::service::{self as audit, Event};
+use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
+use crate::expenses::audit_event;
 use crate::expenses::entry::service::{self as entry, Line};
 use crate::expenses::model::*;
 use crate::expenses::types::service as types;
@@ -18,24 +19,6 @@ use crate::schema::{
     reimbursements as rb, users,
 };
 use crate::web::{AppError, AppResult};
-
-pub fn event<'a>(
-    actor: &'a Actor,
-    org: &'a str,
-    action: &'a str,
-    id: &'a str,
-    d: serde_json::Value,
-) -> Event<'a> {
-    Event {
-        organization_id: Some(org),
-        actor_user_id: Some(&actor.user_id),
-        action,
-        target_type: Some("reimbursement"),
-        target_id: Some(id),
-        detail: Some(d),
-        ip: actor.ip.as_deref(),
-    }
-}
 
 /// Sets a claim's totals and line count from its lines.
 pub fn retotal(conn: &mut DbConn, claim: &str) -> QueryResult<()> {
@@ -245,7 +228,7 @@ fn run_rules(tx: &mut crate::db::Tx<'_>, actor: &Actor, id: &str) -> AppResult<(
         .execute(tx.conn)?;
     audit::append(
         tx,
-        event(
+        audit_event(
             actor,
             &org,
             if automatic {
@@ -253,6 +236,7 @@ fn run_rules(tx: &mut crate::db::Tx<'_>, actor: &Actor, id: &str) -> AppResult<(
             } else {
                 "reimbursement.submitted"
             },
+            "reimbursement",
             id,
             serde_json::json!({
                 "total": c.total_ore, "lines": c.line_count, "rules": outcome.encode(),

@@ -10,9 +10,10 @@ use serde::Deserialize;
 
 use crate::access::{Actor, Role};
 use crate::activities::service::{is_open, today};
-use crate::audit::service::{self as audit, Event};
+use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
 use crate::documents::service::Stored;
+use crate::expenses::audit_event;
 use crate::expenses::model::*;
 use crate::expenses::money::{self, Split, Trip};
 use crate::expenses::types::service as types;
@@ -491,24 +492,6 @@ fn validate(
     })
 }
 
-fn event<'a>(
-    actor: &'a Actor,
-    org: &'a str,
-    action: &'a str,
-    id: &'a str,
-    d: serde_json::Value,
-) -> Event<'a> {
-    Event {
-        organization_id: Some(org),
-        actor_user_id: Some(&actor.user_id),
-        action,
-        target_type: Some("expense"),
-        target_id: Some(id),
-        detail: Some(d),
-        ip: actor.ip.as_deref(),
-    }
-}
-
 /// Saves a new line, or changes one the actor may still change (`id`).
 pub fn save(
     conn: &mut DbConn,
@@ -571,7 +554,7 @@ pub fn save(
         }
         audit::append(
             tx,
-            event(
+            audit_event(
                 actor,
                 &org,
                 if existing.is_some() {
@@ -579,6 +562,7 @@ pub fn save(
                 } else {
                     "expense.created"
                 },
+                "expense",
                 &row.id,
                 serde_json::json!({
                     "type": row.expense_type_id, "date": row.spent_on.to_string(),
@@ -610,10 +594,11 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Vec<Strin
         }
         audit::append(
             tx,
-            event(
+            audit_event(
                 actor,
                 &org,
                 "expense.deleted",
+                "expense",
                 &e.id,
                 serde_json::json!({ "amount": e.amount_ore, "receipts": keys.len() }),
             ),
@@ -672,10 +657,11 @@ pub fn add_receipt(
         diesel::insert_into(rc::table).values(&r).execute(tx.conn)?;
         audit::append(
             tx,
-            event(
+            audit_event(
                 actor,
                 &org,
                 "receipt.uploaded",
+                "expense",
                 expense_id,
                 serde_json::json!({ "receipt": r.id, "type": r.content_type, "size": r.size_bytes, "sha256": r.sha256 }),
             ),
@@ -712,10 +698,11 @@ pub fn delete_receipt(
         diesel::delete(rc::table.find(&r.id)).execute(tx.conn)?;
         audit::append(
             tx,
-            event(
+            audit_event(
                 actor,
                 &e.organization_id,
                 "receipt.deleted",
+                "expense",
                 expense_id,
                 serde_json::json!({ "receipt": r.id, "sha256": r.sha256 }),
             ),

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::access::{Actor, Role};
-use crate::audit::service::{self as audit, Event};
+use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
 use crate::expenses::model::HonorariumThreshold;
 use crate::expenses::money;
@@ -260,15 +260,14 @@ fn audit_tier(
 ) -> AppResult<()> {
     audit::append(
         tx,
-        Event {
-            organization_id: Some(org),
-            actor_user_id: Some(&actor.user_id),
+        crate::expenses::audit_event(
+            actor,
+            org,
             action,
-            target_type: Some("local_association"),
-            target_id: Some(&t.local_association_id),
-            detail: Some(serde_json::json!({ "min_count": t.min_count, "amount": t.amount_ore })),
-            ip: actor.ip.as_deref(),
-        },
+            "local_association",
+            &t.local_association_id,
+            serde_json::json!({ "min_count": t.min_count, "amount": t.amount_ore }),
+        ),
     )?;
     Ok(())
 }

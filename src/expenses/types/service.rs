@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::access::{Actor, Role};
-use crate::audit::service::{self as audit, Event};
+use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
+use crate::expenses::audit_event;
 use crate::expenses::model::*;
 use crate::expenses::money;
 use crate::schema::{
@@ -16,25 +17,6 @@ use crate::schema::{
 };
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{AppError, AppResult};
-
-fn audit_event<'a>(
-    actor: &'a Actor,
-    org: &'a str,
-    action: &'a str,
-    target_type: &'a str,
-    target: &'a str,
-    detail: serde_json::Value,
-) -> Event<'a> {
-    Event {
-        organization_id: Some(org),
-        actor_user_id: Some(&actor.user_id),
-        action,
-        target_type: Some(target_type),
-        target_id: Some(target),
-        detail: Some(detail),
-        ip: actor.ip.as_deref(),
-    }
-}
 
 // ---------------------------------------------------------------- expense types
 
