@@ -298,6 +298,8 @@ struct ShowPage {
     page: Page,
     l: Line,
     editable: bool,
+    /// The reader's own line (a peer mentor's), with the way back to their expenses.
+    mine: bool,
     errors: FieldErrors,
     max_mb: usize,
 }
@@ -341,6 +343,7 @@ async fn show_page(
     page::form(
         &ShowPage {
             page: Page::for_actor(actor, "expense.page_show"),
+            mine: actor.role() == Role::PeerMentor,
             l,
             editable,
             errors,

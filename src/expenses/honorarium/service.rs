@@ -191,6 +191,21 @@ pub fn own_year(conn: &mut DbConn, actor: &Actor) -> AppResult<MentorYear> {
         .unwrap_or_default())
 }
 
+/// One mentor's year as a coordinator (their associations) or administrator sees it.
+pub fn mentor_year(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    name: &str,
+) -> AppResult<MentorYear> {
+    let org = actor.org()?.to_string();
+    let scope = (actor.role() == Role::Coordinator).then(|| actor.associations.clone());
+    let me = vec![(user_id.to_string(), name.to_string())];
+    Ok(years(conn, &org, &me, scope.as_deref(), this_year())?
+        .pop()
+        .unwrap_or_default())
+}
+
 /// The year of every mentor of the coordinator's associations (or the organization's, for its
 /// administrator), by name; at most 500 mentors.
 pub fn team_years(conn: &mut DbConn, actor: &Actor, year: i32) -> AppResult<Vec<MentorYear>> {
