@@ -144,7 +144,7 @@ impl Ctx<'_> {
             .collect();
         let total: i64 = rows.iter().map(|e| e.amount_ore).sum();
         let free: i64 = rows.iter().map(|e| e.tax_free_ore).sum();
-        let decided = status != "submitted";
+        let decided = !matches!(status, "submitted" | "draft");
         diesel::insert_into(reimbursements::table)
             .values(&Reimbursement {
                 id: id.clone(),
@@ -159,7 +159,7 @@ impl Ctx<'_> {
                 line_count: rows.len() as i32,
                 review_reasons: reasons.to_string(),
                 spot_check: spot.to_string(),
-                submitted_at: Some(submitted),
+                submitted_at: (status != "draft").then_some(submitted),
                 decided_at: decided.then_some(submitted + Duration::hours(3)),
                 decided_by: decider.map(str::to_string),
                 decision_note: note.map(str::to_string),
@@ -173,6 +173,9 @@ impl Ctx<'_> {
             diesel::insert_into(expenses::table)
                 .values(e)
                 .execute(conn)?;
+        }
+        if status == "draft" {
+            return Ok(id);
         }
         let automatic_ok = reasons.is_empty();
         let rules = super::claims::rules::RULES
@@ -358,6 +361,17 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
                 .execute(conn)?;
         }
         let c = Some(coordinator.as_str());
+        ctx.claim(
+            conn,
+            "draft",
+            0,
+            &[("parking", 3_500)],
+            "",
+            None,
+            None,
+            "none",
+            None,
+        )?;
         ctx.claim(
             conn,
             "submitted",

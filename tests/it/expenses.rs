@@ -494,6 +494,40 @@ async fn a_small_complete_claim_is_approved_automatically_and_says_why(mut app: 
         ("approved", "pending")
     );
     assert!(app.get(&format!("/claims/{claim}")).await.has("stikkprøve"));
+    // The coordinator confirms the spot check; it cannot be sent back.
+    let mut coordinator = app.client();
+    coordinator.login("coordinator@nhf.example").await;
+    assert!(coordinator
+        .get("/claims?reason=spot_check")
+        .await
+        .has(&claim));
+    let res = coordinator
+        .post(
+            &format!("/claims/{claim}/decide"),
+            &[("decision", "return"), ("note", "Nei")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let res = coordinator
+        .post(
+            &format!("/claims/{claim}/decide"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let spot: String = rb::table
+        .find(&claim)
+        .select(rb::spot_check)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        (status(&app, &claim).as_str(), spot.as_str()),
+        ("approved", "done")
+    );
+    assert!(!coordinator
+        .get("/claims?reason=spot_check")
+        .await
+        .has(&claim));
     // Mileage and public transport on the same day: waits, and says so.
     rules(&app, "NHF", 100_000, 0);
     let a = id_in(

@@ -314,6 +314,8 @@ pub struct ClaimView {
     pub can_decide: bool,
     /// It is the actor's own claim and they act as coordinator or administrator.
     pub own: bool,
+    /// It is the actor's own claim and they act as peer mentor (they may correct and resubmit).
+    pub mine: bool,
 }
 
 pub fn view(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<ClaimView> {
@@ -345,6 +347,7 @@ pub fn view(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<ClaimView> 
     Ok(ClaimView {
         can_decide: decider && !own && waiting,
         own,
+        mine: actor.role() == Role::PeerMentor && c.user_id == actor.user_id,
         mentor,
         association,
         decided_by,
