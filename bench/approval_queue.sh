@@ -59,7 +59,7 @@ echo "backend: $backend, claims waiting: $pending"
 for who in coordinator@nhf.example admin@nhf.example; do
   c=$(cookie_for "$who")
   next=$(curl -s -H "Cookie: $c" "$base/claims" | grep -o 'href="/claims?[^"]*after=[^"]*"' | head -1 | sed 's/^href="//;s/"$//;s/&amp;/\&/g')
-  for path in "/claims" "/claims?reason=receipts&min=2000&max=4000" "$next"; do
+  for path in "/claims" "/claims?reason=receipts&min=1200&max=1800" "$next"; do
     [ -n "$path" ] || continue
     status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $c" "$base$path")
     echo "== GET $path as $who (status $status), 20 connections, ${secs}s"
