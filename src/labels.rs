@@ -67,6 +67,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::documents::LABELS,
     crate::events::LABELS,
     crate::assignments::LABELS,
+    crate::expenses::LABELS,
     crate::home::LABELS,
     crate::search::LABELS,
     crate::users::LABELS,

@@ -1,5 +1,7 @@
 //! Likeperson: peer-mentoring coordination for Norwegian member organizations.
 //! `build_app` assembles routes and middleware for `main` and for the tests.
+// Diesel's grouped, joined queries (the expense totals) need more than the default 128.
+#![recursion_limit = "256"]
 
 pub mod access;
 pub mod activities;
@@ -10,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod documents;
 pub mod events;
+pub mod expenses;
 pub mod home;
 pub mod jobs;
 pub mod labels;
@@ -103,6 +106,7 @@ pub fn build_app(
         .configure(activities::routes::configure)
         .configure(documents::routes::configure)
         .configure(events::routes::configure)
+        .configure(expenses::configure)
         .configure(search::configure)
         .configure(assignments::routes::configure)
         .default_service(aw::to(not_found))

@@ -364,6 +364,162 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    expense_types (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        name_key -> Text,
+        kind -> Text,
+        receipt_required_above_ore -> Nullable<BigInt>,
+        max_line_ore -> Nullable<BigInt>,
+        max_claim_ore -> Nullable<BigInt>,
+        is_active -> Bool,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expense_type_exclusions (id) {
+        id -> Text,
+        organization_id -> Text,
+        type_a -> Text,
+        type_b -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mileage_rates (id) {
+        id -> Text,
+        organization_id -> Text,
+        effective_from -> Date,
+        rate_ore -> Integer,
+        tax_free_ore -> Integer,
+        passenger_ore -> Integer,
+        forest_road_ore -> Integer,
+        trailer_ore -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expense_settings (organization_id) {
+        organization_id -> Text,
+        auto_approve_max_ore -> BigInt,
+        spot_check_percent -> Integer,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reimbursements (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        version -> Integer,
+        total_ore -> BigInt,
+        tax_free_ore -> BigInt,
+        taxable_ore -> BigInt,
+        line_count -> Integer,
+        review_reasons -> Text,
+        spot_check -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        export_id -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expenses (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Text,
+        user_id -> Text,
+        expense_type_id -> Text,
+        activity_id -> Nullable<Text>,
+        reimbursement_id -> Nullable<Text>,
+        spent_on -> Date,
+        amount_ore -> BigInt,
+        tax_free_ore -> BigInt,
+        taxable_ore -> BigInt,
+        km_tenths -> Nullable<Integer>,
+        passengers -> Nullable<Integer>,
+        forest_road -> Bool,
+        trailer -> Bool,
+        from_place -> Nullable<Text>,
+        to_place -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+        mileage_rate_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    receipts (id) {
+        id -> Text,
+        organization_id -> Text,
+        expense_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reimbursement_approvals (id) {
+        id -> Text,
+        reimbursement_id -> Text,
+        organization_id -> Text,
+        decision -> Text,
+        automatic -> Bool,
+        decided_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        rules -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reimbursement_exports (id) {
+        id -> Text,
+        organization_id -> Text,
+        claim_count -> Integer,
+        total_ore -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+        paid_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    honorarium_thresholds (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Text,
+        min_count -> Integer,
+        amount_ore -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(regions -> organizations (organization_id));
 diesel::joinable!(local_associations -> organizations (organization_id));
 diesel::joinable!(local_associations -> regions (region_id));
@@ -392,6 +548,11 @@ diesel::joinable!(documents -> activities (activity_id));
 diesel::joinable!(events -> local_associations (local_association_id));
 diesel::joinable!(event_attendees -> events (event_id));
 diesel::joinable!(event_attendees -> users (user_id));
+diesel::joinable!(expenses -> expense_types (expense_type_id));
+diesel::joinable!(expenses -> reimbursements (reimbursement_id));
+diesel::joinable!(receipts -> expenses (expense_id));
+diesel::joinable!(reimbursements -> local_associations (local_association_id));
+diesel::joinable!(reimbursement_approvals -> reimbursements (reimbursement_id));
 
 diesel::table! {
     encryption_keys (version) {
@@ -491,4 +652,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     assignments,
     assignment_status_log,
     job_runs,
+    expense_types,
+    expense_type_exclusions,
+    mileage_rates,
+    expense_settings,
+    reimbursements,
+    expenses,
+    receipts,
+    reimbursement_approvals,
+    reimbursement_exports,
+    honorarium_thresholds,
 );

@@ -240,6 +240,7 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         crate::people::seed::seed_demo(tx.conn)?;
         crate::activities::seed::seed_demo(tx.conn)?;
         crate::events::seed::seed_demo(tx.conn)?;
+        crate::expenses::seed::seed_demo(tx.conn)?;
         Ok(())
     })?;
     Ok(SeedOutcome::Created {

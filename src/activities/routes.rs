@@ -265,6 +265,8 @@ struct ShowPage {
     row: ActivityRow,
     editable: bool,
     docs: crate::documents::model::Section,
+    /// The mentor may enter an expense from it (its type may carry expenses).
+    carries_expenses: bool,
 }
 
 async fn show(
@@ -285,10 +287,11 @@ pub(crate) async fn show_page(
 ) -> AppResult<HttpResponse> {
     let a = actor.clone();
     let max = state.config.max_upload_bytes;
-    let (row, editable, mut docs) = db(state, move |c| {
+    let (row, editable, mut docs, carries_expenses) = db(state, move |c| {
         let (row, editable) = service::get(c, &a, &id)?;
         let docs = crate::documents::service::section(c, &id, editable, max)?;
-        Ok((row, editable, docs))
+        let carries = crate::expenses::entry::service::may_carry(c, &a, &row.a)?;
+        Ok((row, editable, docs, carries))
     })
     .await?;
     let failed = !doc_errors.is_empty();
@@ -298,6 +301,7 @@ pub(crate) async fn show_page(
         row,
         editable,
         docs,
+        carries_expenses,
     };
     page::form(&tpl, failed)
 }

@@ -527,6 +527,38 @@ pub fn completed_per_mentor(
         .load(conn)
 }
 
+/// Whether the organization of a local association uses assignments (its setting is on).
+pub fn in_use_for_association(conn: &mut DbConn, association_id: &str) -> QueryResult<bool> {
+    use crate::schema::local_associations as la;
+    let org = la::table
+        .filter(la::id.eq(association_id.to_string()))
+        .select(la::organization_id);
+    Ok(st::table
+        .filter(st::organization_id.eq_any(org))
+        .filter(st::enabled.eq(true))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// Completed assignments of one mentor in one association in a year in Norway.
+pub fn completed_in_association(
+    conn: &mut DbConn,
+    mentor_id: &str,
+    association_id: &str,
+    year: i32,
+) -> QueryResult<i64> {
+    let (from, to) = (year_start_utc(year), year_start_utc(year + 1));
+    asg::table
+        .filter(asg::mentor_id.eq(mentor_id.to_string()))
+        .filter(asg::local_association_id.eq(association_id.to_string()))
+        .filter(asg::status.eq(Status::Completed.key()))
+        .filter(asg::completed_at.ge(from))
+        .filter(asg::completed_at.lt(to))
+        .count()
+        .get_result(conn)
+}
+
 /// Midnight of 1 January in Norway, as a UTC instant.
 fn year_start_utc(year: i32) -> NaiveDateTime {
     let local = NaiveDate::from_ymd_opt(year.clamp(1, 9998), 1, 1)

@@ -99,28 +99,34 @@ async fn read_file(mut form: Multipart, max: usize) -> Result<(String, Vec<u8>),
     }
 }
 
-async fn create(
-    actor: Actor,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
+/// The one upload pipeline, for documents and receipts alike: reads the `file` part (always,
+/// so the browser gets an answer), then, when `org` allows it, checks and prepares the file
+/// (type by content, pictures re-encoded without EXIF), stores it under the organization's
+/// prefix, and records it with `record` (a transaction that checks again). A refused or failed
+/// upload leaves neither row nor file. `Err` inside: the label key of the message.
+pub async fn receive<F>(
+    state: &web::Data<AppState>,
     form: Multipart,
-) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let (a, i) = (actor.clone(), id.clone());
-    let org = db(&state, move |c| service::check_upload(c, &a, &i)).await?;
+    org: Result<String, &'static str>,
+    record: F,
+) -> AppResult<Result<String, &'static str>>
+where
+    F: FnOnce(&mut crate::db::DbConn, Stored) -> AppResult<Result<String, &'static str>>
+        + Send
+        + 'static,
+{
     let read = read_file(form, state.config.max_upload_bytes).await;
     let org = match org {
         Ok(org) => org,
-        Err(key) => return refuse(&actor, &state, id, key).await,
+        Err(key) => return Ok(Err(key)),
     };
     let (name, bytes) = match read {
         Ok(f) => f,
-        Err(key) => return refuse(&actor, &state, id, key).await,
+        Err(key) => return Ok(Err(key)),
     };
     let prepared = match upload::prepare_in_turn(bytes, name).await? {
         Ok(p) => p,
-        Err(key) => return refuse(&actor, &state, id, key).await,
+        Err(key) => return Ok(Err(key)),
     };
     let key = storage::new_key(&org);
     let stored = Stored {
@@ -131,15 +137,32 @@ async fn create(
         storage_key: key.clone(),
     };
     storage::put(&state.files, &key, prepared.bytes).await?;
-    let (a, i) = (actor.clone(), id.clone());
-    let recorded = db(&state, move |c| service::insert(c, &a, &i, &stored)).await;
+    let recorded = db(state, move |c| record(c, stored)).await;
     if !matches!(recorded, Ok(Ok(_))) {
         // Nothing half-saved: without its row the file goes too.
         if let Err(e) = storage::delete(&state.files, &key).await {
             log::error!("could not remove unrecorded upload {key}: {e}");
         }
     }
-    match recorded? {
+    recorded
+}
+
+async fn create(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: Multipart,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let org = db(&state, move |c| service::check_upload(c, &a, &i)).await?;
+    let (a, i) = (actor.clone(), id.clone());
+    let recorded = receive(&state, form, org, move |c, stored| {
+        service::insert(c, &a, &i, &stored)
+    })
+    .await?;
+    match recorded {
         Ok(_) => {
             set_flash(&session, "success", actor.t("document.uploaded"));
             Ok(back(&id))
@@ -190,16 +213,35 @@ async fn download(
         service::find(c, &actor, &activity_id, &doc_id)
     })
     .await?;
-    let body = storage::get(&state.files, &d.storage_key).await?;
+    send_file(
+        &state,
+        &d.storage_key,
+        &d.content_type,
+        &d.file_name,
+        d.size_bytes,
+    )
+    .await
+}
+
+/// A stored file as a download: `attachment`, its stored type, never cached, never sniffed,
+/// and sandboxed should a browser show it anyway. Documents and receipts alike.
+pub async fn send_file(
+    state: &web::Data<AppState>,
+    storage_key: &str,
+    content_type: &str,
+    file_name: &str,
+    size_bytes: i64,
+) -> AppResult<HttpResponse> {
+    let body = storage::get(&state.files, storage_key).await?;
     Ok(HttpResponse::Ok()
-        .content_type(d.content_type.as_str())
-        .insert_header(disposition(&d.file_name))
+        .content_type(content_type)
+        .insert_header(disposition(file_name))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         // Should a browser show the file anyway (a PDF viewer, an old browser), it runs in a
         // sandbox with nothing allowed: no script, no form, no plugin, no same-origin access.
         .insert_header((header::CONTENT_SECURITY_POLICY, DOWNLOAD_CSP))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .no_chunking(d.size_bytes as u64)
+        .no_chunking(size_bytes as u64)
         .streaming(body))
 }
 

@@ -27,6 +27,7 @@ pub const MULTILINE: &[&str] = &[
     "body",
     "description",
     "metadata",
+    "note",
     "reason",
     "sensitive_notes",
 ];

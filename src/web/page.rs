@@ -130,12 +130,14 @@ impl Page {
                 ("/activities", "nav.my_activities"),
                 ("/contacts", "nav.contacts"),
                 ("/events", "nav.events"),
+                ("/expenses", "nav.expenses"),
             ]),
             Role::Coordinator | Role::OrgAdmin => items.extend([
                 ("/activities", "nav.activities"),
                 ("/mentors", "nav.mentors"),
                 ("/contacts", "nav.contacts"),
                 ("/events", "nav.events"),
+                ("/claims", "nav.claims"),
             ]),
             Role::GlobalAdmin | Role::Account => {}
         }
@@ -146,6 +148,7 @@ impl Page {
             items.extend([
                 ("/regions", "nav.regions"),
                 ("/activity-types", "nav.activity_types"),
+                ("/expense-types", "nav.expense_types"),
                 ("/users", "nav.users"),
                 ("/labels", "nav.labels"),
                 ("/audit", "nav.audit"),

@@ -721,5 +721,48 @@ describe('Likeperson in headless Chromium', () => {
     flow('mark attendance', 'coordinator@nhf.example', async (t, skip) => {
       await actOnListItem('coordinator@nhf.example', /arrangement|event/i, /^møtte(?! ikke)|^attended/i, 'mark attendance', skip);
     });
+
+    flow('a mentor claims mileage on a phone and a coordinator approves it with the keyboard', 'mentor@hlf.example', async () => {
+      // The mentor, on a phone: choose mileage, fill in the trip, see the amount live, save, submit.
+      const m = await signedInPage('mentor@hlf.example', 'phone');
+      let claimPath;
+      try {
+        await m.page.goto('/expenses/new');
+        await m.page.locator('main a.ds-button', { hasText: /kilometer/i }).first().click();
+        await m.page.waitForLoadState('load');
+        await m.page.fill('#f-from_place', 'Storgata 1, Oslo');
+        await m.page.fill('#f-to_place', 'Frivillighetshuset');
+        await m.page.fill('#f-purpose', 'Besøk hos kontakt');
+        await m.page.fill('#f-km', '250');
+        await m.page.waitForResponse((r) => r.url().includes('/expenses/preview'), { timeout: 10_000 });
+        await m.page.waitForTimeout(300);
+        const preview = (await m.page.textContent('#amount-preview')).replace(/\s+/g, ' ');
+        assert.match(preview, /1\s?250,00 kr/, `the amount is shown live (${preview})`);
+        assert.match(preview, /skattepliktig/, 'with its taxable part');
+        await Promise.all([m.page.waitForNavigation({ waitUntil: 'load' }), m.page.click('main button[type=submit]')]);
+        await m.page.goto('/expenses');
+        await Promise.all([m.page.waitForNavigation({ waitUntil: 'load' }), m.page.click('main form[action="/claims"] button[type=submit]')]);
+        claimPath = new URL(m.page.url()).pathname;
+        assert.match(claimPath, /^\/claims\/[0-9a-f-]{36}$/, `the claim page is shown (${claimPath})`);
+        assert.match(await m.page.textContent('main'), /venter på en koordinator/i, 'the claim says why it waits');
+        await assertCleanLogs(m.page, 'mentor mileage claim');
+      } finally { await m.ctx.close(); }
+      // The coordinator, keyboard only: from the queue, Tab to the claim's approve button, Enter.
+      const c = await signedInPage('coordinator@hlf.example');
+      try {
+        await c.page.goto('/claims');
+        const id = claimPath.split('/').pop();
+        await focusTop(c.page);
+        const n = await tabTo(c.page, `#claim-${id} button[value="approve"]`, { max: 120 });
+        assert.ok(n > 0, 'the approve button of the claim can be reached with Tab');
+        const r = await pressAndSettle(c.page);
+        assert.equal(r.status, 200, 'the decision is accepted');
+        const row = (await c.page.textContent(`#claim-${id}`)).replace(/\s+/g, ' ');
+        assert.match(row, /godkjent/i, `the row says it is approved (${row})`);
+        const live = await liveRegionText(c.page);
+        assert.ok(live.some((t) => /godkjent/i.test(t)), `the decision is announced (${live.join(' | ')})`);
+        await assertCleanLogs(c.page, 'coordinator approves with the keyboard');
+      } finally { await c.ctx.close(); }
+    });
   });
 });

@@ -394,11 +394,13 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     ];
     let (contact_gets, contact_posts) = contact_rows(&app, &people, &random);
     let (assignment_gets, assignment_posts) = assignment_rows(&app, &random, blind_contact);
+    let (expense_gets, expense_posts) = expense_rows(&app, &random);
     let table = [
         table,
         event_gets(&app, &random),
         contact_gets,
         assignment_gets,
+        expense_gets,
     ]
     .concat();
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
@@ -681,6 +683,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         event_posts(&app, &random),
         contact_posts,
         assignment_posts,
+        expense_posts,
     ]
     .concat();
 
@@ -1085,6 +1088,208 @@ fn contact_rows(
         (
             format!("/contacts/{random}/erase"),
             vec![("confirm", "on".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    (gets, posts)
+}
+
+/// Expenses and claims: the mentor's pages, the coordinator's queue and decisions, the
+/// administrator's types, rates, rules, tiers and exports.
+fn expense_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use likeperson::schema::{
+        expense_types as et, expenses as ex, reimbursement_exports as rx, reimbursements as rb,
+    };
+    let s = 303;
+    let conn = &mut *app.conn();
+    let nhf = org_id(app, "NHF");
+    let blind = org_id(app, "Blindeforbundet");
+    let mentor = app.user_id("mentor@nhf.example");
+    let open_line: String = ex::table
+        .filter(ex::user_id.eq(&mentor))
+        .filter(ex::reimbursement_id.is_null())
+        .select(ex::id)
+        .first(conn)
+        .unwrap();
+    let claim: String = rb::table
+        .filter(rb::user_id.eq(&mentor))
+        .filter(rb::status.eq("submitted"))
+        .select(rb::id)
+        .first(conn)
+        .unwrap();
+    let claimed_line: String = ex::table
+        .filter(ex::reimbursement_id.eq(&claim))
+        .select(ex::id)
+        .first(conn)
+        .unwrap();
+    let blind_claim: String = rb::table
+        .filter(rb::organization_id.eq(&blind))
+        .filter(rb::status.eq("submitted"))
+        .select(rb::id)
+        .first(conn)
+        .unwrap();
+    let nhf_export: String = rx::table
+        .filter(rx::organization_id.eq(&nhf))
+        .select(rx::id)
+        .first(conn)
+        .unwrap();
+    let nhf_type: String = et::table
+        .filter(et::organization_id.eq(&nhf))
+        .select(et::id)
+        .first(conn)
+        .unwrap();
+    let gets: Vec<(String, [u16; 6])> = vec![
+        ("/expenses".into(), [s, 200, 404, 404, 404, 404]),
+        ("/expenses/new".into(), [s, 200, 404, 404, 404, 404]),
+        (
+            format!("/expenses/new?type={nhf_type}"),
+            [s, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/expenses/new?activity={random}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/expenses/preview?type={nhf_type}&spent_on=2025-01-01&km=10"),
+            [s, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/expenses/{open_line}"),
+            [s, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/expenses/{open_line}/edit"),
+            [s, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/expenses/{claimed_line}"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/expenses/{claimed_line}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (format!("/expenses/{random}"), [s, 404, 404, 404, 404, 404]),
+        (
+            format!("/expenses/{open_line}/receipts/{random}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        ("/claims".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            "/claims?reason=threshold&min=10&max=x&age=1&after=junk".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        (format!("/claims/{claim}"), [s, 200, 200, 200, 404, 404]),
+        (
+            format!("/claims/{blind_claim}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (format!("/claims/{random}"), [s, 404, 404, 404, 404, 404]),
+        ("/claims/exports".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            format!("/claims/exports/{nhf_export}.csv"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        (
+            format!("/claims/exports/{nhf_export}.xlsx"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        ("/expense-types".into(), [s, 404, 404, 200, 200, 404]),
+        ("/expense-types/new".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            format!("/expense-types/{nhf_type}/edit"),
+            [s, 404, 404, 200, 404, 404],
+        ),
+        ("/mileage-rates".into(), [s, 404, 404, 200, 200, 404]),
+        ("/expense-settings".into(), [s, 404, 404, 200, 200, 404]),
+        ("/honorarium".into(), [s, 404, 404, 200, 200, 404]),
+        (
+            format!("/honorarium?association={random}"),
+            [s, 404, 404, 200, 200, 404],
+        ),
+        ("/expense-totals".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            "/expense-totals?year=1850".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+    ];
+    let posts: Vec<PostRow> = vec![
+        ("/expenses".into(), vec![], [s, 422, 404, 404, 404, 404]),
+        (
+            format!("/expenses/{claimed_line}"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/expenses/{random}/delete"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/expenses/{claimed_line}/delete"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        ("/claims".into(), vec![], [s, 422, 404, 404, 404, 404]),
+        (
+            "/claims".into(),
+            vec![("expense", random.to_string())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/claims/{claim}/decide"),
+            vec![("decision", "reject".into()), ("note", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/claims/{claim}/decide"),
+            vec![("decision", "nonsense".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/claims/{blind_claim}/decide"),
+            vec![("decision", "reject".into()), ("note", String::new())],
+            [s, 404, 404, 404, 422, 404],
+        ),
+        (
+            format!("/claims/{claim}/submit"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/claims/approve".into(),
+            vec![],
+            [s, 404, 303, 303, 303, 404],
+        ),
+        (
+            format!("/claims/exports/{random}/paid"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/expense-types".into(),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/expense-types/{nhf_type}"),
+            vec![("name", String::new())],
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            "/mileage-rates".into(),
+            vec![],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            "/expense-settings".into(),
+            vec![],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        ("/honorarium".into(), vec![], [s, 404, 404, 422, 422, 404]),
+        (
+            format!("/honorarium/{random}/delete"),
+            vec![],
             [s, 404, 404, 404, 404, 404],
         ),
     ];

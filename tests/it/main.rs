@@ -15,6 +15,7 @@ mod commands;
 mod contacts;
 mod documents;
 mod events;
+mod expenses;
 mod global_admin;
 mod home;
 mod html;

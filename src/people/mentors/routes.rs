@@ -82,9 +82,14 @@ struct MentorPage {
     status_form: StatusForm,
     profile_form: ProfileForm,
     errors: FieldErrors,
+    /// The year's reimbursed and honorarium totals (`expenses/year.html`).
+    year: crate::expenses::honorarium::service::MentorYear,
 }
 
 impl MentorPage {
+    fn kr(&self, ore: &i64) -> String {
+        crate::expenses::money::kr(*ore, self.page.lang)
+    }
     /// The events' pagination links (the activity history keeps its own cursor apart).
     fn events_base(&self) -> String {
         format!("/mentors/{}?", self.d.mentor.id)
@@ -101,8 +106,10 @@ async fn render_mentor(
     at: MentorQuery,
 ) -> AppResult<HttpResponse> {
     let a = actor.clone();
-    let (d, history, events) = db(state, move |c| {
+    let (d, history, events, year) = db(state, move |c| {
         let d = service::mentor_detail(c, &a, &id)?;
+        let year =
+            crate::expenses::honorarium::service::mentor_year(c, &a, &d.mentor.user_id, &d.name)?;
         let f = Filter {
             mentor: d.mentor.user_id.clone(),
             after: at.after,
@@ -110,7 +117,7 @@ async fn render_mentor(
         };
         let history = history(c, &a, f, &format!("/mentors/{id}"))?;
         let events = service::mentor_events(c, &a, &id, at.events_page)?;
-        Ok((d, history, events))
+        Ok((d, history, events, year))
     })
     .await?;
     let mut page = Page::for_actor(actor, "term.peer_mentor");
@@ -125,6 +132,7 @@ async fn render_mentor(
         d,
         statuses: statuses(),
         errors,
+        year,
     };
     page::form(&tpl, failed)
 }

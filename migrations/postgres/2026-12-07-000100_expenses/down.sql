@@ -1,0 +1,10 @@
+DROP TABLE honorarium_thresholds;
+DROP TABLE reimbursement_exports;
+DROP TABLE reimbursement_approvals;
+DROP TABLE receipts;
+DROP TABLE expenses;
+DROP TABLE reimbursements;
+DROP TABLE expense_settings;
+DROP TABLE mileage_rates;
+DROP TABLE expense_type_exclusions;
+DROP TABLE expense_types;

@@ -1,0 +1,4 @@
+//! Expense lines and receipts, entered by a peer mentor on a phone.
+
+pub mod routes;
+pub mod service;
