@@ -296,8 +296,14 @@ pub type DbConnBackend = MultiBackend;
 /// `LIMIT`: `SELECT * FROM (q0) AS u0 UNION ALL SELECT * FROM (q1) AS u1 ...` (valid on both
 /// backends; the `MultiConnection` derive offers no `union_all`). Rows come part after part.
 /// Prepared statements are cached by their SQL, as for boxed queries.
+///
+/// A part added with `push_limited` gets its `LIMIT` written into the SQL as a constant
+/// (`SELECT * FROM (q0 LIMIT 51) AS u0 …`) instead of bound as Diesel does: PostgreSQL's generic
+/// plan for `LIMIT $1` assumes a tenth of the table and picks a bad plan for a keyset range, so
+/// it re-planned every execution; with the constant it settles on the index range. Pass only a
+/// few fixed values (page sizes), each one is a statement of its own in the cache.
 pub struct UnionAll<ST> {
-    parts: Vec<Box<dyn QueryFragment<MultiBackend> + Send>>,
+    parts: Vec<(Box<dyn QueryFragment<MultiBackend> + Send>, Option<u32>)>,
     _row: PhantomData<ST>,
 }
 
@@ -315,7 +321,24 @@ impl<ST> UnionAll<ST> {
     where
         Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
     {
-        self.parts.push(Box::new(part));
+        self.parts.push((Box::new(part), None));
+    }
+    /// Adds a part (with its `ORDER BY`, without a `LIMIT`) that keeps its first `limit` rows,
+    /// the limit written into the SQL as a constant (see the type's documentation).
+    pub fn push_limited<Q>(&mut self, part: Q, limit: u32)
+    where
+        Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
+    {
+        self.parts.push((Box::new(part), Some(limit)));
+    }
+    /// One part keeping its first `limit` rows (see `push_limited`).
+    pub fn limited<Q>(part: Q, limit: u32) -> Self
+    where
+        Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
+    {
+        let mut union = Self::default();
+        union.push_limited(part, limit);
+        union
     }
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()
@@ -333,12 +356,15 @@ impl<ST> QueryId for UnionAll<ST> {
 
 impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        for (i, part) in self.parts.iter().enumerate() {
+        for (i, (part, limit)) in self.parts.iter().enumerate() {
             if i > 0 {
                 out.push_sql(" UNION ALL ");
             }
             out.push_sql("SELECT * FROM (");
             part.walk_ast(out.reborrow())?;
+            if let Some(n) = limit {
+                out.push_sql(&format!(" LIMIT {n}"));
+            }
             out.push_sql(&format!(") AS u{i}"));
         }
         Ok(())
