@@ -703,35 +703,65 @@ fn figures_by_association(
     Ok((names, out))
 }
 
-/// The same figures for the whole organization over a period, as parts of a statement of
-/// counts; the closure reads them back.
-fn push_figures_of_org(
-    counts: &mut Counts,
+/// The same figures for the whole organization over each period: one statement with a part
+/// per period, each one scan of the period's range (four aggregates at once); the Bufdir
+/// count comes from the page's counts (`push_counting`).
+fn figures_of_org(
+    conn: &mut DbConn,
+    org: &str,
+    periods: &[(NaiveDate, NaiveDate)],
+) -> QueryResult<Vec<Figures>> {
+    let mut union = UnionAll::default();
+    for (k, (from, to)) in periods.iter().enumerate() {
+        union.push(period_of_org(org, *from, *to).select((
+            kind(k as i32),
+            count_star(),
+            sum(act::duration_minutes),
+            count(act::mentor_id).aggregate_distinct(),
+            count(act::contact_id).aggregate_distinct(),
+        )));
+    }
+    let mut out: Vec<Figures> = periods
+        .iter()
+        .map(|(from, to)| Figures {
+            href: activities_href(*from, *to, None),
+            ..Default::default()
+        })
+        .collect();
+    for (k, activities, minutes, mentors, contacts) in
+        union.load::<(i32, i64, Option<i64>, i64, i64)>(conn)?
+    {
+        if let Some(f) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) {
+            f.activities = activities;
+            f.minutes = minutes.unwrap_or(0);
+            f.mentors = mentors;
+            f.contacts = contacts;
+        }
+    }
+    Ok(out)
+}
+
+/// The organization's registered activities in a period.
+fn period_of_org(
     org: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> impl Fn(&Counted) -> Figures {
-    let period = || {
-        act::table
-            .filter(act::organization_id.eq(org.to_string()))
-            .filter(act::status.eq(REGISTERED))
-            .filter(act::occurred_on.ge(from))
-            .filter(act::occurred_on.le(to))
-    };
-    let activities = counts.push(period().count());
-    let minutes = counts.push(period().select(sum(act::duration_minutes)));
-    let mentors = counts.push(period().select(count(act::mentor_id).aggregate_distinct()));
-    let contacts = counts.push(period().select(count(act::contact_id).aggregate_distinct()));
-    let counting = counts.push(period().filter(act::bufdir_counts.eq(true)).count());
-    move |c| Figures {
-        activities: c.get(activities),
-        counting: c.get(counting),
-        minutes: c.get(minutes),
-        mentors: c.get(mentors),
-        contacts: c.get(contacts),
-        href: activities_href(from, to, None),
-        ..Default::default()
-    }
+) -> act::BoxedQuery<'static, crate::db::DbConnBackend> {
+    act::table
+        .filter(act::organization_id.eq(org.to_string()))
+        .filter(act::status.eq(REGISTERED))
+        .filter(act::occurred_on.ge(from))
+        .filter(act::occurred_on.le(to))
+        .into_boxed()
+}
+
+/// Those counting for Bufdir in a period, as a part of the page's counts.
+fn push_counting(counts: &mut Counts, org: &str, from: NaiveDate, to: NaiveDate) -> usize {
+    counts.push(
+        period_of_org(org, from, to)
+            .filter(act::bufdir_counts.eq(true))
+            .count(),
+    )
 }
 
 // ---------------------------------------------------------------- organization administrator
@@ -767,8 +797,8 @@ impl OrgAdminHome {
     }
 }
 
-/// Two statements: every count and figure (with the common ones), and the first associations
-/// without a coordinator.
+/// Three statements: every count (with the common ones), the year's and the month's figures,
+/// and the first associations without a coordinator.
 pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(OrgAdminHome, Common)> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
@@ -837,11 +867,22 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(OrgAdminHo
             .filter(la::region_id.is_null())
             .count(),
     );
-    let year_figures = push_figures_of_org(&mut counts, &org, year_start(today), today);
-    let month_figures =
-        push_figures_of_org(&mut counts, &org, month_start(today), month_end(today));
+    let periods = [
+        (year_start(today), today),
+        (month_start(today), month_end(today)),
+    ];
+    let counting: Vec<usize> = periods
+        .iter()
+        .map(|(from, to)| push_counting(&mut counts, &org, *from, *to))
+        .collect();
     let common = push_common(&mut counts, actor);
     let c = counts.run(conn)?;
+    let mut figures = figures_of_org(conn, &org, &periods)?;
+    for (f, i) in figures.iter_mut().zip(&counting) {
+        f.counting = c.get(*i);
+    }
+    let month_figures = figures.pop().unwrap_or_default();
+    let year_figures = figures.pop().unwrap_or_default();
 
     let without_coordinator = lacking()
         .order((la::name_key.asc(), la::id.asc()))
@@ -896,9 +937,9 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(OrgAdminHo
             contacts: c.get(contact_count),
             upcoming_events: c.get(upcoming_events),
             year: today.year(),
-            year_figures: year_figures(&c),
+            year_figures,
             month_label: month_start(today).format("%m.%Y").to_string(),
-            month_figures: month_figures(&c),
+            month_figures,
             setup,
             without_coordinator,
             without_coordinator_total: c.get(without_coordinator_total),
