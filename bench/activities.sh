@@ -16,18 +16,7 @@ start_server "$backend" "$n"
 total=$( if [ "$backend" = postgres ]; then psql "$url" -Atc "SELECT count(*) FROM activities"; else sqlite3 "$url" "SELECT count(*) FROM activities" 2>/dev/null || echo "?"; fi )
 echo "backend: $backend, activities in the database: $total"
 for who in coordinator@nhf.example mentor@nhf.example admin@nhf.example; do
-  c=$(cookie_for "$who")
-  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $c" "$base/activities")
-  echo "== GET /activities as $who (status $status), 20 connections, ${secs}s"
-  app0=$(cpu_ticks "$pid"); db0=$(db_cpu_ticks)
-  out=$(wrk -t2 -c20 -d"${secs}s" --latency -H "Cookie: $c" "$base/activities")
-  app1=$(cpu_ticks "$pid"); db1=$(db_cpu_ticks)
-  echo "$out" | grep -E 'Requests/sec|^ +(50|75|90|99)%|Non-2xx'
-  # CPU time per request, which other work on a shared machine moves far less than requests/s.
-  n=$(echo "$out" | awk '/requests in/ {print $1}')
-  echo "$n $app0 $app1 $db0 $db1" | awk -v hz="$(getconf CLK_TCK)" '$1 > 0 {
-    printf "CPU per request: server %.3f ms, database %s\n", ($3 - $2) * 1000 / hz / $1,
-      ($4 == "" ? "-" : sprintf("%.3f ms", ($5 - $4) * 1000 / hz / $1)) }'
+  measure /activities "$who" "$secs"
 done
 
 c=$(cookie_for coordinator@nhf.example)

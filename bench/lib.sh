@@ -68,3 +68,19 @@ cookie_for() { # signs in and prints the Cookie header value
     --data-urlencode "password=likeperson-demo" --data-urlencode "next=/" "$base/login"
   awk '$6 == "likeperson_session" {print "likeperson_session=" $7}' "$jar"
 }
+
+measure() { # measure PATH EMAIL SECONDS: wrk with 20 connections as that user, with the CPU per request
+  local path=$1 who=$2 secs=$3 c status out n app0 app1 db0 db1
+  c=$(cookie_for "$who")
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $c" "$base$path")
+  echo "== GET $path as $who (status $status), 20 connections, ${secs}s"
+  app0=$(cpu_ticks "$pid"); db0=$(db_cpu_ticks)
+  out=$(wrk -t2 -c20 -d"${secs}s" --latency -H "Cookie: $c" "$base$path")
+  app1=$(cpu_ticks "$pid"); db1=$(db_cpu_ticks)
+  echo "$out" | grep -E 'Requests/sec|^ +(50|75|90|99)%|Non-2xx'
+  # CPU time per request, which other work on a shared machine moves far less than requests/s.
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
+  echo "$n $app0 $app1 $db0 $db1" | awk -v hz="$(getconf CLK_TCK)" '$1 > 0 {
+    printf "CPU per request: server %.3f ms, database %s\n", ($3 - $2) * 1000 / hz / $1,
+      ($4 == "" ? "-" : sprintf("%.3f ms", ($5 - $4) * 1000 / hz / $1)) }'
+}

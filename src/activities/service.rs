@@ -872,6 +872,9 @@ pub fn page(
 ) -> AppResult<(Vec<ActivityRow>, Option<String>)> {
     type Key = (NaiveDate, String);
     let cursor = parse_cursor(&f.after);
+    // The range queries' limit is written into their SQL (`db::UnionAll::push_limited`), so
+    // callers pass fixed page sizes only.
+    let fetch = u32::try_from(limit + 1).map_err(|_| anyhow::anyhow!("page size {limit}"))?;
     // One range: its first `limit + 1` rows and, for a text search, the last key it read.
     let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<(Vec<Activity>, Option<Key>)> {
         let mut q = filtered(actor, f, cursor.as_ref())?;
@@ -895,10 +898,8 @@ pub fn page(
                 );
             }
         }
-        let rows = q
-            .select(Activity::as_select())
-            .limit(limit + 1)
-            .load(conn)?;
+        let rows = crate::db::UnionAll::limited(q.select(Activity::as_select()), fetch)
+            .load::<Activity>(conn)?;
         Ok((rows, stop))
     };
     // A coordinator's list spans a few associations: one ordered index range per association,
@@ -925,10 +926,9 @@ pub fn page(
         // Every range's first rows in one statement (each part keeps its ORDER BY and LIMIT).
         let mut union = crate::db::UnionAll::default();
         for one in &filters {
-            union.push(
-                filtered(actor, one, cursor.as_ref())?
-                    .select(Activity::as_select())
-                    .limit(limit + 1),
+            union.push_limited(
+                filtered(actor, one, cursor.as_ref())?.select(Activity::as_select()),
+                fetch,
             );
         }
         vec![(union.load::<Activity>(conn)?, None)]

@@ -481,31 +481,61 @@ pub fn mentor_list(conn: &mut DbConn, actor: &Actor) -> AppResult<(Vec<BoardRow>
     Ok((board_rows(conn, open)?, board_rows(conn, done)?))
 }
 
-/// The start page's way in: `None` where assignments are not used (no link), else how many
-/// assignments wait for the mentor to see them (0 for the other roles). The organization
-/// administrator always gets the link (to the settings that turn them on).
-pub fn home_notice(conn: &mut DbConn, actor: &Actor) -> QueryResult<Option<i64>> {
+/// The start page's assignments notice, counted in the page's one statement of figures
+/// (`db::Counts`): whether the organization uses assignments and, for a peer mentor, how many
+/// wait for them (0 for the other roles); `None` (from `value`) hides the link. The
+/// organization administrator always gets the link (to the settings that turn them on).
+pub enum HomeNotice {
+    Hidden,
+    Zero,
+    Counted {
+        enabled: usize,
+        dispatched: Option<usize>,
+    },
+}
+
+pub fn push_home_notice(counts: &mut crate::db::Counts, actor: &Actor) -> HomeNotice {
     let Some(org) = actor.org_id() else {
-        return Ok(None);
+        return HomeNotice::Hidden;
     };
     match actor.role() {
-        Role::OrgAdmin => return Ok(Some(0)),
-        Role::GlobalAdmin => return Ok(None),
+        Role::OrgAdmin => return HomeNotice::Zero,
+        Role::GlobalAdmin => return HomeNotice::Hidden,
         _ => {}
     }
-    if !settings(conn, org)?.enabled {
-        return Ok(None);
+    // No settings row means the defaults: not enabled.
+    let enabled = counts.push(
+        st::table
+            .filter(st::organization_id.eq(org.to_string()))
+            .filter(st::enabled.eq(true))
+            .count(),
+    );
+    let dispatched = (actor.role() == Role::PeerMentor).then(|| {
+        counts.push(
+            asg::table
+                .filter(asg::organization_id.eq(org.to_string()))
+                .filter(asg::mentor_id.eq(actor.user_id.clone()))
+                .filter(asg::status.eq(Status::Dispatched.key()))
+                .count(),
+        )
+    });
+    HomeNotice::Counted {
+        enabled,
+        dispatched,
     }
-    if actor.role() != Role::PeerMentor {
-        return Ok(Some(0));
+}
+
+impl HomeNotice {
+    pub fn value(&self, counted: &crate::db::Counted) -> Option<i64> {
+        match self {
+            HomeNotice::Hidden => None,
+            HomeNotice::Zero => Some(0),
+            HomeNotice::Counted {
+                enabled,
+                dispatched,
+            } => (counted.get(*enabled) > 0).then(|| dispatched.map_or(0, |d| counted.get(d))),
+        }
     }
-    asg::table
-        .filter(asg::organization_id.eq(org.to_string()))
-        .filter(asg::mentor_id.eq(actor.user_id.clone()))
-        .filter(asg::status.eq(Status::Dispatched.key()))
-        .count()
-        .get_result(conn)
-        .map(Some)
 }
 
 /// Completed assignments per mentor (user id) in a calendar year (Europe/Oslo), for the

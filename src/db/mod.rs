@@ -296,8 +296,14 @@ pub type DbConnBackend = MultiBackend;
 /// `LIMIT`: `SELECT * FROM (q0) AS u0 UNION ALL SELECT * FROM (q1) AS u1 ...` (valid on both
 /// backends; the `MultiConnection` derive offers no `union_all`). Rows come part after part.
 /// Prepared statements are cached by their SQL, as for boxed queries.
+///
+/// A part added with `push_limited` gets its `LIMIT` written into the SQL as a constant
+/// (`SELECT * FROM (q0 LIMIT 51) AS u0 …`) instead of bound as Diesel does: PostgreSQL's generic
+/// plan for `LIMIT $1` assumes a tenth of the table and picks a bad plan for a keyset range, so
+/// it re-planned every execution; with the constant it settles on the index range. Pass only a
+/// few fixed values (page sizes), each one is a statement of its own in the cache.
 pub struct UnionAll<ST> {
-    parts: Vec<Box<dyn QueryFragment<MultiBackend> + Send>>,
+    parts: Vec<(Box<dyn QueryFragment<MultiBackend> + Send>, Option<u32>)>,
     _row: PhantomData<ST>,
 }
 
@@ -315,7 +321,24 @@ impl<ST> UnionAll<ST> {
     where
         Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
     {
-        self.parts.push(Box::new(part));
+        self.parts.push((Box::new(part), None));
+    }
+    /// Adds a part (with its `ORDER BY`, without a `LIMIT`) that keeps its first `limit` rows,
+    /// the limit written into the SQL as a constant (see the type's documentation).
+    pub fn push_limited<Q>(&mut self, part: Q, limit: u32)
+    where
+        Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
+    {
+        self.parts.push((Box::new(part), Some(limit)));
+    }
+    /// One part keeping its first `limit` rows (see `push_limited`).
+    pub fn limited<Q>(part: Q, limit: u32) -> Self
+    where
+        Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
+    {
+        let mut union = Self::default();
+        union.push_limited(part, limit);
+        union
     }
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()
@@ -333,12 +356,15 @@ impl<ST> QueryId for UnionAll<ST> {
 
 impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        for (i, part) in self.parts.iter().enumerate() {
+        for (i, (part, limit)) in self.parts.iter().enumerate() {
             if i > 0 {
                 out.push_sql(" UNION ALL ");
             }
             out.push_sql("SELECT * FROM (");
             part.walk_ast(out.reborrow())?;
+            if let Some(n) = limit {
+                out.push_sql(&format!(" LIMIT {n}"));
+            }
             out.push_sql(&format!(") AS u{i}"));
         }
         Ok(())
@@ -346,6 +372,86 @@ impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
 }
 
 impl<ST, Conn> diesel::RunQueryDsl<Conn> for UnionAll<ST> {}
+
+/// The SQL types a part of `Counts` may have: a `COUNT` or a `SUM` of integers.
+pub trait CountType {}
+impl CountType for diesel::sql_types::BigInt {}
+impl CountType for diesel::sql_types::Nullable<diesel::sql_types::BigInt> {}
+
+/// Many single-row aggregates (`COUNT`, `COUNT(DISTINCT …)`, `SUM` of integers) over different
+/// tables as one statement: `SELECT 0, * FROM (q0) AS u0 UNION ALL SELECT 1, * FROM (q1) AS u1
+/// …`, the part's number written as a constant (so the statement stays cacheable) and read back
+/// with each row, whatever order the database returns them in. A start page's figures are one
+/// round trip instead of one each.
+#[derive(Default)]
+pub struct Counts {
+    parts: Vec<Box<dyn QueryFragment<MultiBackend> + Send>>,
+}
+
+/// The values of a `Counts`, by the index `Counts::push` gave; a `SUM` of no rows is 0.
+#[derive(Clone, Debug, Default)]
+pub struct Counted(Vec<i64>);
+
+impl Counted {
+    pub fn get(&self, i: usize) -> i64 {
+        self.0.get(i).copied().unwrap_or(0)
+    }
+}
+
+impl Counts {
+    /// Adds an aggregate query (exactly one row, one column); returns its index in `Counted`.
+    pub fn push<Q>(&mut self, part: Q) -> usize
+    where
+        Q: Query + QueryFragment<MultiBackend> + Send + 'static,
+        Q::SqlType: CountType,
+    {
+        self.parts.push(Box::new(part));
+        self.parts.len() - 1
+    }
+
+    /// Runs every part in one statement (none when there are no parts).
+    pub fn run(self, conn: &mut DbConn) -> QueryResult<Counted> {
+        use diesel::RunQueryDsl;
+        let mut out = vec![0; self.parts.len()];
+        if self.parts.is_empty() {
+            return Ok(Counted(out));
+        }
+        for (i, v) in self.load::<(i32, Option<i64>)>(conn)? {
+            if let Some(slot) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+                *slot = v.unwrap_or(0);
+            }
+        }
+        Ok(Counted(out))
+    }
+}
+
+impl Query for Counts {
+    type SqlType = (
+        diesel::sql_types::Integer,
+        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+    );
+}
+
+impl QueryId for Counts {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<MultiBackend> for Counts {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            out.push_sql(&format!("SELECT {i}, u{i}.* FROM ("));
+            part.walk_ast(out.reborrow())?;
+            out.push_sql(&format!(") AS u{i}"));
+        }
+        Ok(())
+    }
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for Counts {}
 
 impl AsDiesel for anyhow::Error {
     fn as_diesel(&self) -> Option<&DieselError> {

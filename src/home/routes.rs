@@ -44,27 +44,35 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
         return Ok(crate::web::redirect("/account/invitations"));
     }
     let a = actor.clone();
-    let (associations, view, invitations, assignments) = db(&state, move |c| {
-        let associations = crate::auth::service::association_names(c, &a.associations)?;
-        let view = match a.role() {
-            Role::PeerMentor => View::Mentor(service::mentor_home(c, &a)?),
-            Role::Coordinator => View::Coordinator(service::coordinator_home(c, &a)?),
-            Role::OrgAdmin => View::OrgAdmin(service::org_admin_home(c, &a)?),
-            Role::GlobalAdmin => View::Global(service::global_home(c, &a)?),
+    let (view, common) = db(&state, move |c| {
+        Ok(match a.role() {
+            Role::PeerMentor => {
+                let (home, common) = service::mentor_home(c, &a)?;
+                (View::Mentor(home), common)
+            }
+            Role::Coordinator => {
+                let (home, common) = service::coordinator_home(c, &a)?;
+                (View::Coordinator(home), common)
+            }
+            Role::OrgAdmin => {
+                let (home, common) = service::org_admin_home(c, &a)?;
+                (View::OrgAdmin(home), common)
+            }
+            Role::GlobalAdmin => {
+                let (home, common) = service::global_home(c, &a)?;
+                (View::Global(home), common)
+            }
             Role::Account => return Err(crate::web::AppError::NotFound),
-        };
-        let invitations = crate::users::service::pending_count(c, &a.user_id)?;
-        let assignments = crate::assignments::service::home_notice(c, &a)?;
-        Ok((associations, view, invitations, assignments))
+        })
     })
     .await?;
     page::ok(&HomePage {
         context: actor.context_label(),
         page: Page::for_actor(&actor, "page.home"),
-        associations,
+        associations: common.associations,
         view,
-        invitations,
-        assignments,
+        invitations: common.invitations,
+        assignments: common.assignments,
         search: crate::search::routes::SearchBox::start_page(),
     })
 }

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::dsl::{count, count_star, exists, max, not, sum};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable};
 
 use crate::access::Actor;
 use crate::access::Role;
-use crate::db::{now, DbConn};
+use crate::db::{now, Counted, Counts, DbConn, UnionAll};
 use crate::schema::{
     activities as act, activity_types as at, contact_mentors as cm, contacts,
     event_attendees as ea, events as ev, local_associations as la, organizations as orgs,
@@ -38,6 +39,41 @@ pub const HREF_ASSOCIATIONS_NO_COORDINATOR: &str = "/associations?coordinator=no
 const PEER_MENTOR: &str = "peer_mentor";
 const COORDINATOR: &str = "coordinator";
 const REGISTERED: &str = "registered";
+
+/// What every start page shows beside the role's own figures: the names of the actor's
+/// associations, the invitations waiting for an answer and the assignments notice (`None`: no
+/// link). The two counts are read in the role's one statement of figures.
+#[derive(Clone, Debug, Default)]
+pub struct Common {
+    pub associations: Vec<(String, String)>,
+    pub invitations: i64,
+    pub assignments: Option<i64>,
+}
+
+/// Adds the common counts to a page's statement of figures; the closure reads them back.
+fn push_common(counts: &mut Counts, actor: &Actor) -> impl Fn(&Counted) -> Common {
+    let invitations = crate::users::service::push_pending_count(counts, &actor.user_id);
+    let assignments = crate::assignments::service::push_home_notice(counts, actor);
+    move |c| Common {
+        associations: Vec::new(),
+        invitations: c.get(invitations),
+        assignments: assignments.value(c),
+    }
+}
+
+/// The names of the actor's associations, by name (no statement when they have none).
+fn association_names(conn: &mut DbConn, actor: &Actor) -> QueryResult<Vec<(String, String)>> {
+    if actor.associations.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::auth::service::association_names(conn, &actor.associations)
+}
+
+/// A bound value telling the parts of a `UnionAll` apart (an SQL literal would keep the
+/// statement out of the cache).
+fn kind(k: i32) -> diesel::dsl::AsExprOf<i32, Integer> {
+    k.into_sql::<Integer>()
+}
 
 /// Today's date in Norway.
 pub fn today() -> NaiveDate {
@@ -138,7 +174,9 @@ pub fn register_href(
     s
 }
 
-pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<MentorHome> {
+/// Four statements: the counts (with the common ones), the contacts with the association
+/// names, what to prefill for the contacts, the coming events.
+pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(MentorHome, Common)> {
     actor.require(&[Role::PeerMentor])?;
     let org = actor.org()?.to_string();
     let me = actor.user_id.clone();
@@ -154,66 +192,115 @@ pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<MentorHome> {
             .filter(contacts::organization_id.eq(org.clone()))
             .filter(contacts::is_active.eq(true))
     };
-    let contacts_total: i64 = mine()
-        .select(count(contacts::id).aggregate_distinct())
-        .get_result(conn)?;
-    let rows: Vec<(String, String, String, Option<NaiveDate>)> = contacts::table
-        .inner_join(cm::table)
-        .left_join(
-            act::table.on(act::contact_id
-                .eq(contacts::id.nullable())
-                .and(act::status.eq(REGISTERED))),
-        )
-        .filter(cm::user_id.eq(&me))
-        .filter(cm::ended_at.is_null())
-        .filter(contacts::organization_id.eq(&org))
-        .filter(contacts::is_active.eq(true))
-        .group_by((
-            contacts::id,
-            contacts::name,
-            contacts::name_key,
-            contacts::local_association_id,
-        ))
-        .select((
-            contacts::id,
-            contacts::name,
-            contacts::local_association_id,
-            max(act::occurred_on.nullable()),
-        ))
-        .order((contacts::name_key.asc(), contacts::id.asc()))
-        .limit(LIST_MAX * 2)
-        .load(conn)?;
+    // This year's count over the (mentor, date) index.
+    let from = year_start(today);
+    let year = || {
+        act::table
+            .filter(act::mentor_id.eq(me.clone()))
+            .filter(act::organization_id.eq(org.clone()))
+            .filter(act::status.eq(REGISTERED))
+            .filter(act::occurred_on.ge(from))
+            .filter(act::occurred_on.le(today))
+    };
+    let mut counts = Counts::default();
+    let contacts_total = counts.push(mine().select(count(contacts::id).aggregate_distinct()));
+    let year_activities = counts.push(year().count());
+    let year_counting = counts.push(year().filter(act::bufdir_counts.eq(true)).count());
+    let common = push_common(&mut counts, actor);
+    let counted = counts.run(conn)?;
 
-    // What to prefill: the type and minutes of my last activity with each contact (one bounded
-    // query), else of my last activity at all.
+    // The first of them by name, and the names of my associations: one statement of two
+    // parts, each keeping its order.
+    let mut union = UnionAll::default();
+    union.push_limited(
+        contacts::table
+            .inner_join(cm::table)
+            .left_join(
+                act::table.on(act::contact_id
+                    .eq(contacts::id.nullable())
+                    .and(act::status.eq(REGISTERED))),
+            )
+            .filter(cm::user_id.eq(me.clone()))
+            .filter(cm::ended_at.is_null())
+            .filter(contacts::organization_id.eq(org.clone()))
+            .filter(contacts::is_active.eq(true))
+            .group_by((
+                contacts::id,
+                contacts::name,
+                contacts::name_key,
+                contacts::local_association_id,
+            ))
+            .select((
+                kind(0),
+                contacts::id,
+                contacts::name,
+                contacts::local_association_id,
+                max(act::occurred_on.nullable()),
+            ))
+            .order((contacts::name_key.asc(), contacts::id.asc())),
+        (LIST_MAX * 2) as u32,
+    );
+    union.push(
+        la::table
+            .filter(la::id.eq_any(actor.associations.clone()))
+            .order(la::name.asc())
+            .select((
+                kind(1),
+                la::id,
+                la::name,
+                la::id,
+                None::<NaiveDate>.into_sql::<Nullable<diesel::sql_types::Date>>(),
+            )),
+    );
+    let mut names = Vec::new();
+    let mut rows: Vec<(String, String, String, Option<NaiveDate>)> = Vec::new();
+    for (k, id, name, association, last) in
+        union.load::<(i32, String, String, String, Option<NaiveDate>)>(conn)?
+    {
+        if k == 0 {
+            rows.push((id, name, association, last));
+        } else {
+            names.push((id, name));
+        }
+    }
+
+    // What to prefill: the type and minutes of my last activity with each contact (the latest
+    // 200 with these contacts), else of my last activity at all; one statement of two parts.
     let ids: Vec<Option<String>> = rows.iter().map(|r| Some(r.0.clone())).collect();
-    let recent: Vec<(Option<String>, String, Option<i32>)> = act::table
-        .filter(act::mentor_id.eq(&me))
-        .filter(act::organization_id.eq(&org))
-        .filter(act::status.eq(REGISTERED))
-        .filter(act::contact_id.eq_any(ids))
-        .order((act::occurred_on.desc(), act::id.desc()))
-        .select((
-            act::contact_id,
-            act::activity_type_id,
-            act::duration_minutes,
-        ))
-        .limit(200)
-        .load(conn)?;
+    let my_registered = || {
+        act::table
+            .filter(act::mentor_id.eq(me.clone()))
+            .filter(act::organization_id.eq(org.clone()))
+            .filter(act::status.eq(REGISTERED))
+            .order((act::occurred_on.desc(), act::id.desc()))
+    };
+    let mut union = UnionAll::default();
+    let prefill = (
+        act::contact_id,
+        act::activity_type_id,
+        act::duration_minutes,
+        act::occurred_on,
+        act::id,
+    );
+    union.push_limited(
+        my_registered()
+            .filter(act::contact_id.eq_any(ids))
+            .select((kind(0), prefill)),
+        200,
+    );
+    union.push_limited(my_registered().select((kind(1), prefill)), 1);
+    type Prefill = (Option<String>, String, Option<i32>, NaiveDate, String);
+    let mut recent: Vec<(i32, Prefill)> = union.load(conn)?;
+    recent.sort_by(|(_, x), (_, y)| (y.3, &y.4).cmp(&(x.3, &x.4)));
     let mut last_with: HashMap<String, (String, Option<i32>)> = HashMap::new();
-    for (c, t, m) in recent {
-        if let Some(c) = c {
+    let mut fallback: Option<(String, Option<i32>)> = None;
+    for (k, (c, t, m, _, _)) in recent {
+        if k == 1 {
+            fallback = Some((t, m));
+        } else if let Some(c) = c {
             last_with.entry(c).or_insert((t, m));
         }
     }
-    let fallback: Option<(String, Option<i32>)> = act::table
-        .filter(act::mentor_id.eq(&me))
-        .filter(act::organization_id.eq(&org))
-        .filter(act::status.eq(REGISTERED))
-        .order((act::occurred_on.desc(), act::id.desc()))
-        .select((act::activity_type_id, act::duration_minutes))
-        .first(conn)
-        .optional()?;
     let contacts = rows
         .into_iter()
         .map(|(id, name, association, last_activity)| {
@@ -237,26 +324,29 @@ pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<MentorHome> {
 
     // My associations' coming events, with my registration.
     let t = now();
-    let upcoming: Vec<(String, String, NaiveDateTime, Option<String>)> = ev::table
+    let events = ev::table
         .filter(ev::organization_id.eq(&org))
         .filter(ev::local_association_id.eq_any(actor.associations.clone()))
         .filter(ev::status.eq("planned"))
         .filter(ev::starts_at.gt(t))
         .order((ev::starts_at.asc(), ev::id.asc()))
-        .select((ev::id, ev::title, ev::starts_at, ev::place))
+        .select((
+            ev::id,
+            ev::title,
+            ev::starts_at,
+            ev::place,
+            exists(
+                ea::table
+                    .filter(ea::event_id.eq(ev::id))
+                    .filter(ea::user_id.eq(me.clone()))
+                    .filter(ea::status.eq(REGISTERED)),
+            ),
+        ))
         .limit(5)
-        .load(conn)?;
-    let event_ids: Vec<String> = upcoming.iter().map(|e| e.0.clone()).collect();
-    let registered: Vec<String> = ea::table
-        .filter(ea::user_id.eq(&me))
-        .filter(ea::event_id.eq_any(event_ids))
-        .filter(ea::status.eq(REGISTERED))
-        .select(ea::event_id)
-        .load(conn)?;
-    let events = upcoming
+        .load::<(String, String, NaiveDateTime, Option<String>, bool)>(conn)?
         .into_iter()
-        .map(|(id, title, starts_at, place)| UpcomingEvent {
-            registered: registered.contains(&id),
+        .map(|(id, title, starts_at, place, registered)| UpcomingEvent {
+            registered,
             id,
             title,
             starts_at,
@@ -264,30 +354,22 @@ pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<MentorHome> {
         })
         .collect();
 
-    // This year's count over the (mentor, date) index.
-    let from = year_start(today);
-    let year = || {
-        act::table
-            .filter(act::mentor_id.eq(me.clone()))
-            .filter(act::organization_id.eq(org.clone()))
-            .filter(act::status.eq(REGISTERED))
-            .filter(act::occurred_on.ge(from))
-            .filter(act::occurred_on.le(today))
+    let common = Common {
+        associations: names,
+        ..common(&counted)
     };
-    let year_activities: i64 = year().count().get_result(conn)?;
-    let year_counting: i64 = year()
-        .filter(act::bufdir_counts.eq(true))
-        .count()
-        .get_result(conn)?;
-    Ok(MentorHome {
-        contacts,
-        contacts_total,
-        events,
-        year: today.year(),
-        year_activities,
-        year_counting,
-        year_href: format!("/activities?from={from}&to={today}"),
-    })
+    Ok((
+        MentorHome {
+            contacts,
+            contacts_total: counted.get(contacts_total),
+            events,
+            year: today.year(),
+            year_activities: counted.get(year_activities),
+            year_counting: counted.get(year_counting),
+            year_href: format!("/activities?from={from}&to={today}"),
+        },
+        common,
+    ))
 }
 
 // ---------------------------------------------------------------- coordinator
@@ -368,75 +450,121 @@ macro_rules! has_mentor {
     };
 }
 
-pub fn coordinator_home(conn: &mut DbConn, actor: &Actor) -> AppResult<CoordinatorHome> {
+/// Active peer mentors with a grant in these associations and no activity since `since`.
+macro_rules! quiet_mentors {
+    ($org:expr, $assocs:expr, $since:expr) => {
+        pm::table
+            .inner_join(users::table)
+            .filter(pm::organization_id.eq($org))
+            .filter(pm::status.eq("active"))
+            .filter(users::is_active.eq(true))
+            .filter(exists(
+                uor::table
+                    .filter(uor::user_id.eq(pm::user_id))
+                    .filter(uor::organization_id.eq($org))
+                    .filter(uor::role_id.eq(PEER_MENTOR))
+                    .filter(uor::revoked_at.is_null())
+                    .filter(uor::local_association_id.eq_any($assocs)),
+            ))
+            .filter(not(exists(
+                act::table
+                    .filter(act::mentor_id.eq(pm::user_id))
+                    .filter(act::organization_id.eq($org))
+                    .filter(act::status.eq(REGISTERED))
+                    .filter(act::occurred_on.ge($since)),
+            )))
+    };
+}
+
+/// Three statements: every count (with the common ones), the month's figures by association
+/// with the associations' names, and the first quiet mentors with their last activity.
+pub fn coordinator_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(CoordinatorHome, Common)> {
     actor.require(&[Role::Coordinator])?;
     let org = actor.org()?.to_string();
     let assocs = actor.associations.clone();
     let today = today();
     let t = now();
+    let (from, to) = (month_start(today), month_end(today));
 
-    let no_mentor: i64 = scoped_contacts!(org.clone(), assocs.clone())
-        .filter(not(has_mentor!()))
-        .count()
-        .get_result(conn)?;
+    let mut counts = Counts::default();
+    let no_mentor = counts.push(
+        scoped_contacts!(org.clone(), assocs.clone())
+            .filter(not(has_mentor!()))
+            .count(),
+    );
     let since = today - Duration::days(NOT_REACHED_DAYS);
-    let not_reached: i64 = scoped_contacts!(org.clone(), assocs.clone())
-        .filter(has_mentor!())
-        .filter(not(exists(
-            act::table
-                .filter(act::contact_id.eq(contacts::id.nullable()))
-                .filter(act::status.eq(REGISTERED))
-                .filter(act::occurred_on.ge(since)),
-        )))
-        .count()
-        .get_result(conn)?;
+    let not_reached = counts.push(
+        scoped_contacts!(org.clone(), assocs.clone())
+            .filter(has_mentor!())
+            .filter(not(exists(
+                act::table
+                    .filter(act::contact_id.eq(contacts::id.nullable()))
+                    .filter(act::status.eq(REGISTERED))
+                    .filter(act::occurred_on.ge(since)),
+            )))
+            .count(),
+    );
     // Started, planned events with a registration still unmarked (as on the events list).
-    let awaiting: i64 = ev::table
-        .filter(ev::organization_id.eq(&org))
-        .filter(ev::local_association_id.eq_any(assocs.clone()))
-        .filter(ev::starts_at.le(t))
-        .filter(ev::status.eq("planned"))
-        .filter(ev::activity_id.is_null())
-        .filter(exists(
-            ea::table
-                .filter(ea::event_id.eq(ev::id))
-                .filter(ea::status.eq(REGISTERED)),
-        ))
-        .count()
-        .get_result(conn)?;
-    let (quiet, quiet_total) = quiet_mentors(conn, actor, &org, today)?;
+    let awaiting = counts.push(
+        ev::table
+            .filter(ev::organization_id.eq(org.clone()))
+            .filter(ev::local_association_id.eq_any(assocs.clone()))
+            .filter(ev::starts_at.le(t))
+            .filter(ev::status.eq("planned"))
+            .filter(ev::activity_id.is_null())
+            .filter(exists(
+                ea::table
+                    .filter(ea::event_id.eq(ev::id))
+                    .filter(ea::status.eq(REGISTERED)),
+            ))
+            .count(),
+    );
+    let quiet_since = today - Duration::days(QUIET_DAYS);
+    let quiet_total = counts.push(quiet_mentors!(org.clone(), assocs.clone(), quiet_since).count());
+    // Distinct people across associations are counted once, so not summed from the rows.
+    let period = || {
+        act::table
+            .filter(act::organization_id.eq(org.clone()))
+            .filter(act::local_association_id.eq_any(assocs.clone()))
+            .filter(act::status.eq(REGISTERED))
+            .filter(act::occurred_on.ge(from))
+            .filter(act::occurred_on.le(to))
+    };
+    let mentors = counts.push(period().select(count(act::mentor_id).aggregate_distinct()));
+    let contacts_total = counts.push(period().select(count(act::contact_id).aggregate_distinct()));
+    let common = push_common(&mut counts, actor);
+    let counted = counts.run(conn)?;
+
     let todo = vec![
         Todo {
             label_key: "home.todo_no_mentor",
-            count: no_mentor,
+            count: counted.get(no_mentor),
             href: HREF_CONTACTS_NO_MENTOR.into(),
         },
         Todo {
             label_key: "home.todo_not_reached",
-            count: not_reached,
+            count: counted.get(not_reached),
             href: HREF_CONTACTS_NOT_REACHED.into(),
         },
         Todo {
             label_key: "home.todo_awaiting_attendance",
-            count: awaiting,
+            count: counted.get(awaiting),
             href: HREF_EVENTS_AWAITING.into(),
         },
         Todo {
             label_key: "home.todo_quiet_mentors",
-            count: quiet_total,
+            count: counted.get(quiet_total),
             href: HREF_MENTORS_QUIET.into(),
         },
     ];
-    let (from, to) = (month_start(today), month_end(today));
-    let names = crate::auth::service::association_names(conn, &assocs)?;
-    let mut month = figures_by_association(conn, &org, &assocs, from, to)?;
+    let (names, mut month) = figures_by_association(conn, &org, &assocs, from, to)?;
     let mut rows: Vec<Figures> = names
-        .into_iter()
+        .iter()
         .map(|(id, name)| {
-            let mut f = month.remove(&id).unwrap_or_default();
-            f.href = activities_href(from, to, Some(&id));
-            f.id = id;
-            f.name = name;
+            let mut f = month.remove(id).unwrap_or_default();
+            f.href = activities_href(from, to, Some(id));
+            f.id = id.clone();
+            f.name = name.clone();
             f
         })
         .collect();
@@ -445,6 +573,8 @@ pub fn coordinator_home(conn: &mut DbConn, actor: &Actor) -> AppResult<Coordinat
     });
     let mut total = Figures {
         href: activities_href(from, to, None),
+        mentors: counted.get(mentors),
+        contacts: counted.get(contacts_total),
         ..Default::default()
     };
     for r in &rows {
@@ -452,29 +582,57 @@ pub fn coordinator_home(conn: &mut DbConn, actor: &Actor) -> AppResult<Coordinat
         total.counting += r.counting;
         total.minutes += r.minutes;
     }
-    // Distinct people across associations are counted once, so not summed from the rows.
-    let whole = figures_of_org(conn, &org, Some(&assocs), from, to)?;
-    total.mentors = whole.mentors;
-    total.contacts = whole.contacts;
-    Ok(CoordinatorHome {
-        todo,
-        month: rows,
-        month_total: total,
-        month_label: from.format("%m.%Y").to_string(),
-        quiet,
-        quiet_total,
-    })
+
+    // The first quiet mentors by name, each with their last activity ever.
+    let quiet = quiet_mentors!(org.clone(), assocs.clone(), quiet_since)
+        .order((users::name_key.asc(), users::id.asc()))
+        .select((
+            pm::id,
+            users::name,
+            act::table
+                .filter(act::mentor_id.eq(pm::user_id))
+                .filter(act::organization_id.eq(org.clone()))
+                .filter(act::status.eq(REGISTERED))
+                .select(max(act::occurred_on))
+                .single_value(),
+        ))
+        .limit(LIST_MAX)
+        .load::<(String, String, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .map(|(profile_id, name, last_activity)| QuietMentor {
+            profile_id,
+            name,
+            last_activity,
+        })
+        .collect();
+
+    Ok((
+        CoordinatorHome {
+            todo,
+            month: rows,
+            month_total: total,
+            month_label: from.format("%m.%Y").to_string(),
+            quiet,
+            quiet_total: counted.get(quiet_total),
+        },
+        Common {
+            associations: names,
+            ..common(&counted)
+        },
+    ))
 }
 
 /// Activities in a period, grouped by association: counts, minutes, distinct mentors and
-/// contacts (one GROUP BY over the (association, date) index), and those counting for Bufdir.
+/// contacts (one GROUP BY over the (association, date) index), and those counting for Bufdir;
+/// with the names of the associations, by name. One statement of three parts.
+#[allow(clippy::type_complexity)]
 fn figures_by_association(
     conn: &mut DbConn,
     org: &str,
     assocs: &[String],
     from: NaiveDate,
     to: NaiveDate,
-) -> QueryResult<HashMap<String, Figures>> {
+) -> QueryResult<(Vec<(String, String)>, HashMap<String, Figures>)> {
     let period = || {
         act::table
             .filter(act::organization_id.eq(org.to_string()))
@@ -482,140 +640,128 @@ fn figures_by_association(
             .filter(act::status.eq(REGISTERED))
             .filter(act::occurred_on.ge(from))
             .filter(act::occurred_on.le(to))
+            .group_by(act::local_association_id)
     };
-    let rows: Vec<(String, i64, Option<i64>, i64, i64)> = period()
-        .group_by(act::local_association_id)
-        .select((
+    let figures = |k: i32| {
+        (
+            kind(k),
+            act::local_association_id,
             act::local_association_id,
             count_star(),
             sum(act::duration_minutes),
             count(act::mentor_id).aggregate_distinct(),
             count(act::contact_id).aggregate_distinct(),
-        ))
-        .load(conn)?;
-    let counting: HashMap<String, i64> = period()
-        .filter(act::bufdir_counts.eq(true))
-        .group_by(act::local_association_id)
-        .select((act::local_association_id, count_star()))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|(id, activities, minutes, mentors, contacts)| {
-            let f = Figures {
-                counting: counting.get(&id).copied().unwrap_or(0),
-                activities,
-                minutes: minutes.unwrap_or(0),
-                mentors,
-                contacts,
-                ..Default::default()
-            };
-            (id, f)
-        })
-        .collect())
+        )
+    };
+    let zero = || 0_i64.into_sql::<BigInt>();
+    let mut union = UnionAll::default();
+    union.push(period().select(figures(0)));
+    union.push(
+        period()
+            .filter(act::bufdir_counts.eq(true))
+            .select(figures(1)),
+    );
+    union.push(
+        la::table
+            .filter(la::id.eq_any(assocs.to_vec()))
+            .order(la::name.asc())
+            .select((
+                kind(2),
+                la::id,
+                la::name,
+                zero(),
+                None::<i64>.into_sql::<Nullable<BigInt>>(),
+                zero(),
+                zero(),
+            )),
+    );
+    type Row = (i32, String, String, i64, Option<i64>, i64, i64);
+    let mut names = Vec::new();
+    let mut out: HashMap<String, Figures> = HashMap::new();
+    let mut counting: HashMap<String, i64> = HashMap::new();
+    for (k, id, name, activities, minutes, mentors, contacts) in union.load::<Row>(conn)? {
+        match k {
+            0 => {
+                let f = Figures {
+                    activities,
+                    minutes: minutes.unwrap_or(0),
+                    mentors,
+                    contacts,
+                    ..Default::default()
+                };
+                out.insert(id, f);
+            }
+            1 => {
+                counting.insert(id, activities);
+            }
+            _ => names.push((id, name)),
+        }
+    }
+    for (id, f) in out.iter_mut() {
+        f.counting = counting.get(id).copied().unwrap_or(0);
+    }
+    Ok((names, out))
 }
 
-/// The same figures for the whole organization (or these associations of it) at once.
+/// The same figures for the whole organization over each period: one statement with a part
+/// per period, each one scan of the period's range (four aggregates at once); the Bufdir
+/// count comes from the page's counts (`push_counting`).
 fn figures_of_org(
     conn: &mut DbConn,
     org: &str,
-    assocs: Option<&[String]>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<Figures> {
-    let period = || {
-        let mut q = act::table
-            .filter(act::organization_id.eq(org.to_string()))
-            .filter(act::status.eq(REGISTERED))
-            .filter(act::occurred_on.ge(from))
-            .filter(act::occurred_on.le(to))
-            .into_boxed();
-        if let Some(a) = assocs {
-            q = q.filter(act::local_association_id.eq_any(a.to_vec()));
-        }
-        q
-    };
-    let (activities, minutes, mentors, contacts): (i64, Option<i64>, i64, i64) = period()
-        .select((
+    periods: &[(NaiveDate, NaiveDate)],
+) -> QueryResult<Vec<Figures>> {
+    let mut union = UnionAll::default();
+    for (k, (from, to)) in periods.iter().enumerate() {
+        union.push(period_of_org(org, *from, *to).select((
+            kind(k as i32),
             count_star(),
             sum(act::duration_minutes),
             count(act::mentor_id).aggregate_distinct(),
             count(act::contact_id).aggregate_distinct(),
-        ))
-        .get_result(conn)?;
-    let counting: i64 = period()
-        .filter(act::bufdir_counts.eq(true))
-        .count()
-        .get_result(conn)?;
-    Ok(Figures {
-        activities,
-        counting,
-        minutes: minutes.unwrap_or(0),
-        mentors,
-        contacts,
-        href: activities_href(from, to, None),
-        ..Default::default()
-    })
+        )));
+    }
+    let mut out: Vec<Figures> = periods
+        .iter()
+        .map(|(from, to)| Figures {
+            href: activities_href(*from, *to, None),
+            ..Default::default()
+        })
+        .collect();
+    for (k, activities, minutes, mentors, contacts) in
+        union.load::<(i32, i64, Option<i64>, i64, i64)>(conn)?
+    {
+        if let Some(f) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) {
+            f.activities = activities;
+            f.minutes = minutes.unwrap_or(0);
+            f.mentors = mentors;
+            f.contacts = contacts;
+        }
+    }
+    Ok(out)
 }
 
-/// Active peer mentors in the coordinator's associations without an activity in the last
-/// `QUIET_DAYS` days: the first few by name with their last activity, and how many in all.
-fn quiet_mentors(
-    conn: &mut DbConn,
-    actor: &Actor,
+/// The organization's registered activities in a period.
+fn period_of_org(
     org: &str,
-    today: NaiveDate,
-) -> AppResult<(Vec<QuietMentor>, i64)> {
-    let since = today - Duration::days(QUIET_DAYS);
-    let scoped = || {
-        pm::table
-            .inner_join(users::table)
-            .filter(pm::organization_id.eq(org.to_string()))
-            .filter(pm::status.eq("active"))
-            .filter(users::is_active.eq(true))
-            .filter(exists(
-                uor::table
-                    .filter(uor::user_id.eq(pm::user_id))
-                    .filter(uor::organization_id.eq(org.to_string()))
-                    .filter(uor::role_id.eq(PEER_MENTOR))
-                    .filter(uor::revoked_at.is_null())
-                    .filter(uor::local_association_id.eq_any(actor.associations.clone())),
-            ))
-            .filter(not(exists(
-                act::table
-                    .filter(act::mentor_id.eq(pm::user_id))
-                    .filter(act::organization_id.eq(org.to_string()))
-                    .filter(act::status.eq(REGISTERED))
-                    .filter(act::occurred_on.ge(since)),
-            )))
-    };
-    let total: i64 = scoped().count().get_result(conn)?;
-    let rows: Vec<(String, String, String)> = scoped()
-        .order((users::name_key.asc(), users::id.asc()))
-        .select((pm::id, pm::user_id, users::name))
-        .limit(LIST_MAX)
-        .load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
-    let last: HashMap<String, Option<NaiveDate>> = act::table
-        .filter(act::mentor_id.eq_any(ids))
-        .filter(act::organization_id.eq(org))
+    from: NaiveDate,
+    to: NaiveDate,
+) -> act::BoxedQuery<'static, crate::db::DbConnBackend> {
+    act::table
+        .filter(act::organization_id.eq(org.to_string()))
         .filter(act::status.eq(REGISTERED))
-        .group_by(act::mentor_id)
-        .select((act::mentor_id, max(act::occurred_on)))
-        .load::<(String, Option<NaiveDate>)>(conn)?
-        .into_iter()
-        .collect();
-    Ok((
-        rows.into_iter()
-            .map(|(profile_id, user_id, name)| QuietMentor {
-                last_activity: last.get(&user_id).copied().flatten(),
-                profile_id,
-                name,
-            })
-            .collect(),
-        total,
-    ))
+        .filter(act::occurred_on.ge(from))
+        .filter(act::occurred_on.le(to))
+        .into_boxed()
+}
+
+/// Those counting for Bufdir in a period, as a part of the page's counts.
+fn push_counting(counts: &mut Counts, org: &str, from: NaiveDate, to: NaiveDate) -> usize {
+    counts.push(
+        period_of_org(org, from, to)
+            .filter(act::bufdir_counts.eq(true))
+            .count(),
+    )
 }
 
 // ---------------------------------------------------------------- organization administrator
@@ -651,47 +797,57 @@ impl OrgAdminHome {
     }
 }
 
-pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<OrgAdminHome> {
+/// Three statements: every count (with the common ones), the year's and the month's figures,
+/// and the first associations without a coordinator.
+pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(OrgAdminHome, Common)> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let today = today();
-    let associations: i64 = la::table
-        .filter(la::organization_id.eq(&org))
-        .filter(la::is_active.eq(true))
-        .count()
-        .get_result(conn)?;
-    let region_count: i64 = regions::table
-        .filter(regions::organization_id.eq(&org))
-        .filter(regions::is_active.eq(true))
-        .count()
-        .get_result(conn)?;
-    let mentors: i64 = pm::table
-        .filter(pm::organization_id.eq(&org))
-        .filter(pm::status.eq("active"))
-        .count()
-        .get_result(conn)?;
-    let coordinators: i64 = uor::table
-        .filter(uor::organization_id.eq(&org))
-        .filter(uor::role_id.eq(COORDINATOR))
-        .filter(uor::revoked_at.is_null())
-        .select(count(uor::user_id).aggregate_distinct())
-        .get_result(conn)?;
-    let contact_count: i64 = contacts::table
-        .filter(contacts::organization_id.eq(&org))
-        .filter(contacts::is_active.eq(true))
-        .count()
-        .get_result(conn)?;
-    let upcoming_events: i64 = ev::table
-        .filter(ev::organization_id.eq(&org))
-        .filter(ev::status.eq("planned"))
-        .filter(ev::starts_at.gt(now()))
-        .count()
-        .get_result(conn)?;
-    let types: i64 = at::table
-        .filter(at::organization_id.eq(&org))
-        .filter(at::is_active.eq(true))
-        .count()
-        .get_result(conn)?;
+    let mut counts = Counts::default();
+    let associations = counts.push(
+        la::table
+            .filter(la::organization_id.eq(org.clone()))
+            .filter(la::is_active.eq(true))
+            .count(),
+    );
+    let region_count = counts.push(
+        regions::table
+            .filter(regions::organization_id.eq(org.clone()))
+            .filter(regions::is_active.eq(true))
+            .count(),
+    );
+    let mentors = counts.push(
+        pm::table
+            .filter(pm::organization_id.eq(org.clone()))
+            .filter(pm::status.eq("active"))
+            .count(),
+    );
+    let coordinators = counts.push(
+        uor::table
+            .filter(uor::organization_id.eq(org.clone()))
+            .filter(uor::role_id.eq(COORDINATOR))
+            .filter(uor::revoked_at.is_null())
+            .select(count(uor::user_id).aggregate_distinct()),
+    );
+    let contact_count = counts.push(
+        contacts::table
+            .filter(contacts::organization_id.eq(org.clone()))
+            .filter(contacts::is_active.eq(true))
+            .count(),
+    );
+    let upcoming_events = counts.push(
+        ev::table
+            .filter(ev::organization_id.eq(org.clone()))
+            .filter(ev::status.eq("planned"))
+            .filter(ev::starts_at.gt(now()))
+            .count(),
+    );
+    let types = counts.push(
+        at::table
+            .filter(at::organization_id.eq(org.clone()))
+            .filter(at::is_active.eq(true))
+            .count(),
+    );
     let lacking = || {
         la::table
             .filter(la::organization_id.eq(org.clone()))
@@ -703,7 +859,31 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<OrgAdminHom
                     .filter(uor::revoked_at.is_null()),
             )))
     };
-    let without_coordinator_total: i64 = lacking().count().get_result(conn)?;
+    let without_coordinator_total = counts.push(lacking().count());
+    let without_region = counts.push(
+        la::table
+            .filter(la::organization_id.eq(org.clone()))
+            .filter(la::is_active.eq(true))
+            .filter(la::region_id.is_null())
+            .count(),
+    );
+    let periods = [
+        (year_start(today), today),
+        (month_start(today), month_end(today)),
+    ];
+    let counting: Vec<usize> = periods
+        .iter()
+        .map(|(from, to)| push_counting(&mut counts, &org, *from, *to))
+        .collect();
+    let common = push_common(&mut counts, actor);
+    let c = counts.run(conn)?;
+    let mut figures = figures_of_org(conn, &org, &periods)?;
+    for (f, i) in figures.iter_mut().zip(&counting) {
+        f.counting = c.get(*i);
+    }
+    let month_figures = figures.pop().unwrap_or_default();
+    let year_figures = figures.pop().unwrap_or_default();
+
     let without_coordinator = lacking()
         .order((la::name_key.asc(), la::id.asc()))
         .select((la::id, la::name))
@@ -712,16 +892,11 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<OrgAdminHom
         .into_iter()
         .map(|(id, name)| Named { id, name })
         .collect();
-    let without_region: i64 = la::table
-        .filter(la::organization_id.eq(&org))
-        .filter(la::is_active.eq(true))
-        .filter(la::region_id.is_null())
-        .count()
-        .get_result(conn)?;
+    let region_count = c.get(region_count);
     let setup = vec![
         Todo {
             label_key: "home.setup_no_types",
-            count: i64::from(types == 0),
+            count: i64::from(c.get(types) == 0),
             href: "/activity-types/new".into(),
         },
         Todo {
@@ -731,37 +906,46 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<OrgAdminHom
         },
         Todo {
             label_key: "home.setup_no_associations",
-            count: i64::from(associations == 0),
+            count: i64::from(c.get(associations) == 0),
             href: "/associations/new".into(),
         },
         Todo {
             label_key: "home.setup_no_coordinator",
-            count: without_coordinator_total,
+            count: c.get(without_coordinator_total),
             href: HREF_ASSOCIATIONS_NO_COORDINATOR.into(),
         },
         Todo {
             label_key: "home.setup_no_region",
-            count: if region_count == 0 { 0 } else { without_region },
+            count: if region_count == 0 {
+                0
+            } else {
+                c.get(without_region)
+            },
             href: "/associations?region=none".into(),
         },
     ];
-    let year_figures = figures_of_org(conn, &org, None, year_start(today), today)?;
-    let month_figures = figures_of_org(conn, &org, None, month_start(today), month_end(today))?;
-    Ok(OrgAdminHome {
-        associations,
-        regions: region_count,
-        mentors,
-        coordinators,
-        contacts: contact_count,
-        upcoming_events,
-        year: today.year(),
-        year_figures,
-        month_label: month_start(today).format("%m.%Y").to_string(),
-        month_figures,
-        setup,
-        without_coordinator,
-        without_coordinator_total,
-    })
+    let common = Common {
+        associations: association_names(conn, actor)?,
+        ..common(&c)
+    };
+    Ok((
+        OrgAdminHome {
+            associations: c.get(associations),
+            regions: region_count,
+            mentors: c.get(mentors),
+            coordinators: c.get(coordinators),
+            contacts: c.get(contact_count),
+            upcoming_events: c.get(upcoming_events),
+            year: today.year(),
+            year_figures,
+            month_label: month_start(today).format("%m.%Y").to_string(),
+            month_figures,
+            setup,
+            without_coordinator,
+            without_coordinator_total: c.get(without_coordinator_total),
+        },
+        common,
+    ))
 }
 
 // ---------------------------------------------------------------- global administrator
@@ -793,7 +977,7 @@ impl GlobalHome {
 /// At most this many organizations are listed (the platform has a handful).
 const ORGS_MAX: i64 = 100;
 
-pub fn global_home(conn: &mut DbConn, actor: &Actor) -> AppResult<GlobalHome> {
+pub fn global_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(GlobalHome, Common)> {
     if actor.role() != Role::GlobalAdmin {
         return Err(AppError::NotFound);
     }
@@ -822,11 +1006,15 @@ pub fn global_home(conn: &mut DbConn, actor: &Actor) -> AppResult<GlobalHome> {
         .load::<(Option<String>, i64)>(conn)?
         .into_iter()
         .collect();
-    let users: i64 = users::table
-        .filter(users::is_active.eq(true))
-        .count()
-        .get_result(conn)?;
-    Ok(GlobalHome {
+    let mut counts = Counts::default();
+    let users = counts.push(users::table.filter(users::is_active.eq(true)).count());
+    let common = push_common(&mut counts, actor);
+    let c = counts.run(conn)?;
+    let common = Common {
+        associations: association_names(conn, actor)?,
+        ..common(&c)
+    };
+    let home = GlobalHome {
         organizations: rows
             .into_iter()
             .map(|(id, name, is_active)| OrgSummary {
@@ -837,6 +1025,7 @@ pub fn global_home(conn: &mut DbConn, actor: &Actor) -> AppResult<GlobalHome> {
                 is_active,
             })
             .collect(),
-        users,
-    })
+        users: c.get(users),
+    };
+    Ok((home, common))
 }

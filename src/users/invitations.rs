@@ -272,8 +272,9 @@ fn views(conn: &mut DbConn, whose: Whose<'_>) -> AppResult<Vec<InvitationView>> 
 }
 
 /// How many invitations wait for the user's answer (the notice on the start page).
-pub fn pending_count(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
-    pending(user_id).count().get_result(conn)
+/// As a part of the start page's one statement of figures (`db::Counts`); returns its index.
+pub fn push_pending_count(counts: &mut crate::db::Counts, user_id: &str) -> usize {
+    counts.push(pending(user_id).count())
 }
 
 /// Accepts (grants the role, as given by the inviter) or declines one pending invitation.
@@ -339,9 +340,9 @@ fn answer_one(
     Ok(Ok(()))
 }
 
-fn pending(user_id: &str) -> invitations::BoxedQuery<'_, crate::db::DbConnBackend> {
+fn pending(user_id: &str) -> invitations::BoxedQuery<'static, crate::db::DbConnBackend> {
     invitations::table
-        .filter(invitations::user_id.eq(user_id))
+        .filter(invitations::user_id.eq(user_id.to_string()))
         .filter(invitations::status.eq("pending"))
         .filter(invitations::expires_at.gt(now()))
         .into_boxed()

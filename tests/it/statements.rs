@@ -31,19 +31,25 @@ async fn lists_run_at_most_five_statements_and_start_pages_are_bounded(mut app: 
     assert!(n <= 5, "the coordinator's list ran {n} statements");
     let n = statements_of(&mut app, "/activities?status=all&bufdir=counts").await;
     assert!(n <= 5, "the coordinator's filtered list ran {n} statements");
-    // The start page's own figures are many small COUNT queries (src/home), 13 for a
-    // coordinator, and one for the assignments notice; what it pays beyond them is the one
-    // statement above. Bounded here so that
-    // it cannot grow unnoticed; bringing it to 5 means merging those counts.
+    // The start pages' counts, with the invitations and the assignments notice, are one
+    // statement (`db::Counts`); the rest are their lists (src/home).
     let n = statements_of(&mut app, "/").await;
-    assert!(n <= 15, "the coordinator's start page ran {n} statements");
+    assert!(n <= 4, "the coordinator's start page ran {n} statements");
     app.logout().await;
 
     app.login("mentor@nhf.example").await;
     let n = statements_of(&mut app, "/activities").await;
     assert!(n <= 5, "the mentor's list ran {n} statements");
     let n = statements_of(&mut app, "/").await;
-    assert!(n <= 12, "the mentor's start page ran {n} statements");
+    assert!(n <= 5, "the mentor's start page ran {n} statements");
+    app.logout().await;
+
+    app.login("admin@nhf.example").await;
+    let n = statements_of(&mut app, "/").await;
+    assert!(
+        n <= 4,
+        "the organization administrator's start page ran {n} statements"
+    );
 }
 
 async fn a_signed_in_page_reads_session_user_grants_and_labels_in_one_statement(mut app: TestApp) {
