@@ -36,7 +36,20 @@ pub fn completed_count(
     association_id: &str,
     year: i32,
 ) -> QueryResult<i64> {
-    if crate::assignments::service::in_use_for_association(conn, association_id)? {
+    let by_assignments = crate::assignments::service::in_use_for_association(conn, association_id)?;
+    count_completed(conn, by_assignments, user_id, association_id, year)
+}
+
+/// `completed_count` once it is known whether the organization uses assignments (a page of
+/// many mentors asks that once, not per mentor and association).
+fn count_completed(
+    conn: &mut DbConn,
+    by_assignments: bool,
+    user_id: &str,
+    association_id: &str,
+    year: i32,
+) -> QueryResult<i64> {
+    if by_assignments {
         return crate::assignments::service::completed_in_association(
             conn,
             user_id,
@@ -149,6 +162,7 @@ pub fn years(
         )
         .select((uor::user_id, uor::local_association_id.assume_not_null()))
         .load(conn)?;
+    let by_assignments = crate::assignments::service::settings(conn, org)?.enabled;
     let mut out = Vec::new();
     for (id, name) in mentors {
         let (reimbursed, taxable) = sums
@@ -165,7 +179,7 @@ pub fn years(
         mine.sort();
         mine.dedup();
         for a in mine {
-            let n = completed_count(conn, id, a, year)?;
+            let n = count_completed(conn, by_assignments, id, a, year)?;
             completed += n;
             let own: Vec<HonorariumThreshold> = tiers
                 .iter()
