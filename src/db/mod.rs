@@ -228,7 +228,11 @@ fn retryable(err: &DieselError) -> bool {
         }
         DieselError::DatabaseError(_, info) => {
             let m = info.message();
-            m.contains("database is locked") || m.contains("database is busy")
+            // PostgreSQL broke a deadlock by aborting this transaction (SQLSTATE 40P01), which
+            // Diesel reports without a kind of its own: the retry runs alone.
+            m.contains("database is locked")
+                || m.contains("database is busy")
+                || m.contains("deadlock detected")
         }
         _ => false,
     }

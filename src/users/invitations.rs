@@ -285,6 +285,19 @@ fn answer_one(
     accept: bool,
     ip: Option<&str>,
 ) -> AppResult<Result<(), &'static str>> {
+    // Lock the invitation first (a write that changes nothing yet), so that an answer and a
+    // cancellation take their locks in the same order (invitation, then the audit chain) and
+    // cannot deadlock on PostgreSQL; a cancellation that won leaves nothing to answer.
+    let claimed = diesel::update(
+        invitations::table
+            .find(&inv.id)
+            .filter(invitations::status.eq("pending")),
+    )
+    .set(invitations::status.eq("pending"))
+    .execute(tx.conn)?;
+    if claimed == 0 {
+        return Err(AppError::NotFound);
+    }
     if accept {
         let by = Grantor {
             user_id: &inv.invited_by,
