@@ -92,9 +92,10 @@ pub fn build_app(
         // Outside the session middleware: a place for the actor rows its store reads.
         .wrap(from_fn(auth::load::scope))
         .wrap(from_fn(web::security::middleware))
-        .wrap(actix_web::middleware::Logger::new(
-            "%{X-Request-Id}o %r %s %Dms",
-        ))
+        .wrap(
+            actix_web::middleware::Logger::new("%{X-Request-Id}o %{request}xi %s %Dms")
+                .custom_request_replace("request", web::security::loggable_request),
+        )
         .route("/healthz", aw::get().to(healthz))
         .route("/static/{hash}/{path:.*}", aw::get().to(web::assets::serve))
         .configure(auth::routes::configure)
