@@ -91,6 +91,10 @@ async fn search_folds_norwegian_letters_in_contacts_and_mentors(mut app: TestApp
     assert!(mentor.has("Likepersoner"));
     let mentor = app.get(&q("Øda")).await;
     assert!(mentor.has("ØDA ÆRØ"));
+    // The mentor list's own search folds the same way (SQL lower() folds only ASCII on SQLite).
+    let list = app.get("/mentors?q=%C3%B8da+%C3%A6r%C3%B8").await;
+    assert_eq!(list.status, 200);
+    assert!(list.has("ØDA ÆRØ"), "the mentor list finds øda ærø");
 }
 
 async fn a_coordinator_finds_only_records_of_their_associations(mut app: TestApp) {

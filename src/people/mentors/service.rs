@@ -31,11 +31,6 @@ pub const MAX_ASSOCIATIONS: i64 = 5;
 /// The reason written to the history when a profile is created.
 pub const START_REASON: &str = "Startet som likeperson";
 
-#[diesel::declare_sql_function]
-extern "SQL" {
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
 // ---------------------------------------------------------------- peer mentor profiles
 
 /// The user's peer mentor profile in the organization, created (active, with its first history
@@ -155,7 +150,7 @@ fn filtered_mentors(actor: &Actor, f: &MentorFilter) -> AppResult<MentorQuery> {
     if !f.q.trim().is_empty() {
         let p = forms::like_contains(&f.q);
         q = q.filter(
-            lower(users::name)
+            users::name_key
                 .like(p.clone())
                 .escape('\\')
                 .or(users::email.like(p).escape('\\')),
