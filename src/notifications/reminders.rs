@@ -230,7 +230,10 @@ pub fn contact_inactive(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>>
                 link: format!("/contacts/{contact}"),
                 subject_id: contact,
                 due_on: since + Duration::days(i64::from(days)),
-                params: serde_json::json!({ "name": name, "days": days.to_string() }),
+                params: serde_json::json!({
+                    "name": name,
+                    "days": (pass.today - since).num_days().to_string(),
+                }),
             });
         }
     }
