@@ -60,6 +60,9 @@ enum Command {
         /// Run every job now, whatever its interval.
         #[arg(long)]
         all: bool,
+        /// Only this job (e.g. notifications.reminders); with --all, whatever its interval.
+        #[arg(long)]
+        job: Option<String>,
     },
 }
 
@@ -148,14 +151,17 @@ fn main() -> anyhow::Result<()> {
             println!("Back up the key file (or MASTER_KEY) again: it holds the new version.");
             Ok(())
         }
-        Command::RunJobs { all } => {
+        Command::RunJobs { all, job } => {
             let config = Config::from_env(cli.database_url, None)?;
             let pool = prepare(&config)?;
             let mut conn = pool.get()?;
             let env = likeperson::jobs::Env::new(mail::Mailer::from_config(&config)?, &config);
-            for (name, outcome) in
-                likeperson::jobs::run_due(&mut conn, &likeperson::jobs::all(), &env, all)
-            {
+            let jobs: Vec<_> = likeperson::jobs::all()
+                .into_iter()
+                .filter(|j| job.as_deref().is_none_or(|name| j.name == name))
+                .collect();
+            anyhow::ensure!(!jobs.is_empty(), "no job named {}", job.unwrap_or_default());
+            for (name, outcome) in likeperson::jobs::run_due(&mut conn, &jobs, &env, all) {
                 println!("{name}: {outcome:?}");
             }
             Ok(())

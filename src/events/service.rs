@@ -546,7 +546,11 @@ pub fn update(
             .format("%-d.%-m.%Y %H:%M")
             .to_string();
         let place = v.place.clone().unwrap_or_default();
-        let when = if place.is_empty() { when } else { format!("{when}, {place}") };
+        let when = if place.is_empty() {
+            when
+        } else {
+            format!("{when}, {place}")
+        };
         tell_attendees(
             tx.conn,
             &org,

@@ -218,7 +218,8 @@ pub fn run_due(
             };
             match &outcome {
                 // The outbox runs on every tick: only what it did is worth a line.
-                Outcome::Ran(m) if job.every.is_zero() && m.starts_with("0 sent, 0 to retry, 0") => {}
+                Outcome::Ran(m)
+                    if job.every.is_zero() && m.starts_with("0 sent, 0 to retry, 0") => {}
                 Outcome::Ran(m) => log::info!("job {}: {m}", job.name),
                 Outcome::Failed(m) => log::warn!("job {} failed: {m}", job.name),
                 Outcome::Skipped => {}

@@ -18,8 +18,8 @@ use super::service::{notify_with, Notice};
 use crate::access::Role;
 use crate::db::DbConn;
 use crate::schema::{
-    activities as act, contacts as c, organizations as o, peer_mentors as pm,
-    reimbursements as rb, reminders as rm, user_organization_roles as uor, users,
+    activities as act, contacts as c, organizations as o, peer_mentors as pm, reimbursements as rb,
+    reminders as rm, user_organization_roles as uor, users,
 };
 
 pub const SCENARIO: &str = "digest.weekly";
@@ -140,7 +140,11 @@ pub fn run(conn: &mut DbConn, pass: &Pass) -> QueryResult<usize> {
         .filter(uor::revoked_at.is_null())
         .filter(users::is_active.eq(true))
         .filter(o::is_active.eq(true))
-        .select((uor::user_id, uor::organization_id, uor::local_association_id))
+        .select((
+            uor::user_id,
+            uor::organization_id,
+            uor::local_association_id,
+        ))
         .load(conn)?;
     let mut wanted: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for (user, org, association) in grants {

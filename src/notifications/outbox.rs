@@ -236,7 +236,9 @@ pub fn failed(conn: &mut DbConn, org: Option<&str>) -> QueryResult<Vec<OutboxMai
 /// Puts a failed mail back in the queue with its tries reset; false when it is not one of
 /// the organization's failed mails.
 pub fn retry(conn: &mut DbConn, org: Option<&str>, id: &str) -> QueryResult<bool> {
-    let target = mo::table.filter(mo::id.eq(id)).filter(mo::status.eq(FAILED));
+    let target = mo::table
+        .filter(mo::id.eq(id))
+        .filter(mo::status.eq(FAILED));
     let set = (
         mo::status.eq(PENDING),
         mo::attempts.eq(0),

@@ -258,7 +258,13 @@ pub fn event_tomorrow(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
         .filter(ea::status.eq("registered"))
         .filter(users::is_active.eq(true))
         .filter(pm::status.eq("active"))
-        .select((ea::user_id, ev::id, ev::organization_id, ev::title, ev::starts_at))
+        .select((
+            ea::user_id,
+            ev::id,
+            ev::organization_id,
+            ev::title,
+            ev::starts_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()

@@ -67,11 +67,7 @@ fn recipient(
 ) -> QueryResult<Option<Recipient>> {
     let row: Option<RecipientRow> = users::table
         .left_join(settings::table)
-        .left_join(
-            ns::table.on(ns::user_id
-                .eq(users::id)
-                .and(ns::scenario.eq(scenario.key))),
-        )
+        .left_join(ns::table.on(ns::user_id.eq(users::id).and(ns::scenario.eq(scenario.key))))
         .filter(users::id.eq(user_id))
         .select((
             users::email,
@@ -187,11 +183,7 @@ pub fn notify_with(
 
 /// The users holding an active grant of `role` in an association (active accounts only), for
 /// notices to "its coordinators".
-pub fn holders_of(
-    conn: &mut DbConn,
-    association: &str,
-    role: Role,
-) -> QueryResult<Vec<String>> {
+pub fn holders_of(conn: &mut DbConn, association: &str, role: Role) -> QueryResult<Vec<String>> {
     use crate::schema::user_organization_roles as uor;
     let mut ids: Vec<String> = uor::table
         .inner_join(users::table.on(users::id.eq(uor::user_id)))
@@ -222,7 +214,11 @@ pub fn list(
         .filter(n::user_id.eq(&actor.user_id))
         .into_boxed();
     if let Some((t, id)) = before {
-        q = q.filter(n::created_at.lt(t).or(n::created_at.eq(t).and(n::id.lt(id))));
+        q = q.filter(
+            n::created_at
+                .lt(t)
+                .or(n::created_at.eq(t).and(n::id.lt(id))),
+        );
     }
     let rows: Vec<(Notification, Option<String>)> = q
         .order((n::created_at.desc(), n::id.desc()))
@@ -331,11 +327,7 @@ pub fn choices(conn: &mut DbConn, actor: &Actor) -> QueryResult<Vec<Choice>> {
 
 /// Saves the choices from the form's checked boxes (`in_app` / `email` = scenario key) for
 /// every non-critical scenario the actor is offered; unknown keys are ignored.
-pub fn save_choices(
-    conn: &mut DbConn,
-    actor: &Actor,
-    pairs: &[(String, String)],
-) -> AppResult<()> {
+pub fn save_choices(conn: &mut DbConn, actor: &Actor, pairs: &[(String, String)]) -> AppResult<()> {
     let offered = choices(conn, actor)?;
     let checked = |field: &str, key: &str| pairs.iter().any(|(k, v)| k == field && v == key);
     let t = now();
@@ -356,7 +348,9 @@ pub fn save_choices(
             .set(&row)
             .execute(tx.conn)?;
             if updated == 0 {
-                diesel::insert_into(ns::table).values(&row).execute(tx.conn)?;
+                diesel::insert_into(ns::table)
+                    .values(&row)
+                    .execute(tx.conn)?;
             }
         }
         crate::audit::service::append(

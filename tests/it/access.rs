@@ -214,8 +214,14 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         ("/account/invitations".into(), [s, 200, 200, 200, 200, 200]),
         ("/account/password".into(), [s, 200, 200, 200, 200, 200]),
         ("/notifications".into(), [s, 200, 200, 200, 200, 200]),
-        ("/notifications?before=x".into(), [s, 404, 404, 404, 404, 404]),
-        ("/account/notifications".into(), [s, 200, 200, 200, 200, 200]),
+        (
+            "/notifications?before=x".into(),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/account/notifications".into(),
+            [s, 200, 200, 200, 200, 200],
+        ),
         ("/notifications/admin".into(), [s, 404, 404, 200, 200, 200]),
         ("/associations".into(), [s, 404, 200, 200, 200, 404]),
         (
@@ -621,7 +627,11 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             vec![("in_app", "claim.approved".into())],
             [s, 303, 303, 303, 303, 303],
         ),
-        ("/notifications/read".into(), vec![], [s, 303, 303, 303, 303, 303]),
+        (
+            "/notifications/read".into(),
+            vec![],
+            [s, 303, 303, 303, 303, 303],
+        ),
         (
             format!("/notifications/{random}/read"),
             vec![],

@@ -12,8 +12,8 @@ use likeperson::notifications::outbox::{self, MAX_ATTEMPTS};
 use likeperson::notifications::scenarios::Pass;
 use likeperson::notifications::{digest, reminders};
 use likeperson::schema::{
-    event_attendees as ea, events as ev, mail_outbox as mo, notifications as n,
-    peer_mentors as pm, reimbursements as rb, reminders as rm,
+    event_attendees as ea, events as ev, mail_outbox as mo, notifications as n, peer_mentors as pm,
+    reimbursements as rb, reminders as rm,
 };
 
 use crate::common::TestApp;
@@ -121,22 +121,37 @@ async fn critical_notifications_cannot_be_turned_off_and_the_others_can(app: Tes
     assert!(claims.len() >= 2, "the demo mentor has two waiting claims");
     decide(&app, &claims[0], "approve", "").await;
     decide(&app, &claims[1], "reject", "Nei").await;
-    assert_eq!(notifications_of(&app, "mentor@nhf.example", "claim.approved"), 0);
+    assert_eq!(
+        notifications_of(&app, "mentor@nhf.example", "claim.approved"),
+        0
+    );
     assert_eq!(outbox_to(&app, "mentor@nhf.example", "claim.approved"), 0);
-    assert_eq!(notifications_of(&app, "mentor@nhf.example", "claim.rejected"), 1);
+    assert_eq!(
+        notifications_of(&app, "mentor@nhf.example", "claim.rejected"),
+        1
+    );
     assert_eq!(outbox_to(&app, "mentor@nhf.example", "claim.rejected"), 1);
 
     // The main switch on the settings page turns e-mail off for the rest.
     let res = mentor
-        .post("/account/settings", &[("language", "nb"), ("notify_in_app", "on")])
+        .post(
+            "/account/settings",
+            &[("language", "nb"), ("notify_in_app", "on")],
+        )
         .await;
     assert_eq!(res.status, 303);
     let res = mentor
-        .post("/account/notifications", &[("in_app", "event.cancelled"), ("email", "event.cancelled")])
+        .post(
+            "/account/notifications",
+            &[("in_app", "event.cancelled"), ("email", "event.cancelled")],
+        )
         .await;
     assert_eq!(res.status, 303);
     cancel_tomorrows_event(&app).await;
-    assert_eq!(notifications_of(&app, "mentor@nhf.example", "event.cancelled"), 1);
+    assert_eq!(
+        notifications_of(&app, "mentor@nhf.example", "event.cancelled"),
+        1
+    );
     assert_eq!(outbox_to(&app, "mentor@nhf.example", "event.cancelled"), 0);
 }
 
@@ -151,8 +166,20 @@ async fn the_centre_marks_read_opens_the_record_and_hides_others_notifications(a
     // Someone else's notification is not found.
     let mut other = app.client();
     other.login("coordinator@nhf.example").await;
-    assert_eq!(other.post(&format!("/notifications/{id}/read"), &[]).await.status, 404);
-    assert_eq!(other.post(&format!("/notifications/{id}/open"), &[]).await.status, 404);
+    assert_eq!(
+        other
+            .post(&format!("/notifications/{id}/read"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        other
+            .post(&format!("/notifications/{id}/open"), &[])
+            .await
+            .status,
+        404
+    );
     assert!(!other.get("/notifications").await.has(&id));
 
     let mut mentor = app.client();
@@ -168,13 +195,21 @@ async fn the_centre_marks_read_opens_the_record_and_hides_others_notifications(a
     assert!(!page.has(&format!("/notifications/{id}/read")));
     // Mark all read.
     decide(&app, &waiting_claim(&app), "reject", "Nei").await;
-    assert!(mentor.get("/notifications").await.has("class=\"unread-count\""));
+    assert!(mentor
+        .get("/notifications")
+        .await
+        .has("class=\"unread-count\""));
     assert_eq!(mentor.post("/notifications/read", &[]).await.status, 303);
-    assert!(!mentor.get("/notifications").await.has("class=\"unread-count\""));
+    assert!(!mentor
+        .get("/notifications")
+        .await
+        .has("class=\"unread-count\""));
 }
 
 fn run_reminders(app: &TestApp, at: chrono::NaiveDateTime) -> usize {
-    reminders::run(&mut app.conn(), &Pass::at(at)).unwrap().total()
+    reminders::run(&mut app.conn(), &Pass::at(at))
+        .unwrap()
+        .total()
 }
 
 fn reminders_of(app: &TestApp, scenario: &str) -> i64 {
@@ -233,7 +268,10 @@ async fn each_reminder_is_made_once_by_its_key_and_paused_mentors_get_none(app: 
     let due = reminders::event_tomorrow(&mut app.conn(), &Pass::at(now())).unwrap();
     assert!(!due.is_empty());
     assert!(!reminders::make(&mut app.conn(), "reminder.event_tomorrow", &due[0]).unwrap());
-    assert_eq!(reminders_of(&app, "reminder.event_tomorrow"), due.len() as i64);
+    assert_eq!(
+        reminders_of(&app, "reminder.event_tomorrow"),
+        due.len() as i64
+    );
     // The mail about a contact does not name the contact.
     let mail = app
         .mails_to("mentor@nhf.example")
@@ -284,7 +322,10 @@ async fn an_event_cancelled_tells_everyone_registered(app: TestApp) {
 async fn two_job_runners_at_once_make_and_send_each_reminder_and_mail_once(app: TestApp) {
     let other = app.another_instance().await;
     let (t, mut handles) = (now(), Vec::new());
-    for (i, state) in [app.state.clone(), other.state.clone()].into_iter().enumerate() {
+    for (i, state) in [app.state.clone(), other.state.clone()]
+        .into_iter()
+        .enumerate()
+    {
         let pool = state.pool.clone();
         let mailer = state.mailer.clone();
         handles.push(std::thread::spawn(move || {
@@ -316,7 +357,9 @@ async fn two_job_runners_at_once_make_and_send_each_reminder_and_mail_once(app: 
     let sent: usize = results.iter().map(|r| r.1).sum::<usize>() + late;
     let rows: i64 = mo::table.count().get_result(&mut *app.conn()).unwrap();
     assert_eq!(sent as i64, rows, "each mail sent once");
-    let files = std::fs::read_dir(app.data_dir.join("mail")).unwrap().count();
+    let files = std::fs::read_dir(app.data_dir.join("mail"))
+        .unwrap()
+        .count();
     assert_eq!(files as i64, rows, "one file per mail");
     // And a second round at once makes and sends nothing.
     let mut conn = app.conn();
@@ -334,17 +377,35 @@ async fn the_weekly_digest_reaches_each_coordinator_once_and_can_be_turned_off(a
     let at = reminders::day_start(monday) + Duration::hours(12);
     let made = digest::run(&mut app.conn(), &Pass::at(at)).unwrap();
     assert!(made >= 2, "{made}");
-    assert_eq!(digest::run(&mut app.conn(), &Pass::at(at + Duration::days(2))).unwrap(), 0);
-    assert_eq!(notifications_of(&app, "coordinator@nhf.example", "digest.weekly"), 1);
-    assert_eq!(notifications_of(&app, "coordinator@blindeforbundet.example", "digest.weekly"), 0);
-    assert_eq!(outbox_to(&app, "coordinator@blindeforbundet.example", "digest.weekly"), 0);
+    assert_eq!(
+        digest::run(&mut app.conn(), &Pass::at(at + Duration::days(2))).unwrap(),
+        0
+    );
+    assert_eq!(
+        notifications_of(&app, "coordinator@nhf.example", "digest.weekly"),
+        1
+    );
+    assert_eq!(
+        notifications_of(&app, "coordinator@blindeforbundet.example", "digest.weekly"),
+        0
+    );
+    assert_eq!(
+        outbox_to(&app, "coordinator@blindeforbundet.example", "digest.weekly"),
+        0
+    );
     let mails = app.mails_to("coordinator@nhf.example");
-    let mail = mails.iter().find(|m| m.contains("Ukens oppsummering")).unwrap();
+    let mail = mails
+        .iter()
+        .find(|m| m.contains("Ukens oppsummering"))
+        .unwrap();
     assert!(mail.contains("Refusjonskrav som venter"), "{mail}");
     assert!(mail.contains("Kontakter som ikke er n"), "{mail}");
     let mut coordinator = app.client();
     coordinator.login("coordinator@nhf.example").await;
-    assert!(coordinator.get("/notifications").await.has("Ukens oppsummering"));
+    assert!(coordinator
+        .get("/notifications")
+        .await
+        .has("Ukens oppsummering"));
     // Next week, a new one.
     let next = digest::run(&mut app.conn(), &Pass::at(at + Duration::days(7))).unwrap();
     assert_eq!(next, made);
@@ -416,9 +477,18 @@ async fn mail_goes_through_a_real_smtp_server_with_text_and_html(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, 200);
-    assert!(got.lock().unwrap().is_empty(), "the request sent nothing itself");
-    let d = outbox::deliver_due(&mut app.conn(), &smtp_mailer(&app, &url), "https://app.example", "t", now())
-        .unwrap();
+    assert!(
+        got.lock().unwrap().is_empty(),
+        "the request sent nothing itself"
+    );
+    let d = outbox::deliver_due(
+        &mut app.conn(),
+        &smtp_mailer(&app, &url),
+        "https://app.example",
+        "t",
+        now(),
+    )
+    .unwrap();
     assert_eq!(d.sent, 1);
     let got = got.lock().unwrap();
     assert_eq!(got.len(), 1);
@@ -426,8 +496,14 @@ async fn mail_goes_through_a_real_smtp_server_with_text_and_html(app: TestApp) {
     assert!(mail.contains("To: mentor@nhf.example"), "{mail}");
     assert!(mail.contains("Content-Type: text/plain"));
     assert!(mail.contains("Content-Type: text/html"));
-    assert!(mail.contains("https://app.example/password/reset?token="), "{mail}");
-    let status: String = mo::table.select(mo::status).first(&mut *app.conn()).unwrap();
+    assert!(
+        mail.contains("https://app.example/password/reset?token="),
+        "{mail}"
+    );
+    let status: String = mo::table
+        .select(mo::status)
+        .first(&mut *app.conn())
+        .unwrap();
     assert_eq!(status, "sent");
 }
 
@@ -441,7 +517,8 @@ async fn a_refused_mail_is_retried_with_backoff_and_then_shown_to_the_admin(app:
         let d = outbox::deliver_due(&mut app.conn(), &mailer, "http://localhost", "t", t).unwrap();
         assert_eq!(d.sent, 0);
         // Not due again at once: the backoff holds it.
-        let again = outbox::deliver_due(&mut app.conn(), &mailer, "http://localhost", "t", t).unwrap();
+        let again =
+            outbox::deliver_due(&mut app.conn(), &mailer, "http://localhost", "t", t).unwrap();
         assert_eq!(again, outbox::Delivered::default(), "try {attempt}");
         let (status, attempts, next): (String, i32, chrono::NaiveDateTime) = mo::table
             .select((mo::status, mo::attempts, mo::next_attempt_at))
@@ -463,8 +540,14 @@ async fn a_refused_mail_is_retried_with_backoff_and_then_shown_to_the_admin(app:
         format!("smtp://127.0.0.1:{}", l.local_addr().unwrap().port())
     };
     decide(&app, &waiting_claim(&app), "reject", "Nei").await;
-    let d = outbox::deliver_due(&mut app.conn(), &smtp_mailer(&app, &down), "http://localhost", "t", now())
-        .unwrap();
+    let d = outbox::deliver_due(
+        &mut app.conn(),
+        &smtp_mailer(&app, &down),
+        "http://localhost",
+        "t",
+        now(),
+    )
+    .unwrap();
     assert_eq!(d.retried, 1);
 
     let mut admin = app.client();
@@ -476,20 +559,33 @@ async fn a_refused_mail_is_retried_with_backoff_and_then_shown_to_the_admin(app:
     // Another organization's administrator does not see it.
     let mut elsewhere = app.client();
     elsewhere.login("admin@hlf.example").await;
-    assert!(!elsewhere.get("/notifications/admin").await.has("mentor@nhf.example"));
+    assert!(!elsewhere
+        .get("/notifications/admin")
+        .await
+        .has("mentor@nhf.example"));
     // Sent again once the fault is fixed.
     let id: String = mo::table
         .filter(mo::status.eq("failed"))
         .select(mo::id)
         .first(&mut *app.conn())
         .unwrap();
-    let res = elsewhere.post(&format!("/notifications/admin/outbox/{id}/retry"), &[]).await;
+    let res = elsewhere
+        .post(&format!("/notifications/admin/outbox/{id}/retry"), &[])
+        .await;
     assert_eq!(res.status, 404);
-    let res = admin.post(&format!("/notifications/admin/outbox/{id}/retry"), &[]).await;
+    let res = admin
+        .post(&format!("/notifications/admin/outbox/{id}/retry"), &[])
+        .await;
     assert_eq!(res.status, 303);
     let (ok_url, ok_got) = smtp_server(false);
-    let d = outbox::deliver_due(&mut app.conn(), &smtp_mailer(&app, &ok_url), "http://localhost", "t", now() + Duration::hours(3))
-        .unwrap();
+    let d = outbox::deliver_due(
+        &mut app.conn(),
+        &smtp_mailer(&app, &ok_url),
+        "http://localhost",
+        "t",
+        now() + Duration::hours(3),
+    )
+    .unwrap();
     assert_eq!(d.sent, 2);
     assert_eq!(ok_got.lock().unwrap().len(), 2);
 }
@@ -508,7 +604,10 @@ async fn the_organization_sets_the_days_without_activity(app: TestApp) {
         assert!(res.has("aria-invalid=\"true\""));
     }
     let res = admin
-        .post("/notifications/admin", &[("reminder_inactive_days", "400000")])
+        .post(
+            "/notifications/admin",
+            &[("reminder_inactive_days", "400000")],
+        )
         .await;
     assert_eq!(res.status, 422);
     // Fewer reminders with a longer quiet period.
@@ -518,6 +617,9 @@ async fn the_organization_sets_the_days_without_activity(app: TestApp) {
     assert_eq!(res.status, 303);
     assert!(admin.get("/notifications/admin").await.has("value=\"365\""));
     run_reminders(&app, now());
-    assert_eq!(notifications_of(&app, "mentor@nhf.example", "reminder.contact_inactive"), 0);
+    assert_eq!(
+        notifications_of(&app, "mentor@nhf.example", "reminder.contact_inactive"),
+        0
+    );
     assert_eq!(app.audit_count("organization.reminders_updated"), 1);
 }
