@@ -72,6 +72,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::search::LABELS,
     crate::users::LABELS,
     crate::audit::LABELS,
+    crate::notifications::LABELS,
 ];
 
 /// Every entry of every section.

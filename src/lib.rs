@@ -17,6 +17,7 @@ pub mod home;
 pub mod jobs;
 pub mod labels;
 pub mod mail;
+pub mod notifications;
 pub mod orgs;
 pub mod people;
 pub mod schema;
@@ -50,6 +51,8 @@ pub struct AppState {
     /// The organizations' resolved labels by version, kept by this instance (see
     /// `labels::LabelCache`).
     pub labels: labels::LabelCache,
+    /// Wakes the server's job runner (a mail was queued); a no-op without one (tests).
+    pub nudge: jobs::Nudge,
 }
 
 pub const SESSION_COOKIE: &str = "likeperson_session";
@@ -110,6 +113,7 @@ pub fn build_app(
         .configure(expenses::configure)
         .configure(search::configure)
         .configure(assignments::routes::configure)
+        .configure(notifications::configure)
         .default_service(aw::to(not_found))
 }
 

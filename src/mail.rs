@@ -1,9 +1,11 @@
 //! E-mail through lettre: SMTP when `SMTP_URL` is set, otherwise each message is written as an
 //! `.eml` file to `data/mail/` and the log says where, so a developer can open the link.
+//! Nothing sends from a web request: mails are queued in the outbox
+//! (`notifications::outbox`) and this is called by its delivery job.
 
 use std::path::PathBuf;
 
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 #[derive(Clone)]
@@ -23,7 +25,9 @@ impl Mailer {
         let from: Mailbox = c.mail_from.parse()?;
         Ok(match &c.smtp_url {
             Some(url) => Mailer::Smtp {
-                transport: SmtpTransport::from_url(url)?.build(),
+                transport: SmtpTransport::from_url(url)?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build(),
                 from,
             },
             None => Mailer::Folder {
@@ -33,17 +37,38 @@ impl Mailer {
         })
     }
 
-    /// Sends a plain-text message (blocking: call it from a blocking context).
-    pub fn send(&self, to: &str, subject: &str, body: String) -> anyhow::Result<()> {
+    /// Sends a message with a plain-text body and, when given, an HTML alternative (blocking:
+    /// call it from a blocking context).
+    pub fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        html: Option<String>,
+    ) -> anyhow::Result<()> {
         let from = match self {
             Mailer::Smtp { from, .. } | Mailer::Folder { from, .. } => from.clone(),
         };
-        let msg = Message::builder()
+        let builder = Message::builder()
             .from(from)
             .to(to.parse()?)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)?;
+            .subject(subject);
+        let msg = match html {
+            Some(html) => builder.multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(text),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(html),
+                    ),
+            )?,
+            None => builder.header(ContentType::TEXT_PLAIN).body(text)?,
+        };
         match self {
             Mailer::Smtp { transport, .. } => {
                 transport.send(&msg)?;

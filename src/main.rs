@@ -54,11 +54,15 @@ enum Command {
     /// Re-wrap every encrypted record's data key under a new master key version (safe while
     /// the server runs; old versions stay in the key file so backups stay readable).
     RotateKey,
-    /// Run the periodic jobs that are due (retention), once, and exit.
+    /// Run the periodic jobs that are due (retention, reminders, the weekly digest, the mail
+    /// outbox), once, and exit.
     RunJobs {
         /// Run every job now, whatever its interval.
         #[arg(long)]
         all: bool,
+        /// Only this job (e.g. notifications.reminders); with --all, whatever its interval.
+        #[arg(long)]
+        job: Option<String>,
     },
 }
 
@@ -147,14 +151,17 @@ fn main() -> anyhow::Result<()> {
             println!("Back up the key file (or MASTER_KEY) again: it holds the new version.");
             Ok(())
         }
-        Command::RunJobs { all } => {
+        Command::RunJobs { all, job } => {
             let config = Config::from_env(cli.database_url, None)?;
             let pool = prepare(&config)?;
             let mut conn = pool.get()?;
-            let instance = likeperson::jobs::instance_name();
-            for (name, outcome) in
-                likeperson::jobs::run_due(&mut conn, &likeperson::jobs::all(), &instance, all)
-            {
+            let env = likeperson::jobs::Env::new(mail::Mailer::from_config(&config)?, &config);
+            let jobs: Vec<_> = likeperson::jobs::all()
+                .into_iter()
+                .filter(|j| job.as_deref().is_none_or(|name| j.name == name))
+                .collect();
+            anyhow::ensure!(!jobs.is_empty(), "no job named {}", job.unwrap_or_default());
+            for (name, outcome) in likeperson::jobs::run_due(&mut conn, &jobs, &env, all) {
                 println!("{name}: {outcome:?}");
             }
             Ok(())
@@ -210,6 +217,8 @@ async fn serve(
         );
     }
     let bind = config.bind;
+    let jobs_env = likeperson::jobs::Env::new(mailer.clone(), &config);
+    let nudge = likeperson::jobs::Nudge::default();
     let state = web::Data::new(AppState {
         pool: pool.clone(),
         files: likeperson::documents::storage::local(&config.storage_dir)?,
@@ -217,9 +226,11 @@ async fn serve(
         mailer,
         keys,
         labels: Default::default(),
+        nudge: nudge.clone(),
     });
-    // Periodic jobs (retention), once per interval across instances.
-    likeperson::jobs::spawn(pool.clone(), Duration::from_secs(300));
+    // Periodic jobs (retention, reminders, the digest, the mail outbox), each once per interval
+    // across instances; the runner looks every 30 s, and at once when a request queued a mail.
+    likeperson::jobs::spawn(pool.clone(), Duration::from_secs(30), jobs_env, nudge);
     // Expired and revoked sessions are removed every ten minutes.
     std::thread::spawn(move || loop {
         if let Ok(mut conn) = pool.get() {

@@ -12,6 +12,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         labels_version -> BigInt,
+        reminder_inactive_days -> Integer,
     }
 }
 
@@ -622,6 +623,71 @@ diesel::table! {
 diesel::joinable!(assignment_status_log -> assignments (assignment_id));
 diesel::joinable!(assignments -> local_associations (local_association_id));
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        organization_id -> Nullable<Text>,
+        context_role -> Nullable<Text>,
+        scenario -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        link -> Text,
+        params -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id, scenario) {
+        user_id -> Text,
+        scenario -> Text,
+        in_app -> Bool,
+        email -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> Text,
+        user_id -> Text,
+        organization_id -> Text,
+        scenario -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        due_on -> Date,
+        notification_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        organization_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        kind -> Text,
+        to_address -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(notifications -> organizations (organization_id));
+diesel::joinable!(reminders -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     regions,
@@ -662,4 +728,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reimbursement_approvals,
     reimbursement_exports,
     honorarium_thresholds,
+    notifications,
+    notification_settings,
+    reminders,
+    mail_outbox,
 );

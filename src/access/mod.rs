@@ -129,6 +129,8 @@ pub struct Actor {
     pub labels: Arc<Labels>,
     pub csrf: String,
     pub flash: Option<Flash>,
+    /// Unread notifications, read with the session.
+    pub unread: i64,
     pub path: String,
     pub ip: Option<String>,
 }

@@ -339,6 +339,7 @@ pub fn dispatch(
                 ip: actor.ip.as_deref(),
             },
         )?;
+        notify_dispatched(tx.conn, &org, &id, &row.mentor_id, due_on)?;
         Ok::<_, diesel::result::Error>(true)
     })?;
     if !placed {
@@ -432,7 +433,33 @@ pub fn reassign(
                 ip: actor.ip.as_deref(),
             },
         )?;
+        notify_dispatched(tx.conn, &a.organization_id, &a.id, &f.mentor_id, a.due_on)?;
         Ok::<_, diesel::result::Error>(Ok(()))
     })?;
     Ok(outcome)
+}
+
+/// Tells the mentor of an assignment sent to them (critical: always, in the app and by mail).
+/// The notice names only the due date: the details stay behind the password confirmation.
+fn notify_dispatched(
+    conn: &mut DbConn,
+    org: &str,
+    id: &str,
+    mentor: &str,
+    due_on: chrono::NaiveDate,
+) -> diesel::QueryResult<()> {
+    crate::notifications::notify(
+        conn,
+        &crate::notifications::Notice {
+            user_id: mentor,
+            org_id: Some(org),
+            role: Some(crate::access::Role::PeerMentor),
+            scenario: "assignment.dispatched",
+            subject_kind: "assignment",
+            subject_id: id,
+            link: format!("/assignments/{id}"),
+            params: serde_json::json!({ "due": due_on.format("%-d.%-m.%Y").to_string() }),
+        },
+    )?;
+    Ok(())
 }

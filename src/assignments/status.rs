@@ -230,6 +230,32 @@ pub fn request(
                 ip: actor.ip.as_deref(),
             },
         )?;
+        if action.to() == Status::Declined {
+            // The coordinators of its association decide where it goes next.
+            let coordinators = crate::notifications::service::holders_of(
+                tx.conn,
+                &a.local_association_id,
+                crate::access::Role::Coordinator,
+            )?;
+            for user in coordinators {
+                crate::notifications::notify(
+                    tx.conn,
+                    &crate::notifications::Notice {
+                        user_id: &user,
+                        org_id: Some(&a.organization_id),
+                        role: Some(crate::access::Role::Coordinator),
+                        scenario: "assignment.declined",
+                        subject_kind: "assignment",
+                        subject_id: &a.id,
+                        link: format!("/assignments/{}", a.id),
+                        params: serde_json::json!({
+                            "reference": a.id.chars().take(8).collect::<String>(),
+                            "reason": reason.unwrap_or_default(),
+                        }),
+                    },
+                )?;
+            }
+        }
         Ok::<_, diesel::result::Error>(true)
     })?;
     if done {

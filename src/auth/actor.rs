@@ -121,6 +121,7 @@ impl FromRequest for Actor {
                 labels: Arc::new(labels),
                 csrf,
                 flash,
+                unread: data.unread,
                 path,
                 ip,
             })

@@ -34,6 +34,8 @@ pub struct ActorRows {
     pub user_id: String,
     pub user: Option<(User, Option<Setting>)>,
     pub grants: Vec<GrantRow>,
+    /// The user's unread notifications.
+    pub unread: i64,
 }
 
 /// The `Actor`'s data once the active context is chosen (labels come separately, cached).
@@ -45,6 +47,7 @@ pub struct ActorParts {
     pub setting: Setting,
     /// The active organization's `labels_version` (0 without an organization).
     pub labels_version: i64,
+    pub unread: i64,
 }
 
 /// The user's active grants in active organizations (and global ones), with the label versions.
@@ -68,8 +71,8 @@ pub fn grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<GrantRow>> {
         .load(conn)
 }
 
-/// The user with their settings and grants: two statements (used when the session store did
-/// not read them already, e.g. a session saved during this request).
+/// The user with their settings and grants, and their unread count: three statements (used
+/// when the session store did not read them already, e.g. a session saved during this request).
 pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
     let user = users::table
         .left_join(settings::table)
@@ -78,14 +81,22 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
         .select((User::as_select(), Option::<Setting>::as_select()))
         .first::<(User, Option<Setting>)>(conn)
         .optional()?;
-    let grants = match user {
-        Some(_) => grants(conn, user_id)?,
-        None => Vec::new(),
+    let (grants, unread) = match user {
+        Some(_) => (
+            grants(conn, user_id)?,
+            crate::schema::notifications::table
+                .filter(crate::schema::notifications::user_id.eq(user_id))
+                .filter(crate::schema::notifications::read_at.is_null())
+                .count()
+                .get_result(conn)?,
+        ),
+        None => (Vec::new(), 0),
     };
     Ok(ActorRows {
         user_id: user_id.to_string(),
         user,
         grants,
+        unread,
     })
 }
 
@@ -100,12 +111,15 @@ type SessionRow = (
     Option<String>,
     Option<String>,
     Option<i64>,
+    Option<i64>,
 );
 
 /// A live session's state by the hash of its key and, when it is signed in, its user's actor
 /// rows, in one statement: the session row left-joined with its user (active only), their
 /// settings, their unrevoked grants and those grants' organizations (active only), one row per
-/// grant. Prepared once per connection (a static query, so Diesel's statement cache keeps it).
+/// grant, each carrying the user's unread notifications (a scalar subquery on the partial index
+/// of unread rows; the header shows the count). Prepared once per connection (a static query,
+/// so Diesel's statement cache keeps it).
 pub fn session_with_actor(
     conn: &mut DbConn,
     key_hash: &str,
@@ -140,24 +154,34 @@ pub fn session_with_actor(
             uor::role_id.nullable(),
             uor::local_association_id.nullable(),
             organizations::labels_version.nullable(),
+            crate::schema::notifications::table
+                .filter(
+                    crate::schema::notifications::user_id
+                        .nullable()
+                        .eq(sessions::user_id),
+                )
+                .filter(crate::schema::notifications::read_at.is_null())
+                .count()
+                .single_value(),
         ))
         .load(conn)?;
     let mut rows = rows.into_iter();
     let Some(first) = rows.next() else {
         return Ok(None);
     };
-    let (state, session_user, user, setting) = (
+    let (state, session_user, user, setting, unread) = (
         first.0.clone(),
         first.1.clone(),
         first.2.clone(),
         first.3.clone(),
+        first.9.unwrap_or(0),
     );
     let Some(user_id) = session_user else {
         return Ok(Some((state, None)));
     };
     let grants = std::iter::once(first)
         .chain(rows)
-        .filter_map(|(_, _, _, _, org, name, role, association, version)| {
+        .filter_map(|(_, _, _, _, org, name, role, association, version, _)| {
             // A grant of an inactive organization joined no organization row: skipped, as
             // `grants` does.
             let role = role?;
@@ -173,6 +197,7 @@ pub fn session_with_actor(
             user_id,
             user: user.map(|u| (u, setting)),
             grants,
+            unread,
         }),
     )))
 }
@@ -238,6 +263,7 @@ pub fn actor_from(rows: ActorRows, wanted_context: Option<&str>) -> Option<Actor
         associations,
         setting,
         labels_version,
+        unread: rows.unread,
     })
 }
 

@@ -224,28 +224,26 @@ async fn forgot(
     }
     let ip = client_ip(&req, state.config.trust_proxy);
     let lim = limits(&state);
-    let st = state.clone();
     let e2 = email.clone();
     db(&state, move |c| {
         if let Some((user, token)) = service::request_reset(c, &e2, ip.as_deref(), &lim)? {
             let page = Page::anonymous("page.reset", lang, String::new());
-            let link = format!("{}/password/reset?token={token}", st.config.base_url);
-            let body = format!(
-                "{} {},\n\n{}\n\n{link}\n",
-                page.t("text.hello"),
-                user.name,
-                page.t("text.reset_mail_body")
-            );
-            if let Err(e) = st
-                .mailer
-                .send(&user.email, page.t("text.reset_mail_subject"), body)
-            {
-                log::error!("could not send the reset mail: {e}");
-            }
+            crate::notifications::outbox::account(
+                c,
+                &page.labels,
+                None,
+                "account.reset",
+                &user.email,
+                &user.name,
+                page.t("text.reset_mail_subject"),
+                &[page.t("text.reset_mail_body").to_string()],
+                &format!("/password/reset?token={token}"),
+            )?;
         }
         Ok(())
     })
     .await?;
+    state.nudge.poke();
     page::ok(&ForgotPage {
         page: Page::anonymous("page.forgot", lang, csrf),
         email,
@@ -467,27 +465,26 @@ async fn change_password(
     let keep = session_id(&session);
     let ip = client_ip(&req, state.config.trust_proxy);
     let lim = limits(&state);
-    let (a, st) = (actor.clone(), state.clone());
+    let a = actor.clone();
     let outcome = db(&state, move |c| {
         let r = service::change_password(c, &a.user_id, &keep, &form, ip.as_deref(), &lim)?;
         if let Ok(user) = &r {
-            let body = format!(
-                "{} {},\n\n{}\n\n{}/password/forgot\n",
-                a.t("text.hello"),
-                user.name,
-                a.t("text.password_changed_mail_body"),
-                st.config.base_url
-            );
-            if let Err(e) =
-                st.mailer
-                    .send(&user.email, a.t("text.password_changed_mail_subject"), body)
-            {
-                log::error!("could not send the password change notice: {e}");
-            }
+            crate::notifications::outbox::account(
+                c,
+                &a.labels,
+                a.org_id(),
+                "account.password_changed",
+                &user.email,
+                &user.name,
+                a.t("text.password_changed_mail_subject"),
+                &[a.t("text.password_changed_mail_body").to_string()],
+                "/password/forgot",
+            )?;
         }
         Ok(r)
     })
     .await?;
+    state.nudge.poke();
     let (status, errors) = match outcome {
         Ok(_) => {
             set_flash(&session, "success", actor.t("text.password_changed"));

@@ -16,7 +16,7 @@ use crate::schema::{
 };
 
 /// (title, days from today, hour, minutes, capacity, activity type, place)
-type Spec = (
+pub(crate) type Spec = (
     &'static str,
     i64,
     u32,
@@ -89,7 +89,7 @@ fn at_hour(days: i64, hour: u32) -> NaiveDateTime {
         .unwrap_or_else(|| date.and_time(time))
 }
 
-fn insert_event(
+pub(crate) fn insert_event(
     conn: &mut DbConn,
     org: &str,
     association: &str,
@@ -127,7 +127,7 @@ fn insert_event(
     Ok(e)
 }
 
-fn attend(
+pub(crate) fn attend(
     conn: &mut DbConn,
     e: &Event,
     user: &str,

@@ -539,8 +539,58 @@ pub fn update(
                 serde_json::json!({ "title": v.title, "starts_at": v.starts_at.to_string(), "capacity": v.capacity }),
             ),
         )?;
+        let when = v
+            .starts_at
+            .and_utc()
+            .with_timezone(&Oslo)
+            .format("%-d.%-m.%Y %H:%M")
+            .to_string();
+        let place = v.place.clone().unwrap_or_default();
+        let when = if place.is_empty() {
+            when
+        } else {
+            format!("{when}, {place}")
+        };
+        tell_attendees(
+            tx.conn,
+            &org,
+            id,
+            "event.changed",
+            serde_json::json!({ "title": v.title, "when": when }),
+        )?;
         Ok(Ok(()))
     })
+}
+
+/// Tells everyone registered for the event (in the caller's transaction).
+fn tell_attendees(
+    conn: &mut DbConn,
+    org: &str,
+    id: &str,
+    scenario: &'static str,
+    params: serde_json::Value,
+) -> QueryResult<()> {
+    let users: Vec<String> = ea::table
+        .filter(ea::event_id.eq(id))
+        .filter(ea::status.eq("registered"))
+        .select(ea::user_id)
+        .load(conn)?;
+    for user in users {
+        crate::notifications::notify(
+            conn,
+            &crate::notifications::Notice {
+                user_id: &user,
+                org_id: Some(org),
+                role: Some(Role::PeerMentor),
+                scenario,
+                subject_kind: "event",
+                subject_id: id,
+                link: format!("/events/{id}"),
+                params: params.clone(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -585,6 +635,14 @@ pub fn cancel(
                 id,
                 serde_json::json!({ "reason": reason }),
             ),
+        )?;
+        let title: String = ev::table.find(id).select(ev::title).first(tx.conn)?;
+        tell_attendees(
+            tx.conn,
+            &org,
+            id,
+            "event.cancelled",
+            serde_json::json!({ "title": title, "reason": reason }),
         )?;
         Ok::<_, AppError>(())
     })?;

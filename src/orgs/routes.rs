@@ -260,15 +260,16 @@ async fn invite_admin(
     actor.require(&[Role::GlobalAdmin])?;
     let id = path_id(&path)?;
     let form = form.into_inner();
-    let (a, f, i, st) = (actor.clone(), form.clone(), id.clone(), state.clone());
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     let outcome = db(&state, move |c| {
         let r = users::invite_org_admin(c, &a, &i, &f)?;
         if let Ok(invited) = &r {
-            crate::users::routes::invitation_mail(&st, &a, invited);
+            crate::users::routes::invitation_mail(c, &a, invited, Some(&i))?;
         }
         Ok(r.map(|_| ()))
     })
     .await?;
+    state.nudge.poke();
     match outcome {
         Ok(()) => {
             set_flash(&session, "success", actor.t("text.invite_sent"));

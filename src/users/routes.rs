@@ -136,32 +136,36 @@ async fn invite_form(actor: Actor, state: web::Data<AppState>) -> AppResult<Http
     render_invite(&actor, &state, form, FieldErrors::new()).await
 }
 
-/// The invitation e-mail: a set-password link for a new account, a link to the invitations page
-/// for an existing one (sign in, then accept or decline).
-pub(crate) fn invitation_mail(state: &AppState, actor: &Actor, invited: &service::Invited) {
+/// The invitation e-mail, queued in the outbox: a set-password link for a new account, a link
+/// to the invitations page for an existing one (sign in, then accept or decline).
+pub(crate) fn invitation_mail(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    invited: &service::Invited,
+    org_id: Option<&str>,
+) -> diesel::QueryResult<()> {
     let (link, text) = match &invited.token {
         Some(token) => (
-            format!("{}/password/reset?token={token}", state.config.base_url),
+            format!("/password/reset?token={token}"),
             actor.t("text.invite_mail_body"),
         ),
         None => (
-            format!("{}/account/invitations", state.config.base_url),
+            "/account/invitations".to_string(),
             actor.t("text.invitation_mail_body"),
         ),
     };
-    let body = format!(
-        "{} {},\n\n{}\n{}\n\n{link}\n",
-        actor.t("text.hello"),
-        invited.name,
-        invited.organization,
-        text,
-    );
-    if let Err(e) = state
-        .mailer
-        .send(&invited.email, actor.t("text.invite_mail_subject"), body)
-    {
-        log::error!("could not send the invitation: {e}");
-    }
+    crate::notifications::outbox::account(
+        conn,
+        &actor.labels,
+        org_id,
+        "account.invitation",
+        &invited.email,
+        &invited.name,
+        actor.t("text.invite_mail_subject"),
+        &[invited.organization.clone(), text.to_string()],
+        &link,
+    )?;
+    Ok(())
 }
 
 async fn invite(
@@ -172,15 +176,16 @@ async fn invite(
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let form = form.into_inner();
-    let (a, f, st) = (actor.clone(), form.clone(), state.clone());
+    let (a, f) = (actor.clone(), form.clone());
     let outcome = db(&state, move |c| {
         let r = service::invite(c, &a, &f)?;
         if let Ok(invited) = &r {
-            invitation_mail(&st, &a, invited);
+            invitation_mail(c, &a, invited, a.org_id())?;
         }
         Ok(r.map(|_| ()))
     })
     .await?;
+    state.nudge.poke();
     match outcome {
         // The same answer whether or not the address already had an account.
         Ok(()) => {
@@ -392,25 +397,29 @@ async fn update(
     actor.require(&[Role::OrgAdmin])?;
     let id = path_id(&path)?;
     let form = form.into_inner();
-    let (a, f, i, st) = (actor.clone(), form.clone(), id.clone(), state.clone());
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     let outcome = db(&state, move |c| {
         let r = service::update(c, &a, &i, &f)?;
         if let Ok(service::Edited {
             email_change: Some((to, token)),
         }) = &r
         {
-            let link = format!("{}/email/confirm?token={token}", st.config.base_url);
-            let body = format!("{}\n\n{link}\n", a.t("text.email_confirm_mail_body"));
-            if let Err(e) = st
-                .mailer
-                .send(to, a.t("text.email_confirm_mail_subject"), body)
-            {
-                log::error!("could not send the address confirmation: {e}");
-            }
+            crate::notifications::outbox::account(
+                c,
+                &a.labels,
+                a.org_id(),
+                "account.email_confirm",
+                to,
+                "",
+                a.t("text.email_confirm_mail_subject"),
+                &[a.t("text.email_confirm_mail_body").to_string()],
+                &format!("/email/confirm?token={token}"),
+            )?;
         }
         Ok(r.map(|e| e.email_change.is_some()))
     })
     .await?;
+    state.nudge.poke();
     match outcome {
         Ok(email_change) => {
             let key = if email_change {

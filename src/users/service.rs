@@ -687,6 +687,8 @@ pub struct SettingsForm {
     pub high_contrast: Option<String>,
     pub reduced_motion: Option<String>,
     pub calendar_week_start: String,
+    pub notify_in_app: Option<String>,
+    pub notify_email: Option<String>,
 }
 
 pub fn save_settings(conn: &mut DbConn, actor: &Actor, f: &SettingsForm) -> AppResult<()> {
@@ -697,9 +699,10 @@ pub fn save_settings(conn: &mut DbConn, actor: &Actor, f: &SettingsForm) -> AppR
         } else {
             "nb".into()
         },
-        // Not on the form until notifications exist: the stored choice is kept as it is.
-        notify_email: actor.settings.notify_email,
-        notify_in_app: actor.settings.notify_in_app,
+        // The main switches; critical notifications reach the user either way (see
+        // `notifications::scenarios`).
+        notify_email: f.notify_email.is_some(),
+        notify_in_app: f.notify_in_app.is_some(),
         larger_text: f.larger_text.is_some(),
         high_contrast: f.high_contrast.is_some(),
         reduced_motion: f.reduced_motion.is_some(),

@@ -33,6 +33,9 @@ pub struct Page {
     pub lang: &'static str,
     pub csrf: String,
     pub user_name: Option<String>,
+    /// The signed-in user's unread notifications (read with the session, no statement of its
+    /// own).
+    pub unread: Option<i64>,
     pub context_label: String,
     pub nav: Vec<NavItem>,
     pub contexts: Vec<ContextOption>,
@@ -68,6 +71,7 @@ impl Page {
             labels,
             csrf,
             user_name: None,
+            unread: None,
             context_label: String::new(),
             nav: Vec::new(),
             contexts: Vec::new(),
@@ -96,6 +100,7 @@ impl Page {
         let mut page = Page::base(String::new(), actor.labels.clone(), actor.csrf.clone());
         page.title = page.t(title_key).to_string();
         page.user_name = Some(actor.name.clone());
+        page.unread = Some(actor.unread);
         page.flash = actor.flash.clone();
         page.context_label = actor.context_label();
         page.org_theme = org_theme(&actor.active.org_name);
@@ -151,12 +156,14 @@ impl Page {
                 ("/expense-types", "nav.expense_types"),
                 ("/users", "nav.users"),
                 ("/labels", "nav.labels"),
+                ("/notifications/admin", "ntf.admin_page"),
                 ("/audit", "nav.audit"),
             ]);
         }
         if role == Role::GlobalAdmin {
             items.extend([
                 ("/organizations", "nav.organizations"),
+                ("/notifications/admin", "ntf.admin_page"),
                 ("/audit", "nav.audit"),
             ]);
         }

@@ -213,6 +213,16 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         ("/account/sessions".into(), [s, 200, 200, 200, 200, 200]),
         ("/account/invitations".into(), [s, 200, 200, 200, 200, 200]),
         ("/account/password".into(), [s, 200, 200, 200, 200, 200]),
+        ("/notifications".into(), [s, 200, 200, 200, 200, 200]),
+        (
+            "/notifications?before=x".into(),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/account/notifications".into(),
+            [s, 200, 200, 200, 200, 200],
+        ),
+        ("/notifications/admin".into(), [s, 404, 404, 200, 200, 200]),
         ("/associations".into(), [s, 404, 200, 200, 200, 404]),
         (
             "/associations?q=oslo&status=all".into(),
@@ -611,6 +621,36 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
             "/account/settings".into(),
             vec![("language", "nb".into())],
             [s, 303, 303, 303, 303, 303],
+        ),
+        (
+            "/account/notifications".into(),
+            vec![("in_app", "claim.approved".into())],
+            [s, 303, 303, 303, 303, 303],
+        ),
+        (
+            "/notifications/read".into(),
+            vec![],
+            [s, 303, 303, 303, 303, 303],
+        ),
+        (
+            format!("/notifications/{random}/read"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/notifications/{random}/open"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/notifications/admin".into(),
+            vec![("reminder_inactive_days", "0".into())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/notifications/admin/outbox/{random}/retry"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
         ),
         (
             "/account/password".into(),

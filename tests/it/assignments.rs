@@ -643,10 +643,13 @@ async fn retention_erases_what_it_should_and_nothing_else(mut app: TestApp) {
     let rows_before: i64 = asg::table.count().get_result(&mut *app.conn()).unwrap();
 
     let mut conn = app.conn();
-    let out = jobs::run_due(&mut conn, &jobs::all(), "test-a", false);
+    let mut env = app.jobs_env();
+    env.instance = "test-a".into();
+    let out = jobs::run_due(&mut conn, &jobs::all(), &env, false);
     assert!(matches!(out[0].1, jobs::Outcome::Ran(_)), "{out:?}");
     // Due once per interval, across instances.
-    let again = jobs::run_due(&mut conn, &jobs::all(), "test-b", false);
+    env.instance = "test-b".into();
+    let again = jobs::run_due(&mut conn, &jobs::all(), &env, false);
     assert_eq!(again[0].1, jobs::Outcome::Skipped);
     drop(conn);
 

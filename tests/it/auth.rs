@@ -122,6 +122,7 @@ async fn sign_out_ends_the_session(mut app: TestApp) {
 }
 
 fn mail_link(app: &TestApp, to: &str) -> Option<String> {
+    app.deliver_mail();
     let dir = app.data_dir.join("mail");
     let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
     for entry in std::fs::read_dir(dir).ok()? {

@@ -336,6 +336,7 @@ impl TestApp {
             mailer,
             keys,
             labels: Default::default(),
+            nudge: Default::default(),
         });
         let app = Rc::new(test::init_service(build_app(state.clone())).await);
         let svc: Svc = Rc::new(move |req| {
@@ -525,8 +526,27 @@ impl TestApp {
             .unwrap()
     }
 
-    /// The texts of the e-mails sent to `to` (the mail folder; quoted-printable undone).
+    /// Delivers the mail outbox now (as the server's job does), into the mail folder.
+    pub fn deliver_mail(&self) -> likeperson::notifications::outbox::Delivered {
+        likeperson::notifications::outbox::deliver_due(
+            &mut self.conn(),
+            &self.state.mailer,
+            &self.state.config.base_url,
+            "test",
+            likeperson::db::now(),
+        )
+        .unwrap()
+    }
+
+    /// The job environment of this app (its mailer and site address).
+    pub fn jobs_env(&self) -> likeperson::jobs::Env {
+        likeperson::jobs::Env::new(self.state.mailer.clone(), &self.state.config)
+    }
+
+    /// The texts of the e-mails sent to `to` (the outbox delivered first; the mail folder;
+    /// quoted-printable undone).
     pub fn mails_to(&self, to: &str) -> Vec<String> {
+        self.deliver_mail();
         let Ok(dir) = std::fs::read_dir(self.data_dir.join("mail")) else {
             return Vec::new();
         };

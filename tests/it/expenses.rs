@@ -165,6 +165,7 @@ fn actor(app: &TestApp, email: &str, role: Role) -> Actor {
         )),
         csrf: String::new(),
         flash: None,
+        unread: 0,
         path: "/".into(),
         ip: None,
     }

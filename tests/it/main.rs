@@ -22,6 +22,7 @@ mod html;
 mod labels;
 mod load;
 mod migrations;
+mod notifications;
 mod people;
 mod search;
 mod security;

@@ -11,7 +11,7 @@ use likeperson::schema::{
 
 on_both_backends!(
     renaming_the_mentor_concept_reaches_menu_titles_headings_and_counts,
-    settings_show_no_notification_toggles_and_keep_the_stored_choice,
+    settings_show_the_notification_switches_and_they_take_effect,
     the_activity_type_says_what_may_carry_expenses_is_for,
     the_audit_log_reads_as_words_with_names_links_and_filters,
     the_association_page_shows_members_and_this_years_figures,
@@ -20,20 +20,22 @@ on_both_backends!(
     the_404_page_speaks_the_readers_language,
 );
 
-async fn settings_show_no_notification_toggles_and_keep_the_stored_choice(mut app: TestApp) {
+async fn settings_show_the_notification_switches_and_they_take_effect(mut app: TestApp) {
     app.login("mentor@nhf.example").await;
     let page = app.get("/account/settings").await;
     assert_eq!(page.status, 200);
-    assert!(!page.has("notify_email") && !page.has("notify_in_app"));
-    assert!(
-        !page.has("Varsler"),
-        "no notification toggle until notifications exist"
-    );
-    // An old form (or a crafted post) that sends the toggles changes nothing about them.
+    assert!(page.has("name=\"notify_email\" value=\"on\" checked"));
+    assert!(page.has("name=\"notify_in_app\" value=\"on\" checked"));
+    assert!(page.has("href=\"/account/notifications\""));
+    // Unticked e-mail: saved, and only the app's notifications stay on.
     let res = app
         .post(
             "/account/settings",
-            &[("language", "nb"), ("larger_text", "on")],
+            &[
+                ("language", "nb"),
+                ("larger_text", "on"),
+                ("notify_in_app", "on"),
+            ],
         )
         .await;
     assert_eq!(res.status, 303);
@@ -47,8 +49,12 @@ async fn settings_show_no_notification_toggles_and_keep_the_stored_choice(mut ap
         ))
         .first(&mut *app.conn())
         .unwrap();
-    assert!(email && in_app, "the stored notification choices are kept");
+    assert!(!email && in_app, "the switches are saved as ticked");
     assert!(larger);
+    assert!(!app
+        .get("/account/settings")
+        .await
+        .has("name=\"notify_email\" value=\"on\" checked"));
 }
 
 async fn the_activity_type_says_what_may_carry_expenses_is_for(mut app: TestApp) {

@@ -426,6 +426,31 @@ pub fn decide(
                 serde_json::json!({ "total": c.total_ore, "note": note }),
             ),
         )?;
+        // The claimant learns of the decision (a spot check that confirms changes nothing).
+        let scenario = match decision {
+            "approved" => Some("claim.approved"),
+            "rejected" => Some("claim.rejected"),
+            "returned" => Some("claim.returned"),
+            _ => None,
+        };
+        if let Some(scenario) = scenario {
+            crate::notifications::notify(
+                tx.conn,
+                &crate::notifications::Notice {
+                    user_id: &c.user_id,
+                    org_id: Some(&c.organization_id),
+                    role: Some(Role::PeerMentor),
+                    scenario,
+                    subject_kind: "reimbursement",
+                    subject_id: id,
+                    link: format!("/claims/{id}"),
+                    params: serde_json::json!({
+                        "amount": crate::expenses::money::kr(c.total_ore, "nb"),
+                        "note": note.clone().unwrap_or_default(),
+                    }),
+                },
+            )?;
+        }
         Ok(Ok(Decided::Done(status)))
     })
 }

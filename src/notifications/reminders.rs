@@ -1,0 +1,360 @@
+//! The reminder engine: each reminder scenario's finder (one query, or one per organization)
+//! lists what is due; the engine skips what was made already (one read of the scenario's keys
+//! from the earliest due date on) and makes each new one in its own transaction: the row in
+//! `reminders`, whose unique key (user, scenario, subject, due date) refuses a second one from
+//! any instance, then the notice (`service::notify`), so a reminder is made and sent once.
+//! Mentors who are paused, suspended or deactivated are left out by every mentor finder
+//! (`peer_mentors.status = 'active'`), deactivated accounts by `notify`.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Europe::Oslo;
+use diesel::dsl::{exists, max, not};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::model::Reminder;
+use super::scenarios::{self, Due, Kind, Pass, Scenario};
+use super::service::{notify, Delivery, Notice};
+use crate::access::Role;
+use crate::db::{new_id, now, DbConn};
+use crate::schema::{
+    activities as act, contact_mentors as cm, contacts as c, event_attendees as ea, events as ev,
+    organizations as o, peer_mentors as pm, reimbursements as rb, reminders as rm,
+    user_organization_roles as uor, users,
+};
+
+impl Pass {
+    /// The pass at this moment: today in Norway.
+    pub fn at(now: NaiveDateTime) -> Pass {
+        Pass {
+            today: now.and_utc().with_timezone(&Oslo).date_naive(),
+            now,
+        }
+    }
+}
+
+/// The UTC instant a day starts at in Norway.
+pub fn day_start(d: NaiveDate) -> NaiveDateTime {
+    Oslo.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.with_timezone(&Utc).naive_utc())
+        .unwrap_or_else(|| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+/// What one pass made, per scenario.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub made: Vec<(&'static str, usize)>,
+}
+
+impl Report {
+    pub fn total(&self) -> usize {
+        self.made.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Evaluates every reminder scenario once.
+pub fn run(conn: &mut DbConn, pass: &Pass) -> QueryResult<Report> {
+    let mut report = Report::default();
+    for s in scenarios::ALL {
+        if let Kind::Reminder(find) = s.kind {
+            let dues = find(conn, pass)?;
+            report.made.push((s.key, make_all(conn, s, dues)?));
+        }
+    }
+    Ok(report)
+}
+
+/// Makes the reminders of `dues` that were not made yet; how many this call made.
+pub fn make_all(conn: &mut DbConn, s: &Scenario, dues: Vec<Due>) -> QueryResult<usize> {
+    let Some(first) = dues.iter().map(|d| d.due_on).min() else {
+        return Ok(0);
+    };
+    let known: HashSet<(String, String, NaiveDate)> = rm::table
+        .filter(rm::scenario.eq(s.key))
+        .filter(rm::due_on.ge(first))
+        .select((rm::user_id, rm::subject_id, rm::due_on))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let mut made = 0;
+    for d in dues {
+        if known.contains(&(d.user_id.clone(), d.subject_id.clone(), d.due_on)) {
+            continue;
+        }
+        if make(conn, s.key, &d)? {
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
+/// The unique key of a reminder (or digest): made once per user, scenario, subject and day.
+pub struct Key<'a> {
+    pub user_id: &'a str,
+    pub org_id: &'a str,
+    pub scenario: &'static str,
+    pub subject_kind: &'a str,
+    pub subject_id: &'a str,
+    pub due_on: NaiveDate,
+}
+
+/// Records the key and runs `send` (the notice) in one transaction; false when the key exists
+/// already (made meanwhile by another instance: the unique index refused it, and the
+/// transaction, notice and mail with it, is rolled back).
+pub fn once(
+    conn: &mut DbConn,
+    k: &Key<'_>,
+    send: &dyn Fn(&mut DbConn) -> QueryResult<Delivery>,
+) -> QueryResult<bool> {
+    let outcome = crate::db::tx(conn, |tx| {
+        let id = new_id();
+        diesel::insert_into(rm::table)
+            .values(Reminder {
+                id: id.clone(),
+                user_id: k.user_id.to_string(),
+                organization_id: k.org_id.to_string(),
+                scenario: k.scenario.to_string(),
+                subject_kind: k.subject_kind.to_string(),
+                subject_id: k.subject_id.to_string(),
+                due_on: k.due_on,
+                notification_id: None,
+                created_at: now(),
+            })
+            .execute(tx.conn)?;
+        if let Some(n) = send(tx.conn)?.notification_id {
+            diesel::update(rm::table.find(&id))
+                .set(rm::notification_id.eq(Some(n)))
+                .execute(tx.conn)?;
+        }
+        Ok::<_, DieselError>(())
+    });
+    match outcome {
+        Ok(()) => Ok(true),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Makes one reminder and its notice; false when it exists already.
+pub fn make(conn: &mut DbConn, scenario: &'static str, d: &Due) -> QueryResult<bool> {
+    let key = Key {
+        user_id: &d.user_id,
+        org_id: &d.org_id,
+        scenario,
+        subject_kind: d.subject_kind,
+        subject_id: &d.subject_id,
+        due_on: d.due_on,
+    };
+    once(conn, &key, &|c| {
+        notify(
+            c,
+            &Notice {
+                user_id: &d.user_id,
+                org_id: Some(&d.org_id),
+                role: Some(d.role),
+                scenario,
+                subject_kind: d.subject_kind,
+                subject_id: &d.subject_id,
+                link: d.link.clone(),
+                params: d.params.clone(),
+            },
+        )
+    })
+}
+
+fn oslo_time(t: NaiveDateTime) -> String {
+    t.and_utc().with_timezone(&Oslo).format("%H:%M").to_string()
+}
+
+// ---------------------------------------------------------------- finders
+
+/// An assigned contact without an activity by its mentor for the organization's number of
+/// days (`organizations.reminder_inactive_days`, 10 by default), to the mentor. Due the day
+/// the quiet period reached that length (the last activity, or the assignment, plus the days),
+/// so one quiet period gives one reminder and a new activity starts a new period.
+pub fn contact_inactive(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
+    let orgs: Vec<(String, i32)> = o::table
+        .filter(o::is_active.eq(true))
+        .select((o::id, o::reminder_inactive_days))
+        .load(conn)?;
+    let mut out = Vec::new();
+    for (org, days) in orgs {
+        let days = days.clamp(1, 3650);
+        let cutoff = pass.today - Duration::days(i64::from(days));
+        let rows: Vec<(String, String, String, NaiveDateTime, Option<NaiveDate>)> = cm::table
+            .inner_join(c::table)
+            .inner_join(
+                pm::table.on(pm::user_id
+                    .eq(cm::user_id)
+                    .and(pm::organization_id.eq(c::organization_id))),
+            )
+            .inner_join(users::table.on(users::id.eq(cm::user_id)))
+            .filter(c::organization_id.eq(&org))
+            .filter(cm::ended_at.is_null())
+            .filter(c::is_active.eq(true))
+            .filter(c::erased_at.is_null())
+            .filter(pm::status.eq("active"))
+            .filter(users::is_active.eq(true))
+            .filter(cm::assigned_at.lt(day_start(cutoff + Duration::days(1))))
+            .filter(not(exists(
+                act::table
+                    .filter(act::contact_id.eq(cm::contact_id.nullable()))
+                    .filter(act::mentor_id.eq(cm::user_id))
+                    .filter(act::status.eq("registered"))
+                    .filter(act::occurred_on.gt(cutoff)),
+            )))
+            .select((
+                cm::user_id,
+                cm::contact_id,
+                c::name,
+                cm::assigned_at,
+                act::table
+                    .filter(act::contact_id.eq(cm::contact_id.nullable()))
+                    .filter(act::mentor_id.eq(cm::user_id))
+                    .filter(act::status.eq("registered"))
+                    .select(max(act::occurred_on))
+                    .single_value(),
+            ))
+            .load(conn)?;
+        for (user, contact, name, assigned_at, last) in rows {
+            let assigned = assigned_at.and_utc().with_timezone(&Oslo).date_naive();
+            let since = last.map_or(assigned, |l| l.max(assigned));
+            out.push(Due {
+                user_id: user,
+                org_id: org.clone(),
+                role: Role::PeerMentor,
+                subject_kind: "contact",
+                link: format!("/contacts/{contact}"),
+                subject_id: contact,
+                due_on: since + Duration::days(i64::from(days)),
+                params: serde_json::json!({
+                    "name": name,
+                    "days": (pass.today - since).num_days().to_string(),
+                }),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A planned event starting tomorrow (in Norway), to each registered, active mentor.
+pub fn event_tomorrow(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
+    let tomorrow = pass.today + Duration::days(1);
+    let (from, to) = (day_start(tomorrow), day_start(tomorrow + Duration::days(1)));
+    let rows: Vec<(String, String, String, String, NaiveDateTime)> = ev::table
+        .inner_join(ea::table)
+        .inner_join(users::table.on(users::id.eq(ea::user_id)))
+        .inner_join(
+            pm::table.on(pm::user_id
+                .eq(ea::user_id)
+                .and(pm::organization_id.eq(ev::organization_id))),
+        )
+        .filter(ev::status.eq("planned"))
+        .filter(ev::starts_at.ge(from))
+        .filter(ev::starts_at.lt(to))
+        .filter(ea::status.eq("registered"))
+        .filter(users::is_active.eq(true))
+        .filter(pm::status.eq("active"))
+        .select((
+            ea::user_id,
+            ev::id,
+            ev::organization_id,
+            ev::title,
+            ev::starts_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, event, org, title, starts_at)| Due {
+            user_id: user,
+            org_id: org,
+            role: Role::PeerMentor,
+            subject_kind: "event",
+            link: format!("/events/{event}"),
+            subject_id: event,
+            due_on: tomorrow,
+            params: serde_json::json!({ "title": title, "time": oslo_time(starts_at) }),
+        })
+        .collect())
+}
+
+/// Days a claim may wait for a decision before its coordinators are reminded.
+pub const CLAIM_PENDING_DAYS: i64 = 7;
+
+/// A claim waiting for a decision more than seven days, to each coordinator of its
+/// association (not the claimant), once per claim.
+pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
+    let rows: Vec<(String, String, String, i64, Option<NaiveDateTime>)> = rb::table
+        .inner_join(
+            uor::table.on(uor::local_association_id
+                .eq(rb::local_association_id.nullable())
+                .and(uor::role_id.eq(Role::Coordinator.key()))
+                .and(uor::revoked_at.is_null())),
+        )
+        .inner_join(users::table.on(users::id.eq(uor::user_id)))
+        .filter(rb::status.eq("submitted"))
+        .filter(rb::submitted_at.le(pass.now - Duration::days(CLAIM_PENDING_DAYS)))
+        .filter(users::is_active.eq(true))
+        .filter(uor::user_id.ne(rb::user_id))
+        .select((
+            uor::user_id,
+            rb::id,
+            rb::organization_id,
+            rb::total_ore,
+            rb::submitted_at,
+        ))
+        .load(conn)?;
+    let mut seen = HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|(user, claim, ..)| seen.insert((user.clone(), claim.clone())))
+        .map(|(user, claim, org, total, submitted_at)| {
+            let submitted = submitted_at
+                .unwrap_or(pass.now)
+                .and_utc()
+                .with_timezone(&Oslo)
+                .date_naive();
+            let waited = (pass.today - submitted).num_days();
+            Due {
+                user_id: user,
+                org_id: org,
+                role: Role::Coordinator,
+                subject_kind: "reimbursement",
+                link: format!("/claims/{claim}"),
+                subject_id: claim,
+                due_on: submitted + Duration::days(CLAIM_PENDING_DAYS),
+                params: serde_json::json!({
+                    "amount": crate::expenses::money::kr(total, "nb"),
+                    "days": waited.to_string(),
+                }),
+            }
+        })
+        .collect())
+}
+
+/// Learning (not built yet; the lead completes it): a course starting tomorrow in Norway, to
+/// each mentor registered for it (`course_enrollments.status = 'registered'`, active mentor),
+/// subject_kind "course", due_on tomorrow, link "/courses/{id}", params { title, time },
+/// written like `event_tomorrow`.
+pub fn course_tomorrow(_conn: &mut DbConn, _pass: &Pass) -> QueryResult<Vec<Due>> {
+    Ok(Vec::new())
+}
+
+/// Learning (the lead completes it): an active certification whose `expires_on` is exactly 30
+/// or 7 days away or closer (`expires_on <= today + 30` gives the 30-day reminder with
+/// due_on = expires_on - 30, `<= today + 7` the 7-day one with due_on = expires_on - 7), to
+/// its holder while an active mentor; subject_kind "certification", params { title,
+/// expires } (the date as d.m.yyyy). Two due dates per certification, so two reminders.
+pub fn certification_expiring(_conn: &mut DbConn, _pass: &Pass) -> QueryResult<Vec<Due>> {
+    Ok(Vec::new())
+}
+
+/// Learning (the lead completes it): a mentor's approval requirement (police certificate,
+/// confidentiality declaration, …) whose validity ends in 30 or 7 days, as
+/// `certification_expiring`; subject_kind "requirement".
+pub fn requirement_expiring(_conn: &mut DbConn, _pass: &Pass) -> QueryResult<Vec<Due>> {
+    Ok(Vec::new())
+}
