@@ -241,6 +241,7 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         crate::activities::seed::seed_demo(tx.conn)?;
         crate::events::seed::seed_demo(tx.conn)?;
         crate::expenses::seed::seed_demo(tx.conn)?;
+        crate::engagement::seed::seed_demo(tx.conn)?;
         Ok(())
     })?;
     Ok(SeedOutcome::Created {

@@ -25,15 +25,26 @@ pub struct Job {
 
 /// Every periodic job of the app.
 pub fn all() -> Vec<Job> {
-    vec![Job {
-        name: "assignments.retention",
-        every: Duration::from_secs(6 * 3600),
-        lease: Duration::from_secs(600),
-        run: |conn| {
-            let n = crate::assignments::retention::erase_expired(conn)?;
-            Ok(format!("{n} erased"))
+    vec![
+        Job {
+            name: "assignments.retention",
+            every: Duration::from_secs(6 * 3600),
+            lease: Duration::from_secs(600),
+            run: |conn| {
+                let n = crate::assignments::retention::erase_expired(conn)?;
+                Ok(format!("{n} erased"))
+            },
         },
-    }]
+        Job {
+            name: "engagement.badges",
+            every: Duration::from_secs(15 * 60),
+            lease: Duration::from_secs(600),
+            run: |conn| {
+                let n = crate::engagement::badges::service::award_due(conn)?;
+                Ok(format!("{n} awarded"))
+            },
+        },
+    ]
 }
 
 /// What happened to one job in a pass.
