@@ -9,12 +9,15 @@ use pulldown_cmark::{Event, Options, Parser};
 
 /// The safe HTML of a Markdown text.
 pub fn render(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES)
-        .map(|event| match event {
-            // Raw HTML is shown as the text it is.
-            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
-            other => other,
-        });
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+    )
+    .map(|event| match event {
+        // Raw HTML is shown as the text it is.
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        other => other,
+    });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);
     sanitize(&html)
@@ -23,8 +26,28 @@ pub fn render(markdown: &str) -> String {
 fn sanitize(html: &str) -> String {
     use std::collections::HashSet;
     let tags: HashSet<&str> = [
-        "p", "br", "strong", "em", "del", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote",
-        "code", "pre", "hr", "table", "thead", "tbody", "tr", "th", "td",
+        "p",
+        "br",
+        "strong",
+        "em",
+        "del",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h2",
+        "h3",
+        "h4",
+        "blockquote",
+        "code",
+        "pre",
+        "hr",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
     ]
     .into_iter()
     .collect();
@@ -53,7 +76,10 @@ mod tests {
         assert!(!out.contains("onerror"), "{out}");
         assert!(!out.contains("onclick"), "{out}");
         assert!(!out.contains("<img"), "{out}");
-        assert!(out.contains("&lt;script&gt;"), "raw HTML shown as text: {out}");
+        assert!(
+            out.contains("&lt;script&gt;"),
+            "raw HTML shown as text: {out}"
+        );
     }
 
     #[test]

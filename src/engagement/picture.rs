@@ -77,7 +77,10 @@ pub async fn send(
             actix_web::http::header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{name}\""),
         ))
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, max-age=300"))
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "private, max-age=300",
+        ))
         .insert_header((
             actix_web::http::header::CONTENT_SECURITY_POLICY,
             crate::documents::routes::DOWNLOAD_CSP,

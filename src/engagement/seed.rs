@@ -15,13 +15,55 @@ use crate::schema::{
 
 /// (name, description, icon, trigger, threshold)
 const BADGES: &[(&str, &str, &str, &str, i32)] = &[
-    ("Første samtale", "Du har registrert din første aktivitet.", "star", "first_activity", 1),
-    ("Ti møter", "Ti aktiviteter registrert.", "handshake", "activities", 10),
-    ("Hundre møter", "Hundre aktiviteter registrert – imponerende!", "trophy", "activities", 100),
-    ("Støttespiller", "Du har støttet fem ulike personer.", "heart", "contacts", 5),
-    ("Fellesskap", "Deltatt på tre arrangementer.", "calendar", "events_attended", 3),
-    ("Kursbevis", "Fullført et kurs.", "book", "course_completed", 1),
-    ("Ett år", "Ett år som likeperson.", "star", "years_active", 1),
+    (
+        "Første samtale",
+        "Du har registrert din første aktivitet.",
+        "star",
+        "first_activity",
+        1,
+    ),
+    (
+        "Ti møter",
+        "Ti aktiviteter registrert.",
+        "handshake",
+        "activities",
+        10,
+    ),
+    (
+        "Hundre møter",
+        "Hundre aktiviteter registrert – imponerende!",
+        "trophy",
+        "activities",
+        100,
+    ),
+    (
+        "Støttespiller",
+        "Du har støttet fem ulike personer.",
+        "heart",
+        "contacts",
+        5,
+    ),
+    (
+        "Fellesskap",
+        "Deltatt på tre arrangementer.",
+        "calendar",
+        "events_attended",
+        3,
+    ),
+    (
+        "Kursbevis",
+        "Fullført et kurs.",
+        "book",
+        "course_completed",
+        1,
+    ),
+    (
+        "Ett år",
+        "Ett år som likeperson.",
+        "star",
+        "years_active",
+        1,
+    ),
 ];
 
 /// (title, category, body in Markdown)
@@ -36,9 +78,24 @@ const CARDS: &[(&str, &str, &str)] = &[
 
 /// (title, url, description, category)
 const RESOURCES: &[(&str, &str, &str, &str)] = &[
-    ("Bufdir: tilskudd til funksjonshemmedes organisasjoner", "https://www.bufdir.no/", "Reglene for tilskudd og rapportering.", "Regelverk"),
-    ("Helsenorge", "https://www.helsenorge.no/", "Offentlig helseinformasjon.", "Helse"),
-    ("Frivillighet Norge", "https://www.frivillighetnorge.no/", "Råd og kurs for frivillige.", "Frivillighet"),
+    (
+        "Bufdir: tilskudd til funksjonshemmedes organisasjoner",
+        "https://www.bufdir.no/",
+        "Reglene for tilskudd og rapportering.",
+        "Regelverk",
+    ),
+    (
+        "Helsenorge",
+        "https://www.helsenorge.no/",
+        "Offentlig helseinformasjon.",
+        "Helse",
+    ),
+    (
+        "Frivillighet Norge",
+        "https://www.frivillighetnorge.no/",
+        "Råd og kurs for frivillige.",
+        "Frivillighet",
+    ),
 ];
 
 pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {

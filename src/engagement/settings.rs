@@ -239,7 +239,9 @@ pub fn save_membership(
             ))
             .execute(tx.conn)?;
         if n == 0 {
-            diesel::insert_into(es::table).values(&row).execute(tx.conn)?;
+            diesel::insert_into(es::table)
+                .values(&row)
+                .execute(tx.conn)?;
         }
         audit::append(
             tx,

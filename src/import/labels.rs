@@ -14,6 +14,7 @@ pub static LABELS: &[Entry] = &[
     ("import.sample", "Last ned et eksempel", "Download an example"),
     ("import.field_file", "Fil (CSV eller XLSX)", "File (CSV or XLSX)"),
     ("import.file_hint", "Høyst {mb} MB og 10 000 rader. {Mentor.pl} og {coordinator.pl} får en invitasjon på e-post.", "At most {mb} MB and 10,000 rows. {Mentor.pl} and {coordinator.pl} get an invitation by e-mail."),
+    ("import.file_hint_contacts", "Høyst {mb} MB og 10 000 rader.", "At most {mb} MB and 10,000 rows."),
     ("import.action_preview", "Vis forhåndsvisning", "Show preview"),
     ("import.recent", "Siste importer", "Recent imports"),
     ("import.status_pending", "venter", "waiting"),

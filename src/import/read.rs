@@ -208,13 +208,19 @@ mod tests {
     #[test]
     fn binary_and_broken_files_are_refused() {
         assert_eq!(read(b"\0\x01\x02").unwrap_err(), "import.err_type");
-        assert_eq!(read(b"PK\x03\x04garbage").unwrap_err(), "import.err_malformed");
+        assert_eq!(
+            read(b"PK\x03\x04garbage").unwrap_err(),
+            "import.err_malformed"
+        );
     }
 
     #[test]
     fn an_xlsx_file_is_read_cell_by_cell() {
         let mut x = crate::web::export::XlsxSheet::start(&["navn", "fødselsår"]);
-        x.row(&[crate::web::export::Cell::Text("Åse"), crate::web::export::Cell::Int(1970)]);
+        x.row(&[
+            crate::web::export::Cell::Text("Åse"),
+            crate::web::export::Cell::Int(1970),
+        ]);
         let t = read(&x.into_bytes().unwrap()).unwrap();
         assert_eq!(t.headers, vec!["navn", "fødselsår"]);
         assert_eq!(t.rows[0], vec!["Åse", "1970"]);
@@ -230,7 +236,7 @@ mod tests {
                 "xl/worksheets/sheet1.xml",
                 zip::write::SimpleFileOptions::default(),
             )
-                .unwrap();
+            .unwrap();
             let zeros = vec![0u8; 1024 * 1024];
             for _ in 0..(MAX_ENTRY_BYTES / (1024 * 1024) + 2) {
                 w.write_all(&zeros).unwrap();

@@ -55,7 +55,12 @@ impl StartPage {
                 k.columns()
                     .iter()
                     .map(|(_, names, req)| {
-                        let n = names.iter().take(2).copied().collect::<Vec<_>>().join(" / ");
+                        let n = names
+                            .iter()
+                            .take(2)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(" / ");
                         if *req {
                             n
                         } else {
@@ -145,7 +150,11 @@ async fn upload(
     let key = storage::new_key(&org);
     storage::put(&state.files, &key, bytes).await?;
     let (a, k) = (actor.clone(), key.clone());
-    match db(&state, move |c| service::create_batch(c, &a, kind, &name, &k)).await {
+    match db(&state, move |c| {
+        service::create_batch(c, &a, kind, &name, &k)
+    })
+    .await
+    {
         Ok(id) => Ok(redirect(&format!("/import/{id}"))),
         Err(e) => {
             let _ = storage::delete(&state.files, &key).await;
@@ -381,15 +390,39 @@ async fn sample(actor: Actor, path: web::Path<String>) -> AppResult<HttpResponse
         Kind::Mentors => (
             vec!["navn", "e-post", "rolle", "lokallag"],
             vec![
-                vec!["Kari Nordmann", "kari.nordmann@example.org", "likeperson", "Oslo"],
-                vec!["Per Hansen", "per.hansen@example.org", "koordinator", "Oslo"],
+                vec![
+                    "Kari Nordmann",
+                    "kari.nordmann@example.org",
+                    "likeperson",
+                    "Oslo",
+                ],
+                vec![
+                    "Per Hansen",
+                    "per.hansen@example.org",
+                    "koordinator",
+                    "Oslo",
+                ],
             ],
         ),
         Kind::Contacts => (
-            vec!["navn", "lokallag", "fødselsår", "telefon", "e-post", "kommune"],
+            vec![
+                "navn",
+                "lokallag",
+                "fødselsår",
+                "telefon",
+                "e-post",
+                "kommune",
+            ],
             vec![
                 vec!["Ola Olsen", "Oslo", "1958", "+47 912 34 567", "", "Oslo"],
-                vec!["Åse Berg", "Oslo", "1971", "", "ase.berg@example.org", "Bærum"],
+                vec![
+                    "Åse Berg",
+                    "Oslo",
+                    "1971",
+                    "",
+                    "ase.berg@example.org",
+                    "Bærum",
+                ],
             ],
         ),
     };

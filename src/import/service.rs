@@ -17,8 +17,8 @@ use crate::db::{new_id, now, DbConn};
 use crate::people::contacts::model::{Contact, ContactChanges};
 use crate::people::contacts::service::{check_contact, phone_key, ContactForm};
 use crate::schema::{
-    contacts, import_batches as ib, invitations as inv, local_associations as la, users,
-    user_organization_roles as uor,
+    contacts, import_batches as ib, invitations as inv, local_associations as la,
+    user_organization_roles as uor, users,
 };
 use crate::users::invitations::{invite_to, InviteForm, Invited};
 use crate::web::forms;
@@ -62,23 +62,35 @@ impl Kind {
             Kind::Contacts => "contacts",
         }
     }
-    /// The columns: field, the header names accepted (lower case, without spaces, dashes or
-    /// underscores), required.
+    /// The columns: field, the header names accepted (compared in lower case without spaces,
+    /// dashes, dots or underscores), required.
     pub fn columns(self) -> &'static [(&'static str, &'static [&'static str], bool)] {
         match self {
             Kind::Mentors => &[
-                ("name", &["name", "navn"], true),
-                ("email", &["email", "epost", "mail"], true),
-                ("role", &["role", "rolle"], true),
-                ("association", &["association", "lokallag", "localassociation"], true),
+                ("name", &["navn", "name"], true),
+                ("email", &["e-post", "email", "mail"], true),
+                ("role", &["rolle", "role"], true),
+                (
+                    "association",
+                    &["lokallag", "association", "local association"],
+                    true,
+                ),
             ],
             Kind::Contacts => &[
-                ("name", &["name", "navn"], true),
-                ("association", &["association", "lokallag", "localassociation"], true),
-                ("birth_year", &["birthyear", "fødselsår", "fodselsar"], false),
-                ("phone", &["phone", "telefon", "mobil"], false),
-                ("email", &["email", "epost", "mail"], false),
-                ("municipality", &["municipality", "kommune"], false),
+                ("name", &["navn", "name"], true),
+                (
+                    "association",
+                    &["lokallag", "association", "local association"],
+                    true,
+                ),
+                (
+                    "birth_year",
+                    &["fødselsår", "birth year", "fodselsar"],
+                    false,
+                ),
+                ("phone", &["telefon", "phone", "mobil"], false),
+                ("email", &["e-post", "email", "mail"], false),
+                ("municipality", &["kommune", "municipality"], false),
             ],
         }
     }
@@ -100,7 +112,10 @@ pub fn column_map(
     let mut map = HashMap::new();
     let mut missing = Vec::new();
     for (field, names, required) in kind.columns() {
-        match keys.iter().position(|k| names.contains(&k.as_str())) {
+        match keys
+            .iter()
+            .position(|k| names.iter().any(|n| header_key(n) == *k))
+        {
             Some(i) => {
                 map.insert(*field, i);
             }

@@ -456,17 +456,21 @@ pub fn save(
         let t = now();
         let id = match id {
             Some(id) => {
-                diesel::update(b::table.filter(b::id.eq(id)).filter(b::organization_id.eq(&org)))
-                    .set((
-                        b::name.eq(&name),
-                        b::description.eq(&description),
-                        b::icon.eq(&f.icon),
-                        b::trigger_kind.eq(&f.trigger_kind),
-                        b::threshold.eq(threshold),
-                        b::is_active.eq(active),
-                        b::updated_at.eq(t),
-                    ))
-                    .execute(tx.conn)?;
+                diesel::update(
+                    b::table
+                        .filter(b::id.eq(id))
+                        .filter(b::organization_id.eq(&org)),
+                )
+                .set((
+                    b::name.eq(&name),
+                    b::description.eq(&description),
+                    b::icon.eq(&f.icon),
+                    b::trigger_kind.eq(&f.trigger_kind),
+                    b::threshold.eq(threshold),
+                    b::is_active.eq(active),
+                    b::updated_at.eq(t),
+                ))
+                .execute(tx.conn)?;
                 id.to_string()
             }
             None => {
@@ -484,7 +488,9 @@ pub fn save(
                     created_at: t,
                     updated_at: t,
                 };
-                diesel::insert_into(b::table).values(&badge).execute(tx.conn)?;
+                diesel::insert_into(b::table)
+                    .values(&badge)
+                    .execute(tx.conn)?;
                 badge.id
             }
         };

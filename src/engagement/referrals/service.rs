@@ -8,8 +8,8 @@ use crate::db::{new_id, now, DbConn};
 use crate::engagement::audit_event;
 use crate::engagement::model::Referral;
 use crate::schema::{
-    local_associations as la, organizations as o, recruitment_referrals as rr, users,
-    user_organization_roles as uor,
+    local_associations as la, organizations as o, recruitment_referrals as rr,
+    user_organization_roles as uor, users,
 };
 use crate::web::{AppError, AppResult};
 
@@ -23,7 +23,9 @@ fn new_token() -> String {
 
 /// Whether a path segment can be a token at all (anything else is 404 without a query).
 pub fn is_token(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The actor's link in their organization, if they have made one.

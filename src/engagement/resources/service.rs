@@ -117,15 +117,19 @@ pub fn save(
         let t = now();
         let id = match id {
             Some(id) => {
-                diesel::update(er::table.filter(er::id.eq(id)).filter(er::organization_id.eq(&org)))
-                    .set((
-                        er::title.eq(&title),
-                        er::url.eq(&url),
-                        er::description.eq(&description),
-                        er::category.eq(&category),
-                        er::updated_at.eq(t),
-                    ))
-                    .execute(tx.conn)?;
+                diesel::update(
+                    er::table
+                        .filter(er::id.eq(id))
+                        .filter(er::organization_id.eq(&org)),
+                )
+                .set((
+                    er::title.eq(&title),
+                    er::url.eq(&url),
+                    er::description.eq(&description),
+                    er::category.eq(&category),
+                    er::updated_at.eq(t),
+                ))
+                .execute(tx.conn)?;
                 id.to_string()
             }
             None => {

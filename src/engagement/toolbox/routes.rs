@@ -372,7 +372,15 @@ async fn save(
                 }
                 None => false,
             };
-            form_page(&actor, state.config.max_upload_bytes / (1024 * 1024), id, form, errors, has_picture, FieldErrors::new())
+            form_page(
+                &actor,
+                state.config.max_upload_bytes / (1024 * 1024),
+                id,
+                form,
+                errors,
+                has_picture,
+                FieldErrors::new(),
+            )
         }
     }
 }

@@ -90,7 +90,10 @@ pub fn categories(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<String>> {
     let rows: Vec<(String, i32)> = tc::table
         .filter(tc::organization_id.eq(actor.org()?.to_string()))
         .group_by(tc::category)
-        .select((tc::category, diesel::dsl::min(tc::position).assume_not_null()))
+        .select((
+            tc::category,
+            diesel::dsl::min(tc::position).assume_not_null(),
+        ))
         .load(conn)?;
     let mut rows = rows;
     rows.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
@@ -226,15 +229,19 @@ pub fn save(
         let t = now();
         let id = match id {
             Some(id) => {
-                diesel::update(tc::table.filter(tc::id.eq(id)).filter(tc::organization_id.eq(&org)))
-                    .set((
-                        tc::title.eq(&c.title),
-                        tc::title_key.eq(forms::search_key(&c.title)),
-                        tc::body.eq(&c.body),
-                        tc::category.eq(&c.category),
-                        tc::updated_at.eq(t),
-                    ))
-                    .execute(tx.conn)?;
+                diesel::update(
+                    tc::table
+                        .filter(tc::id.eq(id))
+                        .filter(tc::organization_id.eq(&org)),
+                )
+                .set((
+                    tc::title.eq(&c.title),
+                    tc::title_key.eq(forms::search_key(&c.title)),
+                    tc::body.eq(&c.body),
+                    tc::category.eq(&c.category),
+                    tc::updated_at.eq(t),
+                ))
+                .execute(tx.conn)?;
                 id.to_string()
             }
             None => {
@@ -255,7 +262,9 @@ pub fn save(
                     created_at: t,
                     updated_at: t,
                 };
-                diesel::insert_into(tc::table).values(&card).execute(tx.conn)?;
+                diesel::insert_into(tc::table)
+                    .values(&card)
+                    .execute(tx.conn)?;
                 card.id
             }
         };
