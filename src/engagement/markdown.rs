@@ -71,7 +71,11 @@ mod tests {
              <a href=\"https://x.example\" onclick=\"alert(1)\">a</a>\n\n![bilde](https://evil.example/p.png)",
         );
         // Every real tag (text `<` is escaped, so each `<` starts one) is harmless.
-        for tag in out.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+        for tag in out
+            .split('<')
+            .skip(1)
+            .map(|t| t.split('>').next().unwrap_or(""))
+        {
             let name = tag.split_whitespace().next().unwrap_or("");
             assert!(!["script", "img", "iframe"].contains(&name), "{tag}");
             assert!(!tag.contains(" on"), "event attribute in {tag}");

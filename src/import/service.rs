@@ -239,9 +239,6 @@ pub fn check(
                 }
                 match (role, &assoc) {
                     (Some(role), Some(assoc)) if problems.is_empty() => {
-                        if already_member(conn, org, &email, role, assoc)? {
-                            problems.push("import.err_already_member");
-                        }
                         Prepared::Mentor(InviteForm {
                             email,
                             name,
@@ -293,8 +290,6 @@ pub fn check(
                         seen.extend(keys);
                         if !fresh {
                             problems.push("import.err_duplicate");
-                        } else if contact_exists(conn, org, &c)? {
-                            problems.push("import.err_exists");
                         }
                         Prepared::Contact(Box::new(c))
                     }
@@ -309,63 +304,110 @@ pub fn check(
             prepared,
         });
     }
+    mark_existing(conn, org, &mut out)?;
     Ok(Ok(Checked {
         headers: table.headers.clone(),
         rows: out,
     }))
 }
 
-/// A current grant of this role in this association, or an invitation to it that waits.
-fn already_member(
-    conn: &mut DbConn,
-    org: &str,
-    email: &str,
-    role: Role,
-    assoc: &str,
-) -> QueryResult<bool> {
-    let granted: i64 = uor::table
-        .inner_join(users::table.on(users::id.eq(uor::user_id)))
-        .filter(users::email.eq(email))
-        .filter(uor::organization_id.eq(org))
-        .filter(uor::role_id.eq(role.key()))
-        .filter(uor::local_association_id.eq(assoc))
-        .filter(uor::revoked_at.is_null())
-        .count()
-        .get_result(conn)?;
-    let waiting: i64 = inv::table
-        .filter(inv::organization_id.eq(org))
-        .filter(inv::email.eq(email))
-        .filter(inv::role_id.eq(role.key()))
-        .filter(inv::local_association_id.eq(assoc))
-        .filter(inv::status.eq("pending"))
-        .filter(inv::expires_at.gt(now()))
-        .count()
-        .get_result(conn)?;
-    Ok(granted + waiting > 0)
-}
+/// Rows per lookup of what exists already (bound values per statement stay well under the
+/// backends' limits).
+const CHUNK: usize = 500;
 
-/// The same person already a contact: name and birth year, or phone.
-fn contact_exists(conn: &mut DbConn, org: &str, c: &ContactChanges) -> QueryResult<bool> {
-    if let Some(year) = c.birth_year {
-        let n: i64 = contacts::table
-            .filter(contacts::organization_id.eq(org))
-            .filter(contacts::name_key.eq(&c.name_key))
-            .filter(contacts::birth_year.eq(year))
-            .count()
-            .get_result(conn)?;
-        if n > 0 {
-            return Ok(true);
+/// Marks the rows that are there already: a mentor with this role in this association (a
+/// current grant or an invitation that waits), a contact with the same name and birth year
+/// or the same phone. Looked up a chunk of rows at a time, not row by row.
+fn mark_existing(conn: &mut DbConn, org: &str, rows: &mut [RowCheck]) -> QueryResult<()> {
+    let emails: Vec<String> = rows
+        .iter()
+        .filter_map(|r| match &r.prepared {
+            Prepared::Mentor(f) if r.problems.is_empty() => Some(f.email.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut members: HashSet<(String, String, String)> = HashSet::new();
+    for chunk in emails.chunks(CHUNK) {
+        let granted: Vec<(String, String, Option<String>)> = uor::table
+            .inner_join(users::table.on(users::id.eq(uor::user_id)))
+            .filter(users::email.eq_any(chunk))
+            .filter(uor::organization_id.eq(org))
+            .filter(uor::revoked_at.is_null())
+            .select((users::email, uor::role_id, uor::local_association_id))
+            .load(conn)?;
+        let waiting: Vec<(String, String, Option<String>)> = inv::table
+            .filter(inv::organization_id.eq(org))
+            .filter(inv::email.eq_any(chunk))
+            .filter(inv::status.eq("pending"))
+            .filter(inv::expires_at.gt(now()))
+            .select((inv::email, inv::role_id, inv::local_association_id))
+            .load(conn)?;
+        members.extend(
+            granted
+                .into_iter()
+                .chain(waiting)
+                .map(|(e, r, a)| (e, r, a.unwrap_or_default())),
+        );
+    }
+    let names: Vec<String> = rows
+        .iter()
+        .filter_map(|r| match &r.prepared {
+            Prepared::Contact(c) if r.problems.is_empty() && c.birth_year.is_some() => {
+                Some(c.name_key.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let phones: Vec<String> = rows
+        .iter()
+        .filter_map(|r| match &r.prepared {
+            Prepared::Contact(c) if r.problems.is_empty() => {
+                c.phone_key.clone().filter(|p| !p.is_empty())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut people: HashSet<(String, Option<i32>)> = HashSet::new();
+    for chunk in names.chunks(CHUNK) {
+        people.extend(
+            contacts::table
+                .filter(contacts::organization_id.eq(org))
+                .filter(contacts::name_key.eq_any(chunk))
+                .select((contacts::name_key, contacts::birth_year))
+                .load::<(String, Option<i32>)>(conn)?,
+        );
+    }
+    let mut numbers: HashSet<String> = HashSet::new();
+    for chunk in phones.chunks(CHUNK) {
+        numbers.extend(
+            contacts::table
+                .filter(contacts::organization_id.eq(org))
+                .filter(contacts::phone_key.eq_any(chunk))
+                .select(contacts::phone_key.assume_not_null())
+                .load::<String>(conn)?,
+        );
+    }
+    for r in rows.iter_mut().filter(|r| r.problems.is_empty()) {
+        let exists = match &r.prepared {
+            Prepared::Mentor(f) => {
+                members.contains(&(f.email.clone(), f.role.clone(), f.association_id.clone()))
+            }
+            Prepared::Contact(c) => {
+                (c.birth_year.is_some() && people.contains(&(c.name_key.clone(), c.birth_year)))
+                    || c.phone_key
+                        .as_ref()
+                        .is_some_and(|p| !p.is_empty() && numbers.contains(p))
+            }
+            Prepared::Nothing => false,
+        };
+        if exists {
+            r.problems.push(match r.prepared {
+                Prepared::Mentor(_) => "import.err_already_member",
+                _ => "import.err_exists",
+            });
         }
     }
-    if let Some(p) = c.phone_key.as_ref().filter(|p| !p.is_empty()) {
-        let n: i64 = contacts::table
-            .filter(contacts::organization_id.eq(org))
-            .filter(contacts::phone_key.eq(p))
-            .count()
-            .get_result(conn)?;
-        return Ok(n > 0);
-    }
-    Ok(false)
+    Ok(())
 }
 
 /// Records an uploaded file as a batch waiting for its preview to be confirmed.
