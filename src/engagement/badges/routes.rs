@@ -76,6 +76,8 @@ struct MinePage {
     page: Page,
     earned: Vec<Earned>,
     next: Vec<Next>,
+    /// The level of the list headings: 2 on the page, 3 inside the start page's section.
+    level: u8,
 }
 
 impl MinePage {
@@ -103,12 +105,14 @@ async fn mine(
 ) -> AppResult<HttpResponse> {
     let a = actor.clone();
     let (earned, next) = db(&state, move |c| service::mine(c, &a)).await?;
+    let fragment = !q.fragment.is_empty();
     let tpl = MinePage {
         page: Page::for_actor(&actor, "engage.page_my_badges"),
         earned,
         next,
+        level: if fragment { 3 } else { 2 },
     };
-    if !q.fragment.is_empty() {
+    if fragment {
         return page::ok(&tpl.as_summary());
     }
     page::ok(&tpl)
