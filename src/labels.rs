@@ -68,6 +68,8 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::events::LABELS,
     crate::assignments::LABELS,
     crate::expenses::LABELS,
+    crate::engagement::LABELS,
+    crate::import::LABELS,
     crate::home::LABELS,
     crate::search::LABELS,
     crate::users::LABELS,

@@ -11,9 +11,11 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod documents;
+pub mod engagement;
 pub mod events;
 pub mod expenses;
 pub mod home;
+pub mod import;
 pub mod jobs;
 pub mod labels;
 pub mod mail;
@@ -114,6 +116,8 @@ pub fn build_app(
         .configure(search::configure)
         .configure(assignments::routes::configure)
         .configure(notifications::configure)
+        .configure(engagement::configure)
+        .configure(import::configure)
         .default_service(aw::to(not_found))
 }
 

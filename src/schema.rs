@@ -732,4 +732,119 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_settings,
     reminders,
     mail_outbox,
+    engagement_settings,
+    badges,
+    user_badges,
+    recruitment_referrals,
+    toolbox_cards,
+    toolbox_favourites,
+    external_resources,
+    import_batches,
 );
+
+diesel::table! {
+    engagement_settings (organization_id) {
+        organization_id -> Text,
+        membership_url -> Nullable<Text>,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    badges (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        description -> Text,
+        icon -> Text,
+        image_key -> Nullable<Text>,
+        image_type -> Nullable<Text>,
+        trigger_kind -> Text,
+        threshold -> Integer,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_badges (id) {
+        id -> Text,
+        badge_id -> Text,
+        user_id -> Text,
+        organization_id -> Text,
+        awarded_at -> Timestamp,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    recruitment_referrals (id) {
+        id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        token -> Text,
+        clicks -> BigInt,
+        created_at -> Timestamp,
+        last_click_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    toolbox_cards (id) {
+        id -> Text,
+        organization_id -> Text,
+        title -> Text,
+        title_key -> Text,
+        body -> Text,
+        category -> Text,
+        position -> Integer,
+        image_key -> Nullable<Text>,
+        image_type -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    toolbox_favourites (user_id, card_id) {
+        user_id -> Text,
+        card_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    external_resources (id) {
+        id -> Text,
+        organization_id -> Text,
+        title -> Text,
+        url -> Text,
+        description -> Text,
+        category -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    import_batches (id) {
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        file_name -> Text,
+        storage_key -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        imported -> Integer,
+        rejected -> Integer,
+        result -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(user_badges -> badges (badge_id));
+diesel::joinable!(toolbox_favourites -> toolbox_cards (card_id));

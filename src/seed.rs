@@ -242,6 +242,7 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         crate::events::seed::seed_demo(tx.conn)?;
         crate::expenses::seed::seed_demo(tx.conn)?;
         crate::notifications::seed::seed_demo(tx.conn)?;
+        crate::engagement::seed::seed_demo(tx.conn)?;
         Ok(())
     })?;
     Ok(SeedOutcome::Created {

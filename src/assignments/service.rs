@@ -590,7 +590,7 @@ pub fn completed_in_association(
 }
 
 /// Midnight of 1 January in Norway, as a UTC instant.
-fn year_start_utc(year: i32) -> NaiveDateTime {
+pub fn year_start_utc(year: i32) -> NaiveDateTime {
     let local = NaiveDate::from_ymd_opt(year.clamp(1, 9998), 1, 1)
         .unwrap_or_default()
         .and_hms_opt(0, 0, 0)

@@ -48,7 +48,10 @@ async fn refuse(
 
 /// Reads the `file` part of the form, keeping at most `max` bytes. The rest of an oversized
 /// body is read and thrown away (up to a hard cap) so the browser gets the answer, not a reset.
-async fn read_file(mut form: Multipart, max: usize) -> Result<(String, Vec<u8>), &'static str> {
+pub(crate) async fn read_file(
+    mut form: Multipart,
+    max: usize,
+) -> Result<(String, Vec<u8>), &'static str> {
     let hard_cap = max.saturating_mul(4).max(64 * 1024 * 1024);
     let mut seen = 0usize;
     let mut file: Option<(String, Vec<u8>)> = None;

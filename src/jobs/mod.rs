@@ -121,6 +121,15 @@ pub fn all() -> Vec<Job> {
                 ))
             },
         },
+        Job {
+            name: "engagement.badges",
+            every: Duration::from_secs(15 * 60),
+            lease: Duration::from_secs(600),
+            run: |conn, _| {
+                let n = crate::engagement::badges::service::award_due(conn)?;
+                Ok(format!("{n} awarded"))
+            },
+        },
     ]
 }
 

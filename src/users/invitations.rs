@@ -95,7 +95,7 @@ fn organization_exists(conn: &mut DbConn, org: &str) -> AppResult<()> {
 
 /// Creates an invitation to `org` on behalf of `actor` (whose right to invite there the caller
 /// has checked).
-fn invite_to(
+pub(crate) fn invite_to(
     conn: &mut DbConn,
     actor: &Actor,
     org: &str,

@@ -136,6 +136,9 @@ impl Page {
                 ("/contacts", "nav.contacts"),
                 ("/events", "nav.events"),
                 ("/expenses", "nav.expenses"),
+                ("/toolbox", "nav.toolbox"),
+                ("/badges/mine", "nav.my_badges"),
+                ("/recruit", "nav.recruit"),
             ]),
             Role::Coordinator | Role::OrgAdmin => items.extend([
                 ("/activities", "nav.activities"),
@@ -148,6 +151,13 @@ impl Page {
         }
         if matches!(role, Role::Coordinator | Role::OrgAdmin) {
             items.push(("/associations", "nav.associations"));
+            items.push(("/recruit/totals", "nav.recruit_totals"));
+        }
+        if role == Role::Coordinator {
+            items.push(("/toolbox", "nav.toolbox"));
+        }
+        if matches!(role, Role::PeerMentor | Role::Coordinator) {
+            items.push(("/resources", "nav.resources"));
         }
         if role == Role::OrgAdmin {
             items.extend([
@@ -155,6 +165,11 @@ impl Page {
                 ("/activity-types", "nav.activity_types"),
                 ("/expense-types", "nav.expense_types"),
                 ("/users", "nav.users"),
+                ("/import", "nav.import"),
+                ("/badges", "nav.badges"),
+                ("/toolbox/manage", "nav.toolbox"),
+                ("/resources", "nav.resources"),
+                ("/organization-settings", "nav.org_settings"),
                 ("/labels", "nav.labels"),
                 ("/notifications/admin", "ntf.admin_page"),
                 ("/audit", "nav.audit"),

@@ -764,5 +764,65 @@ describe('Likeperson in headless Chromium', () => {
         await assertCleanLogs(c.page, 'coordinator approves with the keyboard');
       } finally { await c.ctx.close(); }
     });
+
+    flow('browse the toolbox on a phone: category, search as you type, a card, a favourite', 'mentor@nhf.example', async () => {
+      const { ctx, page } = await signedInPage('mentor@nhf.example', 'phone');
+      try {
+        await page.goto('/toolbox');
+        page.__log.reset();
+        // A category chip narrows the list.
+        await Promise.all([page.waitForURL(/category=/), page.locator('main .chip-list a', { hasText: 'Praktiske råd' }).tap()]);
+        const titles = await page.locator('main .toolbox-cards h2').allTextContents();
+        assert.ok(titles.length > 0 && titles.every((t) => !/Hva gleder du deg til/.test(t)), `only the category's cards (${titles.join(', ')})`);
+        // Typing searches (htmx), the count is announced, the URL is pushed.
+        await page.goto('/toolbox');
+        await page.locator('#f-q').fill('taushet');
+        await page.waitForFunction(() => document.querySelectorAll('#toolbox-results .toolbox-cards li').length === 1, null, { timeout: 10_000 });
+        const live = await liveRegionText(page);
+        assert.ok(live.some((t) => /1 kort/.test(t)), `the count is announced (${live.join(' | ')})`);
+        // Open the card: Markdown rendered, nothing hostile.
+        await Promise.all([page.waitForURL(/\/toolbox\/[0-9a-f-]{36}$/), page.locator('#toolbox-results a').first().tap()]);
+        assert.match(await page.textContent('main h1'), /Taushetsplikt/);
+        assert.equal(await page.locator('main .markdown a[href^="https://"]').count(), 1, 'the link in the Markdown is a link');
+        // Favourite with a tap: the button says it is pressed, and the outcome is announced.
+        const fav = page.locator('#favourite button');
+        await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), fav.tap()]);
+        await page.waitForFunction(() => document.querySelector('#favourite button')?.getAttribute('aria-pressed') === 'true');
+        const said = await liveRegionText(page);
+        assert.ok(said.some((t) => /favoritt/i.test(t)), `the favourite is announced (${said.join(' | ')})`);
+        await page.goto('/toolbox?favourites=1');
+        assert.ok((await page.locator('main .toolbox-cards h2').allTextContents()).some((t) => /Taushetsplikt/.test(t)), 'the favourites list has it');
+        await assertNoSeriousAxe(page, 'toolbox on a phone');
+        await assertCleanLogs(page, 'toolbox on a phone');
+      } finally { await ctx.close(); }
+    });
+
+    flow('import contacts: upload a file, see each bad row and its problem in the preview, import the good rows', 'admin@blindeforbundet.example', async () => {
+      const { ctx, page } = await signedInPage('admin@blindeforbundet.example');
+      try {
+        await page.goto('/associations');
+        const assoc = (await page.locator('main table tbody tr td a, main table tbody tr th a').first().textContent()).trim();
+        await page.goto('/import');
+        page.__log.reset();
+        const csv = `navn;lokallag;fødselsår\nNettleser Person;${assoc};1975\nFeil År;${assoc};19x5\nUkjent Lag;Finnes ikke;1980\n`;
+        await page.setInputFiles('#f-file-contacts', { name: 'kontakter.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+        await Promise.all([page.waitForURL(/\/import\/[0-9a-f-]{36}$/), page.locator('form[action="/import/upload/contacts"] button[type=submit]').click()]);
+        const summary = (await page.textContent('main .import-summary')).replace(/\s+/g, ' ');
+        assert.match(summary, /1 rader kan importeres/);
+        assert.match(summary, /2 rader har feil/);
+        const problems = (await page.textContent('main table')).replace(/\s+/g, ' ');
+        assert.match(problems, /Ugyldig fødselsår/);
+        assert.match(problems, /Ukjent lokallag/);
+        await assertNoSeriousAxe(page, 'import preview');
+        // The run button is reachable with the keyboard and imports once.
+        await focusTop(page);
+        const n = await tabTo(page, 'main form[action$="/run"] button', { max: 80 });
+        assert.ok(n > 0, 'the import button can be reached with Tab');
+        const r = await pressAndSettle(page);
+        assert.ok(r.status < 400, `the import answered ${r.status}`);
+        assert.match(await page.textContent('main'), /Importen er ferdig/);
+        await assertCleanLogs(page, 'import preview');
+      } finally { await ctx.close(); }
+    });
   });
 });

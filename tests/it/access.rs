@@ -405,12 +405,14 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let (contact_gets, contact_posts) = contact_rows(&app, &people, &random);
     let (assignment_gets, assignment_posts) = assignment_rows(&app, &random, blind_contact);
     let (expense_gets, expense_posts) = expense_rows(&app, &random);
+    let (engagement_gets, engagement_posts) = engagement_rows(&app, &random);
     let table = [
         table,
         event_gets(&app, &random),
         contact_gets,
         assignment_gets,
         expense_gets,
+        engagement_gets,
     ]
     .concat();
     // State changes: (path, form, expected per role). Each is tried with a valid CSRF token;
@@ -724,6 +726,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         contact_posts,
         assignment_posts,
         expense_posts,
+        engagement_posts,
     ]
     .concat();
 
@@ -1332,6 +1335,127 @@ fn expense_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<Po
             vec![],
             [s, 404, 404, 404, 404, 404],
         ),
+    ];
+    (gets, posts)
+}
+
+/// The engagement area and the import (issue 16). The recruitment link's landing page is
+/// public; renewing a link is left out (it would end the link the GET rows use).
+fn engagement_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use likeperson::schema::{
+        badges as b, external_resources as er, recruitment_referrals as rr, toolbox_cards as tc,
+    };
+    let s = 303;
+    let conn = &mut *app.conn();
+    let nhf = org_id(app, "NHF");
+    let card: String = tc::table
+        .filter(tc::organization_id.eq(&nhf))
+        .select(tc::id)
+        .first(conn)
+        .unwrap();
+    let resource: String = er::table
+        .filter(er::organization_id.eq(&nhf))
+        .select(er::id)
+        .first(conn)
+        .unwrap();
+    let badge: String = b::table
+        .filter(b::organization_id.eq(&nhf))
+        .select(b::id)
+        .first(conn)
+        .unwrap();
+    let token: String = rr::table
+        .filter(rr::organization_id.eq(&nhf))
+        .select(rr::token)
+        .first(conn)
+        .unwrap();
+    let guessed = "0123456789abcdef0123456789abcdef";
+    let admin = [s, 404, 404, 200, 200, 404];
+    let nhf_admin = [s, 404, 404, 200, 404, 404];
+    let none = [s, 404, 404, 404, 404, 404];
+    let gets: Vec<(String, [u16; 6])> = vec![
+        ("/toolbox".into(), [s, 200, 200, 200, 200, 404]),
+        (
+            "/toolbox?q=%25&category=x&favourites=1".into(),
+            [s, 200, 200, 200, 200, 404],
+        ),
+        (format!("/toolbox/{card}"), [s, 200, 200, 200, 404, 404]),
+        (format!("/toolbox/{random}"), none),
+        (format!("/toolbox/{card}/picture"), none),
+        ("/toolbox/manage".into(), admin),
+        ("/toolbox/new".into(), admin),
+        (format!("/toolbox/{card}/edit"), nhf_admin),
+        ("/resources".into(), [s, 200, 200, 200, 200, 404]),
+        ("/resources/new".into(), admin),
+        (format!("/resources/{resource}/edit"), nhf_admin),
+        (format!("/resources/{random}/edit"), none),
+        ("/badges".into(), admin),
+        ("/badges/new".into(), admin),
+        (format!("/badges/{badge}/edit"), nhf_admin),
+        (format!("/badges/{badge}/picture"), none),
+        ("/badges/mine".into(), [s, 200, 200, 404, 404, 404]),
+        ("/recruit".into(), [s, 200, 404, 404, 404, 404]),
+        ("/recruit/qr.svg".into(), [s, 200, 404, 404, 404, 404]),
+        ("/recruit/totals".into(), [s, 404, 200, 200, 200, 404]),
+        (format!("/r/{token}"), [200; 6]),
+        (format!("/r/{guessed}"), [404; 6]),
+        ("/r/not-a-token".into(), [404; 6]),
+        ("/organization-settings".into(), admin),
+        ("/import".into(), admin),
+        ("/import/sample/contacts".into(), admin),
+        ("/import/sample/other".into(), none),
+        (format!("/import/{random}"), none),
+        (format!("/import/{random}/rejected.csv"), none),
+    ];
+    let empty = |k: &'static str| vec![(k, String::new())];
+    let posts: Vec<PostRow> = vec![
+        (
+            "/toolbox".into(),
+            empty("title"),
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/toolbox/{card}"),
+            empty("title"),
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            format!("/toolbox/{card}/favourite"),
+            vec![],
+            [s, 303, 303, 303, 404, 404],
+        ),
+        (
+            format!("/toolbox/{card}/move"),
+            vec![("dir", "left".into())],
+            none,
+        ),
+        (format!("/toolbox/{random}/delete"), vec![], none),
+        (
+            "/resources".into(),
+            empty("title"),
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/resources/{resource}"),
+            empty("title"),
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (format!("/resources/{random}/delete"), vec![], none),
+        (
+            "/badges".into(),
+            empty("name"),
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            format!("/badges/{badge}"),
+            empty("name"),
+            [s, 404, 404, 422, 404, 404],
+        ),
+        (
+            "/organization-settings".into(),
+            vec![("membership_url", "javascript:alert(1)".into())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (format!("/import/{random}/run"), vec![], none),
     ];
     (gets, posts)
 }

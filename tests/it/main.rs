@@ -14,6 +14,7 @@ mod auth;
 mod commands;
 mod contacts;
 mod documents;
+mod engagement;
 mod events;
 mod expenses;
 mod global_admin;

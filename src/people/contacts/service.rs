@@ -327,7 +327,10 @@ impl ContactForm {
 }
 
 /// Checks a contact form; `allowed` are the associations that may be chosen.
-fn check_contact(f: &ContactForm, allowed: &[String]) -> Result<ContactChanges, FieldErrors> {
+pub(crate) fn check_contact(
+    f: &ContactForm,
+    allowed: &[String],
+) -> Result<ContactChanges, FieldErrors> {
     let mut errors = FieldErrors::new();
     let name = crate::web::forms::fold_whitespace(&f.name);
     if name.is_empty() {
