@@ -292,22 +292,25 @@ async fn run(
         }
     };
     let (a, i) = (actor.clone(), id.clone());
-    let ran = db(&state, move |c| service::run(c, &a, &i, &table)).await?;
+    let ran = db(&state, move |c| {
+        let ran = service::run(c, &a, &i, &table)?;
+        // The invitations are queued in the outbox; the mail runner sends them.
+        if let Ran::Done { invited, .. } = &ran {
+            for inv in invited {
+                crate::users::routes::invitation_mail(c, &a, inv, a.org_id())?;
+            }
+        }
+        Ok(ran)
+    })
+    .await?;
+    state.nudge.poke();
     match ran {
         Ran::Done {
             imported,
             rejected,
             invited,
         } => {
-            // The invitations go out after the commit, outside the database's time.
-            let (st, a) = (state.clone(), actor.clone());
             let sent = invited.len();
-            web::block(move || {
-                for inv in &invited {
-                    crate::users::routes::invitation_mail(&st, &a, inv);
-                }
-            })
-            .await?;
             let text = actor
                 .t("import.done")
                 .replace("{imported}", &imported.to_string())
