@@ -275,13 +275,16 @@ async fn the_badge_job_awards_once_however_often_it_runs(mut app: TestApp) {
     };
     assert_eq!(held(&app), 0);
     let jobs = likeperson::jobs::all();
-    let first = likeperson::jobs::run_due(&mut app.conn(), &jobs, "test-a", true);
+    let mut env = app.jobs_env();
+    env.instance = "test-a".into();
+    let first = likeperson::jobs::run_due(&mut app.conn(), &jobs, &env, true);
     let n = held(&app);
     assert!(
         n > 0,
         "the demo mentors with five activities get it: {first:?}"
     );
-    let second = likeperson::jobs::run_due(&mut app.conn(), &jobs, "test-b", true);
+    env.instance = "test-b".into();
+    let second = likeperson::jobs::run_due(&mut app.conn(), &jobs, &env, true);
     assert_eq!(held(&app), n, "a second run awards nothing more");
     assert!(
         second.iter().any(|(name, o)| *name == "engagement.badges"
