@@ -127,6 +127,8 @@ pub static LABELS: &[Entry] = &[
     ("engage.setting_max_open_help", "Så mange åpne oppdrag kan en {mentor} ha samtidig.", "How many open assignments a {mentor} may hold at once."),
     ("engage.setting_retention", "Dager oppdragsdetaljer beholdes", "Days assignment details are kept"),
     ("engage.setting_retention_help", "Etter så mange dager slettes personopplysningene i et avsluttet oppdrag.", "After this many days the personal details of a closed assignment are erased."),
+    ("engage.setting_reminder_days", "Påminnelse om stille {contact.pl} (dager)", "Reminder about quiet {contact.pl} (days)"),
+    ("engage.setting_reminder_days_help", "Så mange dager uten aktivitet før en {mentor} blir minnet på en tildelt {contact}.", "Days without an activity before a {mentor} is reminded of an assigned {contact}."),
     ("engage.setting_membership_url", "Innmeldingsside", "Membership page"),
     ("engage.setting_membership_url_help", "Hit sendes de som åpner en vervelenke for å melde seg inn.", "Where people opening a recruitment link are sent to join."),
     ("engage.field_membership_url", "Adressen til innmeldingssiden (https://…)", "Address of the membership page (https://…)"),

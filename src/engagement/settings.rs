@@ -114,6 +114,12 @@ pub static SETTINGS: &[SettingEntry] = &[
         href: "/assignments/settings",
     },
     SettingEntry {
+        label: "engage.setting_reminder_days",
+        help: "engage.setting_reminder_days_help",
+        read: |c, org, _| Ok(crate::notifications::service::inactive_days(c, org)?.to_string()),
+        href: "/notifications/admin",
+    },
+    SettingEntry {
         label: "engage.setting_membership_url",
         help: "engage.setting_membership_url_help",
         read: |c, org, _| Ok(membership_url(c, org)?.unwrap_or_default()),

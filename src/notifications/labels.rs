@@ -86,6 +86,8 @@ pub static LABELS: &[Entry] = &[
     ("ntf.waitlist.seat_given.title", "Du har fått plass på «{title}».", "You have a seat on “{title}”."),
     ("ntf.certification.issued.name", "Jeg har fått et kursbevis", "I was issued a certification"),
     ("ntf.certification.issued.title", "Du har fått kursbeviset «{title}».", "You were issued the certification “{title}”."),
+    ("ntf.badge.awarded.name", "Jeg har fått et merke", "I was awarded a badge"),
+    ("ntf.badge.awarded.title", "Du har fått merket «{title}».", "You were awarded the badge “{title}”."),
     ("ntf.reminder.contact_inactive.name", "Påminnelse: ingen aktivitet med en {contact} på en stund", "Reminder: no activity with a {contact} for a while"),
     ("ntf.reminder.contact_inactive.title", "Ingen aktivitet med {name} på {days} dager.", "No activity with {name} for {days} days."),
     ("ntf.reminder.contact_inactive.mail", "En av dine {contact.pl} har ikke hatt aktivitet på {days} dager.", "One of your {contact.pl} has had no activity for {days} days."),

@@ -123,6 +123,13 @@ pub static ALL: &[Scenario] = &[
         audience: MENTOR,
         kind: Kind::Event,
     },
+    // Engagement: `engagement::badges::service::on_awarded`.
+    Scenario {
+        key: "badge.awarded",
+        critical: false,
+        audience: MENTOR,
+        kind: Kind::Event,
+    },
     Scenario {
         key: "reminder.contact_inactive",
         critical: false,

@@ -306,6 +306,23 @@ async fn the_badge_job_awards_once_however_often_it_runs(mut app: TestApp) {
         likeperson::engagement::badges::service::award(&mut app.conn(), &row, &someone, 9).unwrap();
     assert!(again.is_none());
     assert_eq!(held(&app), n);
+    // Each award is one "new badge" notification, none for the refused second one.
+    use likeperson::schema::notifications as ntf;
+    let told: i64 = ntf::table
+        .filter(ntf::scenario.eq("badge.awarded"))
+        .filter(ntf::params.like("%Fem møter%"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(told, n, "one notification per award");
+    let mine: i64 = ntf::table
+        .filter(ntf::scenario.eq("badge.awarded"))
+        .filter(ntf::user_id.eq(&someone))
+        .filter(ntf::link.eq("/badges/mine"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert!(mine >= 1);
 }
 
 async fn the_mentor_sees_earned_and_next_badges(mut app: TestApp) {

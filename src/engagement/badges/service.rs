@@ -135,6 +135,17 @@ pub fn award(
     user_id: &str,
     count: i64,
 ) -> QueryResult<Option<UserBadge>> {
+    award_telling(conn, badge, user_id, count, true)
+}
+
+/// `award`, with the notification only when `tell` (the demo's awards are history, not news).
+fn award_telling(
+    conn: &mut DbConn,
+    badge: &Badge,
+    user_id: &str,
+    count: i64,
+    tell: bool,
+) -> QueryResult<Option<UserBadge>> {
     let award = UserBadge {
         id: new_id(),
         badge_id: badge.id.clone(),
@@ -143,31 +154,51 @@ pub fn award(
         awarded_at: now(),
         reason: format!("{}={count}", badge.trigger_kind),
     };
-    match diesel::insert_into(ub::table).values(&award).execute(conn) {
-        Ok(_) => {
-            on_awarded(conn, badge, &award);
-            Ok(Some(award))
+    let made = conn.transaction(|c| {
+        diesel::insert_into(ub::table).values(&award).execute(c)?;
+        if tell {
+            on_awarded(c, badge, &award)?;
         }
+        Ok(())
+    });
+    match made {
+        Ok(()) => Ok(Some(award)),
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-/// Called once for every new award. The notifications area routes this to a "new badge"
-/// notification (in-app, and e-mail where the user wants it): link `/badges/mine`, title the
-/// badge's name, body its description.
-pub fn on_awarded(_conn: &mut DbConn, badge: &Badge, award: &UserBadge) {
-    log::info!(
-        "badge {} awarded to user {} ({})",
-        badge.id,
-        award.user_id,
-        award.reason
-    );
+/// Called once for every new award, in its transaction: a "new badge" notification (in the
+/// app, and by e-mail where the mentor wants it) linking to `/badges/mine`.
+pub fn on_awarded(conn: &mut DbConn, badge: &Badge, award: &UserBadge) -> QueryResult<()> {
+    crate::notifications::notify(
+        conn,
+        &crate::notifications::Notice {
+            user_id: &award.user_id,
+            org_id: Some(&badge.organization_id),
+            role: Some(crate::access::Role::PeerMentor),
+            scenario: "badge.awarded",
+            subject_kind: "badge",
+            subject_id: &award.id,
+            link: "/badges/mine".to_string(),
+            params: serde_json::json!({ "title": badge.name }),
+        },
+    )?;
+    Ok(())
 }
 
 /// The job: every active badge of every organization, awarded to whoever now meets it.
 /// Answers how many awards were made.
 pub fn award_due(conn: &mut DbConn) -> anyhow::Result<usize> {
+    award_all(conn, true)
+}
+
+/// `award_due` for the demo data: the awards without notifications.
+pub fn award_due_quietly(conn: &mut DbConn) -> anyhow::Result<usize> {
+    award_all(conn, false)
+}
+
+fn award_all(conn: &mut DbConn, tell: bool) -> anyhow::Result<usize> {
     let badges: Vec<Badge> = b::table
         .filter(b::is_active.eq(true))
         .order(b::id.asc())
@@ -176,7 +207,7 @@ pub fn award_due(conn: &mut DbConn) -> anyhow::Result<usize> {
     let mut made = 0;
     for badge in &badges {
         for (user, count) in qualifying(conn, badge)? {
-            if award(conn, badge, &user, count)?.is_some() {
+            if award_telling(conn, badge, &user, count, tell)?.is_some() {
                 made += 1;
             }
         }
