@@ -687,29 +687,10 @@ impl Outcome {
 pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<Outcome> {
     crate::db::tx(conn, |tx| {
         let t = now();
-        let took = diesel::update(
-            ev::table
-                .find(event_id)
-                .filter(ev::status.eq("planned"))
-                .filter(ev::starts_at.gt(t))
-                .filter(
-                    ev::capacity
-                        .is_null()
-                        .or(ev::seats_taken.nullable().lt(ev::capacity)),
-                ),
-        )
-        .set(ev::seats_taken.eq(ev::seats_taken + 1))
-        .execute(tx.conn)?;
-        if took == 0 {
-            let (status, starts_at): (String, NaiveDateTime) = ev::table
-                .find(event_id)
-                .select((ev::status, ev::starts_at))
-                .first(tx.conn)?;
-            return Ok(if status != "planned" || starts_at <= t {
-                Outcome::Closed
-            } else {
-                Outcome::Full
-            });
+        match crate::seats::take(tx.conn, crate::seats::Pool::Event, event_id)? {
+            crate::seats::Take::Taken => {}
+            crate::seats::Take::Full => return Ok(Outcome::Full),
+            crate::seats::Take::Closed => return Ok(Outcome::Closed),
         }
         let existing: Option<String> = ea::table
             .filter(ea::event_id.eq(event_id))
@@ -754,10 +735,8 @@ pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<
     })
 }
 
-fn give_back_seat(c: &mut DbConn, event_id: &str) -> QueryResult<usize> {
-    diesel::update(ev::table.find(event_id).filter(ev::seats_taken.gt(0)))
-        .set(ev::seats_taken.eq(ev::seats_taken - 1))
-        .execute(c)
+fn give_back_seat(c: &mut DbConn, event_id: &str) -> QueryResult<()> {
+    crate::seats::give_back(c, crate::seats::Pool::Event, event_id)
 }
 
 /// A peer mentor registers for an event of one of their associations.
@@ -794,7 +773,7 @@ pub fn unregister(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(Even
         .set(ea::status.eq("cancelled"))
         .execute(tx.conn)?;
         if n == 1 {
-            give_back_seat(tx.conn, id)?;
+            crate::seats::release(tx.conn, crate::seats::Pool::Event, id)?;
         }
         Ok::<_, AppError>(())
     })?;

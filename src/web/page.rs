@@ -135,6 +135,8 @@ impl Page {
                 ("/activities", "nav.my_activities"),
                 ("/contacts", "nav.contacts"),
                 ("/events", "nav.events"),
+                ("/courses", "nav.courses"),
+                ("/certifications", "nav.certifications"),
                 ("/expenses", "nav.expenses"),
                 ("/toolbox", "nav.toolbox"),
                 ("/badges/mine", "nav.my_badges"),
@@ -145,6 +147,8 @@ impl Page {
                 ("/mentors", "nav.mentors"),
                 ("/contacts", "nav.contacts"),
                 ("/events", "nav.events"),
+                ("/courses", "nav.courses"),
+                ("/certifications", "nav.certifications"),
                 ("/claims", "nav.claims"),
             ]),
             Role::GlobalAdmin | Role::Account => {}

@@ -1,0 +1,5 @@
+DROP TABLE certifications;
+DROP TABLE course_attendance;
+DROP TABLE course_enrollments;
+DROP TABLE course_days;
+DROP TABLE courses;
