@@ -745,6 +745,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_enrollments,
     course_attendance,
     certifications,
+    approval_requirements,
+    requirement_records,
 );
 
 diesel::table! {
@@ -930,3 +932,31 @@ diesel::joinable!(course_enrollments -> courses (course_id));
 diesel::joinable!(course_enrollments -> users (user_id));
 diesel::joinable!(certifications -> users (user_id));
 diesel::joinable!(courses -> local_associations (local_association_id));
+
+diesel::table! {
+    approval_requirements (id) {
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        name -> Text,
+        certification_name -> Nullable<Text>,
+        validity_months -> Nullable<Integer>,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    requirement_records (id) {
+        id -> Text,
+        organization_id -> Text,
+        requirement_id -> Text,
+        user_id -> Text,
+        fulfilled_on -> Date,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(requirement_records -> approval_requirements (requirement_id));

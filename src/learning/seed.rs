@@ -1,17 +1,20 @@
 //! Demo courses for every organization, in the association the demo mentor and coordinator
 //! share: an open course, a full one with a waitlist, and a past one. Three demo course
 //! participants per organization ("Kursdeltaker 1–3", peer mentors of that association) hold
-//! the seats.
+//! the seats. The demo mentor holds certifications in every status (active, expiring, expired,
+//! revoked); Barnekreftforeningen has approval requirements with gaps.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::certifications::model::Certification;
 use super::courses::model::{Course, CourseDay};
+use super::requirements::model::Requirement;
 use crate::access::Role;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::{
-    course_days, course_enrollments as ce, courses, organizations, user_organization_roles as uor,
-    users,
+    approval_requirements, certifications, course_days, course_enrollments as ce, courses,
+    organizations, requirement_records, user_organization_roles as uor, users,
 };
 use crate::users::model::{RoleGrant, User};
 
@@ -169,6 +172,94 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
         let past = insert_course(conn, &org, Some(&home), PAST, -30, 1, 10, cert)?;
         put(conn, &past, &mentor, "registered")?;
         put(conn, &past, &others[1], "registered")?;
+        certifications(conn, &org, &mentor, &others[0])?;
+        if short == "Barnekreftforeningen" {
+            requirements(conn, &org, &mentor, &others)?;
+        }
+    }
+    Ok(())
+}
+
+/// The demo mentor's certifications in every status, and one for a participant.
+fn certifications(conn: &mut DbConn, org: &str, mentor: &str, other: &str) -> QueryResult<()> {
+    let today = crate::activities::service::today();
+    let days = Duration::days;
+    // (holder, name, issued days ago, expires in days, revoked reason)
+    let list: [(&str, &str, i64, Option<i64>, Option<&str>); 5] = [
+        (mentor, "Godkjent likeperson", 60, Some(670), None),
+        (mentor, "Førstehjelp", 345, Some(20), None),
+        (mentor, "Samtaleteknikk", 800, Some(-70), None),
+        (mentor, "Taushetsplikt i praksis", 100, None, Some("Utstedt ved en feil")),
+        (other, "Godkjent likeperson", 30, Some(700), None),
+    ];
+    for (user, name, ago, expires, revoked) in list {
+        diesel::insert_into(certifications::table)
+            .values(&Certification {
+                id: new_id(),
+                organization_id: org.to_string(),
+                user_id: user.to_string(),
+                course_id: None,
+                name: name.to_string(),
+                issued_on: today - days(ago),
+                expires_on: expires.map(|e| today + days(e)),
+                revoked_at: revoked.map(|_| now()),
+                revoked_reason: revoked.map(str::to_string),
+                verify_token: super::certifications::service::new_token(),
+                created_at: now(),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Barnekreftforeningen's approval requirements (basic course, confidentiality declaration,
+/// police certificate, yearly follow-up talk, refresher every two years): the demo mentor
+/// meets all but the follow-up talk, which is expiring; the participants have gaps.
+fn requirements(conn: &mut DbConn, org: &str, mentor: &str, others: &[String]) -> QueryResult<()> {
+    let today = crate::activities::service::today();
+    let t = now();
+    let specs: [(&str, &str, Option<&str>, Option<i32>); 5] = [
+        ("course", "Grunnkurs", Some("Godkjent likeperson"), Some(24)),
+        ("declaration", "Taushetserklæring", None, None),
+        ("police_certificate", "Politiattest", None, Some(36)),
+        ("follow_up", "Årlig oppfølgingssamtale", None, Some(12)),
+        ("refresher", "Oppfriskningskurs", Some("Godkjent likeperson"), Some(24)),
+    ];
+    let mut ids = Vec::new();
+    for (kind, name, cert, months) in specs {
+        let r = Requirement {
+            id: new_id(),
+            organization_id: org.to_string(),
+            kind: kind.into(),
+            name: name.into(),
+            certification_name: cert.map(str::to_string),
+            validity_months: months,
+            is_active: true,
+            created_at: t,
+            updated_at: t,
+        };
+        diesel::insert_into(approval_requirements::table)
+            .values(&r)
+            .execute(conn)?;
+        ids.push(r.id);
+    }
+    // (who, requirement index, days ago)
+    let mut records: Vec<(&str, usize, i64)> =
+        vec![(mentor, 1, 400), (mentor, 2, 700), (mentor, 3, 350)];
+    records.push((&others[0], 1, 30));
+    records.push((&others[1], 2, 1200));
+    for (user, i, ago) in records {
+        diesel::insert_into(requirement_records::table)
+            .values((
+                requirement_records::id.eq(new_id()),
+                requirement_records::organization_id.eq(org),
+                requirement_records::requirement_id.eq(&ids[i]),
+                requirement_records::user_id.eq(user),
+                requirement_records::fulfilled_on.eq(today - Duration::days(ago)),
+                requirement_records::recorded_by.eq(None::<String>),
+                requirement_records::created_at.eq(t),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }

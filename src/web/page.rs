@@ -137,6 +137,7 @@ impl Page {
                 ("/events", "nav.events"),
                 ("/courses", "nav.courses"),
                 ("/certifications", "nav.certifications"),
+                ("/requirements/mine", "nav.my_requirements"),
                 ("/expenses", "nav.expenses"),
                 ("/toolbox", "nav.toolbox"),
                 ("/badges/mine", "nav.my_badges"),
@@ -149,6 +150,7 @@ impl Page {
                 ("/events", "nav.events"),
                 ("/courses", "nav.courses"),
                 ("/certifications", "nav.certifications"),
+                ("/requirements/mentors", "nav.mentor_requirements"),
                 ("/claims", "nav.claims"),
             ]),
             Role::GlobalAdmin | Role::Account => {}
@@ -171,6 +173,7 @@ impl Page {
                 ("/users", "nav.users"),
                 ("/import", "nav.import"),
                 ("/badges", "nav.badges"),
+                ("/requirement-settings", "nav.requirements"),
                 ("/toolbox/manage", "nav.toolbox"),
                 ("/resources", "nav.resources"),
                 ("/organization-settings", "nav.org_settings"),

@@ -16,9 +16,13 @@ on_both_backends!(
 );
 
 fn course_by_title(app: &TestApp, short: &str, title: &str) -> String {
-    co::table
-        .inner_join(organizations::table)
+    let org: String = organizations::table
         .filter(organizations::short_name.eq(short))
+        .select(organizations::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    co::table
+        .filter(co::organization_id.eq(org))
         .filter(co::title.eq(title))
         .select(co::id)
         .first(&mut *app.conn())
@@ -175,6 +179,10 @@ async fn certificates_show_their_status_verify_by_token_only_and_can_be_revoked_
     assert_eq!(qr.status, 200);
     assert!(qr.body.starts_with("<?xml") || qr.body.contains("<svg"));
     assert!(!page.has("Trekk tilbake sertifiseringen"), "a mentor does not revoke");
+    let pdf = app.get(&format!("/certifications/{active}/pdf")).await;
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.bytes.starts_with(b"%PDF"), "a PDF");
+    assert_eq!(pdf.header("content-type"), "application/pdf");
     assert_eq!(
         app.post(&format!("/certifications/{active}/revoke"), &[("reason", "x")])
             .await

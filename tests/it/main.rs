@@ -27,6 +27,7 @@ mod load;
 mod migrations;
 mod notifications;
 mod people;
+mod requirements;
 mod search;
 mod security;
 mod security_auth;

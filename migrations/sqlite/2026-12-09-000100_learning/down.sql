@@ -1,3 +1,5 @@
+DROP TABLE requirement_records;
+DROP TABLE approval_requirements;
 DROP TABLE certifications;
 DROP TABLE course_attendance;
 DROP TABLE course_enrollments;

@@ -78,3 +78,33 @@ CREATE UNIQUE INDEX idx_certifications_token ON certifications (verify_token);
 CREATE UNIQUE INDEX idx_certifications_course_user ON certifications (course_id, user_id);
 CREATE INDEX idx_certifications_org_user ON certifications (organization_id, user_id);
 CREATE INDEX idx_certifications_expiry ON certifications (expires_on);
+
+-- Mentor approval requirements per organization: what a peer mentor must hold to be active and
+-- eligible for assignments. `kind`: course (a certification from a course, by its name),
+-- certification (held, by name), declaration (signed), police_certificate (seen: the date
+-- only, never the document), follow_up (the yearly talk), refresher. `validity_months` NULL
+-- means it does not expire.
+CREATE TABLE approval_requirements (
+    id TEXT PRIMARY KEY NOT NULL,
+    organization_id TEXT NOT NULL REFERENCES organizations (id),
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    certification_name TEXT,
+    validity_months INTEGER,
+    is_active BOOLEAN NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX idx_approval_requirements_name ON approval_requirements (organization_id, name);
+
+-- A requirement met by a mentor on a date (the newest record counts), recorded by a coordinator.
+CREATE TABLE requirement_records (
+    id TEXT PRIMARY KEY NOT NULL,
+    organization_id TEXT NOT NULL REFERENCES organizations (id),
+    requirement_id TEXT NOT NULL REFERENCES approval_requirements (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    fulfilled_on DATE NOT NULL,
+    recorded_by TEXT REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX idx_requirement_records_user ON requirement_records (user_id, requirement_id, fulfilled_on);

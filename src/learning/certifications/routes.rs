@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/certifications", web::get().to(list))
         .route("/certifications/{id}", web::get().to(show))
         .route("/certifications/{id}/qr.svg", web::get().to(qr))
+        .route("/certifications/{id}/pdf", web::get().to(pdf))
         .route("/certifications/{id}/revoke", web::post().to(revoke))
         .route("/verify/{token}", web::get().to(verify));
 }
@@ -96,6 +97,41 @@ async fn qr(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -
         .content_type("image/svg+xml")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
         .body(svg))
+}
+
+/// The certificate as a PDF (`web::pdf`, on krilla): what the page shows, with the QR code of
+/// the verification link.
+async fn pdf(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let a = actor.clone();
+    let r = db(&state, move |c| service::get(c, &a, &id)).await?;
+    let link = link_of(&state, &r.c.verify_token);
+    let mut doc = crate::web::pdf::Pdf::new(r.c.name.clone())
+        .language(actor.labels.lang.code())
+        .heading(r.holder.clone());
+    if let Some(c) = &r.course {
+        doc = doc.paragraph(format!("{}: {c}", actor.t("cert.from_course")));
+    }
+    let expires = if r.c.expires_on.is_some() {
+        r.expires()
+    } else {
+        actor.t("cert.no_expiry").to_string()
+    };
+    let bytes = doc
+        .paragraph(format!("{}: {}", actor.t("cert.col_issued"), r.issued()))
+        .paragraph(format!("{}: {expires}", actor.t("cert.col_expires")))
+        .paragraph(format!("{}: {}", actor.t("cert.validity"), actor.t(&r.status_key())))
+        .qr(link.clone(), Some(&format!("{} {link}", actor.t("cert.verify_at"))))
+        .render()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "inline; filename=\"kursbevis.pdf\"",
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
 }
 
 #[derive(serde::Deserialize, Default)]
