@@ -312,6 +312,7 @@ diesel::table! {
         updated_at -> Timestamp,
         seats_taken -> Integer,
         cancel_reason -> Nullable<Text>,
+        requires_approval -> Bool,
     }
 }
 

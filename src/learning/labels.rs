@@ -162,6 +162,8 @@ pub static LABELS: &[Entry] = &[
     ("req.valid_until", "gyldig til", "valid until"),
     ("req.eligible", "Godkjent", "Approved"),
     ("req.not_eligible", "Mangler krav", "Requirements missing"),
+    ("req.event_field", "Bare godkjente {mentor.pl} kan melde seg på", "Only approved {mentor.pl} may register"),
+    ("req.event_not_approved", "Du oppfyller ikke godkjenningskravene for dette.", "You do not meet the approval requirements for this."),
     ("req.ineligible", "Oppfyller ikke godkjenningskravene", "Does not meet the approval requirements"),
     ("req.err_certification", "Oppgi sertifiseringen som oppfyller kravet.", "Give the certification that meets it."),
     ("req.err_validity", "1–240 måneder.", "1–240 months."),

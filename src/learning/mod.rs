@@ -6,8 +6,8 @@
 pub mod certifications;
 pub mod courses;
 pub mod enrollment;
-pub mod requirements;
 mod labels;
+pub mod requirements;
 pub mod seed;
 
 pub use labels::LABELS;

@@ -63,7 +63,9 @@ pub fn insert_course(
         created_at: t,
         updated_at: t,
     };
-    diesel::insert_into(courses::table).values(&c).execute(conn)?;
+    diesel::insert_into(courses::table)
+        .values(&c)
+        .execute(conn)?;
     for d in 0..days {
         diesel::insert_into(course_days::table)
             .values(&CourseDay {
@@ -189,7 +191,13 @@ fn certifications(conn: &mut DbConn, org: &str, mentor: &str, other: &str) -> Qu
         (mentor, "Godkjent likeperson", 60, Some(670), None),
         (mentor, "Førstehjelp", 345, Some(20), None),
         (mentor, "Samtaleteknikk", 800, Some(-70), None),
-        (mentor, "Taushetsplikt i praksis", 100, None, Some("Utstedt ved en feil")),
+        (
+            mentor,
+            "Taushetsplikt i praksis",
+            100,
+            None,
+            Some("Utstedt ved en feil"),
+        ),
         (other, "Godkjent likeperson", 30, Some(700), None),
     ];
     for (user, name, ago, expires, revoked) in list {
@@ -223,7 +231,12 @@ fn requirements(conn: &mut DbConn, org: &str, mentor: &str, others: &[String]) -
         ("declaration", "Taushetserklæring", None, None),
         ("police_certificate", "Politiattest", None, Some(36)),
         ("follow_up", "Årlig oppfølgingssamtale", None, Some(12)),
-        ("refresher", "Oppfriskningskurs", Some("Godkjent likeperson"), Some(24)),
+        (
+            "refresher",
+            "Oppfriskningskurs",
+            Some("Godkjent likeperson"),
+            Some(24),
+        ),
     ];
     let mut ids = Vec::new();
     for (kind, name, cert, months) in specs {

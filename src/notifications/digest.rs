@@ -18,8 +18,8 @@ use super::service::{notify_with, Notice};
 use crate::access::Role;
 use crate::db::DbConn;
 use crate::schema::{
-    activities as act, certifications as ct, contacts as c, organizations as o, peer_mentors as pm, reimbursements as rb,
-    reminders as rm, user_organization_roles as uor, users,
+    activities as act, certifications as ct, contacts as c, organizations as o, peer_mentors as pm,
+    reimbursements as rb, reminders as rm, user_organization_roles as uor, users,
 };
 
 pub const SCENARIO: &str = "digest.weekly";
@@ -52,7 +52,8 @@ pub fn certifications_expiring(
     associations: &[String],
     pass: &Pass,
 ) -> QueryResult<i64> {
-    let horizon = pass.today + Duration::days(crate::learning::certifications::model::EXPIRING_DAYS);
+    let horizon =
+        pass.today + Duration::days(crate::learning::certifications::model::EXPIRING_DAYS);
     ct::table
         .filter(ct::organization_id.eq(org))
         .filter(ct::revoked_at.is_null())

@@ -355,7 +355,13 @@ pub fn course_tomorrow(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> 
         .filter(ce::status.eq("registered"))
         .filter(users::is_active.eq(true))
         .filter(pm::status.eq("active"))
-        .select((ce::user_id, co::id, co::organization_id, co::title, co::starts_at))
+        .select((
+            ce::user_id,
+            co::id,
+            co::organization_id,
+            co::title,
+            co::starts_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -392,9 +398,17 @@ pub fn certification_expiring(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec
         .filter(ct::expires_on.le(horizon))
         .filter(users::is_active.eq(true))
         .filter(pm::status.eq("active"))
-        .select((ct::user_id, ct::id, ct::organization_id, ct::name, ct::expires_on))
+        .select((
+            ct::user_id,
+            ct::id,
+            ct::organization_id,
+            ct::name,
+            ct::expires_on,
+        ))
         .load(conn)?;
-    Ok(expiry_dues(pass, rows, "certification", |id| format!("/certifications/{id}")))
+    Ok(expiry_dues(pass, rows, "certification", |id| {
+        format!("/certifications/{id}")
+    }))
 }
 
 /// The due reminders of things expiring: (user, subject, org, title, expires_on) rows, each
@@ -437,7 +451,14 @@ pub fn expiry_dues(
 /// id: one reminder per mentor, requirement and notice).
 pub fn requirement_expiring(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
     use crate::schema::{approval_requirements as ar, requirement_records as rr};
-    let newest: Vec<(String, String, String, String, Option<i32>, Option<NaiveDate>)> = rr::table
+    let newest: Vec<(
+        String,
+        String,
+        String,
+        String,
+        Option<i32>,
+        Option<NaiveDate>,
+    )> = rr::table
         .inner_join(ar::table)
         .inner_join(users::table.on(users::id.eq(rr::user_id)))
         .inner_join(
@@ -451,7 +472,13 @@ pub fn requirement_expiring(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<D
         .filter(pm::status.eq("active"))
         // Only records recent enough to end within the notice window can be due.
         .filter(rr::fulfilled_on.gt(pass.today - Duration::days(241 * 31)))
-        .group_by((rr::user_id, ar::id, rr::organization_id, ar::name, ar::validity_months))
+        .group_by((
+            rr::user_id,
+            ar::id,
+            rr::organization_id,
+            ar::name,
+            ar::validity_months,
+        ))
         .select((
             rr::user_id,
             ar::id,
@@ -469,5 +496,7 @@ pub fn requirement_expiring(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<D
             (until >= pass.today && until <= horizon).then_some((user, req, org, name, Some(until)))
         })
         .collect();
-    Ok(expiry_dues(pass, rows, "requirement", |_| "/requirements/mine".to_string()))
+    Ok(expiry_dues(pass, rows, "requirement", |_| {
+        "/requirements/mine".to_string()
+    }))
 }

@@ -100,7 +100,9 @@ async fn attendance_waits_for_the_day_and_completion_certifies_only_those_presen
         )
         .await;
     assert_eq!(res.status, 303);
-    let res = app.htmx_post(&format!("/courses/{past}/days/{day}/all")).await;
+    let res = app
+        .htmx_post(&format!("/courses/{past}/days/{day}/all"))
+        .await;
     assert!(res.has("Oppmøtet er lagret."));
     let marks: Vec<(String, bool)> = ca::table
         .filter(ca::course_day_id.eq(&day))
@@ -108,13 +110,19 @@ async fn attendance_waits_for_the_day_and_completion_certifies_only_those_presen
         .load(&mut *app.conn())
         .unwrap();
     assert!(marks.contains(&(mentor.clone(), true)));
-    assert!(marks.contains(&(other.clone(), false)), "the exception kept");
+    assert!(
+        marks.contains(&(other.clone(), false)),
+        "the exception kept"
+    );
     let res = app.post(&format!("/courses/{past}/complete"), &[]).await;
     assert_eq!(res.status, 303);
     assert_eq!(status_of(&app, &past, &mentor), "attended");
     assert_eq!(status_of(&app, &past, &other), "no_show");
     assert_eq!(certs_of(&app, &mentor).len(), before + 1);
-    assert!(certs_of(&app, &other).is_empty(), "no certificate without attendance");
+    assert!(
+        certs_of(&app, &other).is_empty(),
+        "no certificate without attendance"
+    );
     let told: i64 = n::table
         .filter(n::user_id.eq(&mentor))
         .filter(n::scenario.eq("certification.issued"))
@@ -135,7 +143,13 @@ async fn attendance_waits_for_the_day_and_completion_certifies_only_those_presen
     );
 }
 
-fn give(app: &TestApp, user: &str, name: &str, issued_days_ago: i64, months: Option<i32>) -> String {
+fn give(
+    app: &TestApp,
+    user: &str,
+    name: &str,
+    issued_days_ago: i64,
+    months: Option<i32>,
+) -> String {
     let org: String = organizations::table
         .filter(organizations::short_name.eq("NHF"))
         .select(organizations::id)
@@ -178,20 +192,35 @@ async fn certificates_show_their_status_verify_by_token_only_and_can_be_revoked_
     let qr = app.get(&format!("/certifications/{active}/qr.svg")).await;
     assert_eq!(qr.status, 200);
     assert!(qr.body.starts_with("<?xml") || qr.body.contains("<svg"));
-    assert!(!page.has("Trekk tilbake sertifiseringen"), "a mentor does not revoke");
+    assert!(
+        !page.has("Trekk tilbake sertifiseringen"),
+        "a mentor does not revoke"
+    );
     let pdf = app.get(&format!("/certifications/{active}/pdf")).await;
     assert_eq!(pdf.status, 200);
     assert!(pdf.bytes.starts_with(b"%PDF"), "a PDF");
     assert_eq!(pdf.header("content-type"), "application/pdf");
     assert_eq!(
-        app.post(&format!("/certifications/{active}/revoke"), &[("reason", "x")])
-            .await
-            .status,
+        app.post(
+            &format!("/certifications/{active}/revoke"),
+            &[("reason", "x")]
+        )
+        .await
+        .status,
         404
     );
     // Someone else's certification is not found.
-    let other = give(&app, &app.user_id("kursdeltaker1@nhf.example"), "Grunnkurs", 1, None);
-    assert_eq!(app.get(&format!("/certifications/{other}")).await.status, 404);
+    let other = give(
+        &app,
+        &app.user_id("kursdeltaker1@nhf.example"),
+        "Grunnkurs",
+        1,
+        None,
+    );
+    assert_eq!(
+        app.get(&format!("/certifications/{other}")).await.status,
+        404
+    );
     app.logout().await;
 
     // Anyone with the link sees name, course, dates and validity; nothing else.
@@ -199,16 +228,25 @@ async fn certificates_show_their_status_verify_by_token_only_and_can_be_revoked_
     assert_eq!(v.status, 200);
     assert!(v.has("Mona Mentor (NHF)") && v.has("Grunnkurs") && v.has("Gyldig"));
     assert!(!v.has("mentor@nhf.example") && !v.has(&active));
-    assert_eq!(app.get(&format!("/verify/{active}")).await.status, 404, "not by id");
     assert_eq!(
-        app.get("/verify/0123456789abcdef0123456789abcdef").await.status,
+        app.get(&format!("/verify/{active}")).await.status,
+        404,
+        "not by id"
+    );
+    assert_eq!(
+        app.get("/verify/0123456789abcdef0123456789abcdef")
+            .await
+            .status,
         404
     );
     let _ = (expiring, expired);
 
     app.login("coordinator@nhf.example").await;
     let res = app
-        .post(&format!("/certifications/{active}/revoke"), &[("reason", "  ")])
+        .post(
+            &format!("/certifications/{active}/revoke"),
+            &[("reason", "  ")],
+        )
         .await;
     assert_eq!(res.status, 422);
     let res = app
@@ -225,5 +263,8 @@ async fn certificates_show_their_status_verify_by_token_only_and_can_be_revoked_
     assert!(!v.has("Feil person"), "the reason is not public");
     // Another organization's coordinator does not find it.
     app.login("coordinator@hlf.example").await;
-    assert_eq!(app.get(&format!("/certifications/{active}")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/certifications/{active}")).await.status,
+        404
+    );
 }

@@ -47,9 +47,18 @@ fn people(app: &TestApp, n: usize) -> Vec<String> {
 
 fn course(app: &TestApp, capacity: i32) -> String {
     let org = org_id(app, "NHF");
-    demo::insert_course(&mut app.conn(), &org, None, "Racekurs", 10, 1, capacity, None)
-        .unwrap()
-        .id
+    demo::insert_course(
+        &mut app.conn(),
+        &org,
+        None,
+        "Racekurs",
+        10,
+        1,
+        capacity,
+        None,
+    )
+    .unwrap()
+    .id
 }
 
 fn statuses(app: &TestApp, course: &str, status: &str) -> Vec<String> {
@@ -93,8 +102,12 @@ async fn capacity_holds_when_many_enroll_at_once_and_the_rest_are_waitlisted_in_
     let handles: Vec<_> = racers
         .iter()
         .map(|u| {
-            let (pool, barrier, course, user) =
-                (app.state.pool.clone(), barrier.clone(), id.clone(), u.clone());
+            let (pool, barrier, course, user) = (
+                app.state.pool.clone(),
+                barrier.clone(),
+                id.clone(),
+                u.clone(),
+            );
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
                 barrier.wait();
@@ -103,8 +116,14 @@ async fn capacity_holds_when_many_enroll_at_once_and_the_rest_are_waitlisted_in_
         })
         .collect();
     let outcomes: Vec<Outcome> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    let seated = outcomes.iter().filter(|o| **o == Outcome::Registered).count();
-    let waiting = outcomes.iter().filter(|o| **o == Outcome::Waitlisted).count();
+    let seated = outcomes
+        .iter()
+        .filter(|o| **o == Outcome::Registered)
+        .count();
+    let waiting = outcomes
+        .iter()
+        .filter(|o| **o == Outcome::Waitlisted)
+        .count();
     assert_eq!((seated, waiting), (3, 9), "{outcomes:?}");
     assert_eq!(seats_taken(&app, &id), 3);
     assert_eq!(enrollment::seated_count(&mut app.conn(), &id).unwrap(), 3);
@@ -139,8 +158,12 @@ async fn when_several_withdraw_at_once_each_freed_seat_goes_to_the_next_waiting(
     let handles: Vec<_> = seated
         .iter()
         .map(|u| {
-            let (pool, barrier, course, user) =
-                (app.state.pool.clone(), barrier.clone(), id.clone(), u.clone());
+            let (pool, barrier, course, user) = (
+                app.state.pool.clone(),
+                barrier.clone(),
+                id.clone(),
+                u.clone(),
+            );
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
                 barrier.wait();
@@ -174,10 +197,16 @@ async fn a_mentor_is_waitlisted_with_a_position_and_promoted_when_others_leave(m
     let list = app.get("/courses").await;
     assert_eq!(list.status, 200);
     assert!(list.has(demo::FULL) && list.has("Sett meg på venteliste"));
-    let res = app.post(&format!("/courses/{full}/enroll"), &[("back", "show")]).await;
+    let res = app
+        .post(&format!("/courses/{full}/enroll"), &[("back", "show")])
+        .await;
     assert_eq!(res.status, 303);
     let page = app.get(&format!("/courses/{full}")).await;
-    assert!(page.has("Kurset er fullt, du står på venteliste."), "{}", page.body);
+    assert!(
+        page.has("Kurset er fullt, du står på venteliste."),
+        "{}",
+        page.body
+    );
     assert!(page.has("Du er nr. 2 på ventelisten."));
     assert_eq!(seats_taken(&app, &full), 2);
     // htmx: the card is swapped and the outcome announced.
@@ -207,7 +236,9 @@ async fn a_mentor_is_waitlisted_with_a_position_and_promoted_when_others_leave(m
     app.login("mentor@nhf.example").await;
     let page = app.get(&format!("/courses/{full}")).await;
     assert!(page.has("Meld meg av"), "enrolled now");
-    let res = app.post(&format!("/courses/{full}/withdraw"), &[("back", "list")]).await;
+    let res = app
+        .post(&format!("/courses/{full}/withdraw"), &[("back", "list")])
+        .await;
     assert_eq!(res.location(), "/courses");
     assert_eq!(seats_taken(&app, &full), 1);
 }
@@ -218,7 +249,9 @@ async fn deadline_double_enrollment_and_other_organizations_are_refused(mut app:
     app.login("mentor@nhf.example").await;
     assert_eq!(app.get(&format!("/courses/{other}")).await.status, 404);
     assert_eq!(
-        app.post(&format!("/courses/{other}/enroll"), &[]).await.status,
+        app.post(&format!("/courses/{other}/enroll"), &[])
+            .await
+            .status,
         404
     );
     assert!(!app.get("/courses").await.has(&other));

@@ -38,13 +38,20 @@ fn today() -> chrono::NaiveDate {
 async fn requirements_are_configured_recorded_by_date_and_decide_eligibility(mut app: TestApp) {
     let org = org_id(&app, "NHF");
     let mentor = app.user_id("mentor@nhf.example");
-    assert!(req::eligible(&mut app.conn(), &org, &mentor).unwrap(), "no requirements: eligible");
+    assert!(
+        req::eligible(&mut app.conn(), &org, &mentor).unwrap(),
+        "no requirements: eligible"
+    );
     app.login("admin@nhf.example").await;
     assert_eq!(app.get("/requirement-settings").await.status, 200);
     let res = app
         .post(
             "/requirement-settings",
-            &[("kind", ""), ("name", "Politiattest"), ("validity_months", "x")],
+            &[
+                ("kind", ""),
+                ("name", "Politiattest"),
+                ("validity_months", "x"),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -63,10 +70,17 @@ async fn requirements_are_configured_recorded_by_date_and_decide_eligibility(mut
     let res = app
         .post(
             "/requirement-settings",
-            &[("kind", "course"), ("name", "Grunnkurs"), ("validity_months", "24")],
+            &[
+                ("kind", "course"),
+                ("name", "Grunnkurs"),
+                ("validity_months", "24"),
+            ],
         )
         .await;
-    assert_eq!(res.status, 422, "a course requirement names its certification");
+    assert_eq!(
+        res.status, 422,
+        "a course requirement names its certification"
+    );
     app.post(
         "/requirement-settings",
         &[
@@ -80,10 +94,33 @@ async fn requirements_are_configured_recorded_by_date_and_decide_eligibility(mut
     assert_eq!(app.audit_count("requirement.created"), 2);
     assert!(!req::eligible(&mut app.conn(), &org, &mentor).unwrap());
     assert_eq!(
-        likeperson::assignments::dispatch::certification_requirement(&mut app.conn(), &org, &mentor)
-            .unwrap(),
+        likeperson::assignments::dispatch::certification_requirement(
+            &mut app.conn(),
+            &org,
+            &mentor
+        )
+        .unwrap(),
         Some("req.ineligible")
     );
+    app.logout().await;
+    // An event that demands approval refuses the mentor, with the reason; nothing changes.
+    let event = crate::events::event_in(&app, crate::events::HOME, crate::events::OPEN);
+    diesel::update(likeperson::schema::events::table.find(&event))
+        .set(likeperson::schema::events::requires_approval.eq(true))
+        .execute(&mut *app.conn())
+        .unwrap();
+    app.login("mentor@nhf.example").await;
+    let res = app.htmx_post(&format!("/events/{event}/register")).await;
+    assert!(
+        res.has("Du oppfyller ikke godkjenningskravene for dette."),
+        "{}",
+        res.body
+    );
+    let seats: i32 = likeperson::schema::events::table
+        .find(&event)
+        .select(likeperson::schema::events::seats_taken)
+        .first(&mut *app.conn())
+        .unwrap();
     app.logout().await;
 
     app.login("coordinator@nhf.example").await;
@@ -100,29 +137,49 @@ async fn requirements_are_configured_recorded_by_date_and_decide_eligibility(mut
     let res = app
         .post(
             "/requirements/mentors",
-            &[("user_id", &mentor), ("requirement_id", &police), ("fulfilled_on", &tomorrow)],
+            &[
+                ("user_id", &mentor),
+                ("requirement_id", &police),
+                ("fulfilled_on", &tomorrow),
+            ],
         )
         .await;
     assert_eq!(res.status, 422, "not in the future");
-    // Seen 35 months ago: valid for one more month, so expiring.
-    let seen = (today() - Duration::days(35 * 30 + 10)).to_string();
+    // Seen about 35.5 months ago: valid for about two more weeks, so expiring.
+    let seen = (today() - Duration::days(1080)).to_string();
     let res = app
         .post(
             "/requirements/mentors",
-            &[("user_id", &mentor), ("requirement_id", &police), ("fulfilled_on", &seen)],
+            &[
+                ("user_id", &mentor),
+                ("requirement_id", &police),
+                ("fulfilled_on", &seen),
+            ],
         )
         .await;
     assert_eq!(res.status, 303);
     // The course requirement is met by the certification.
-    certs::issue(&mut app.conn(), &org, &mentor, None, "Godkjent likeperson", today(), Some(24))
-        .unwrap();
+    certs::issue(
+        &mut app.conn(),
+        &org,
+        &mentor,
+        None,
+        "Godkjent likeperson",
+        today(),
+        Some(24),
+    )
+    .unwrap();
     assert!(req::eligible(&mut app.conn(), &org, &mentor).unwrap());
     // Another organization's mentor cannot be recorded here.
     let other = app.user_id("mentor@hlf.example");
     let res = app
         .post(
             "/requirements/mentors",
-            &[("user_id", &other), ("requirement_id", &police), ("fulfilled_on", &seen)],
+            &[
+                ("user_id", &other),
+                ("requirement_id", &police),
+                ("fulfilled_on", &seen),
+            ],
         )
         .await;
     assert_eq!(res.status, 422);
@@ -132,11 +189,21 @@ async fn requirements_are_configured_recorded_by_date_and_decide_eligibility(mut
     let mine = app.get("/requirements/mine").await;
     assert!(mine.has("Politiattest") && mine.has("Utløper snart"));
     assert!(mine.has("Grunnkurs") && mine.has("Oppfylt"));
+    // Approved now: the event takes the registration.
+    app.htmx_post(&format!("/events/{event}/register")).await;
+    let after: i32 = likeperson::schema::events::table
+        .find(&event)
+        .select(likeperson::schema::events::seats_taken)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(after, seats + 1);
     assert_eq!(app.get("/requirement-settings").await.status, 404);
     assert_eq!(app.get("/requirements/mentors").await.status, 404);
     // The requirement reminder: due 30 days before the end.
     let due = reminders::requirement_expiring(&mut app.conn(), &Pass::at(now())).unwrap();
-    assert!(due.iter().any(|d| d.user_id == mentor && d.subject_id == police));
+    assert!(due
+        .iter()
+        .any(|d| d.user_id == mentor && d.subject_id == police));
 }
 
 async fn reminders_digest_and_badges_find_courses_and_expiring_certifications(app: TestApp) {
@@ -152,8 +219,17 @@ async fn reminders_digest_and_badges_find_courses_and_expiring_certifications(ap
     )
     .unwrap();
     // A course tomorrow with the mentor seated.
-    let course = demo::insert_course(&mut app.conn(), &org, None, "Morgendagens kurs", 1, 1, 5, None)
-        .unwrap();
+    let course = demo::insert_course(
+        &mut app.conn(),
+        &org,
+        None,
+        "Morgendagens kurs",
+        1,
+        1,
+        5,
+        None,
+    )
+    .unwrap();
     likeperson::learning::enrollment::service::enroll_user(&mut app.conn(), &course.id, &mentor)
         .unwrap();
     let due = reminders::course_tomorrow(&mut app.conn(), &pass).unwrap();

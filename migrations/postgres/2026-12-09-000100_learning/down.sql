@@ -1,3 +1,4 @@
+ALTER TABLE events DROP COLUMN requires_approval;
 DROP TABLE requirement_records;
 DROP TABLE approval_requirements;
 DROP TABLE certifications;

@@ -108,3 +108,6 @@ CREATE TABLE requirement_records (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX idx_requirement_records_user ON requirement_records (user_id, requirement_id, fulfilled_on);
+
+-- Events may demand that only approved mentors (every approval requirement met) register.
+ALTER TABLE events ADD COLUMN requires_approval BOOLEAN NOT NULL DEFAULT FALSE;

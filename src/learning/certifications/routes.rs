@@ -26,7 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn link_of(state: &AppState, token: &str) -> String {
-    format!("{}/verify/{token}", state.config.base_url.trim_end_matches('/'))
+    format!(
+        "{}/verify/{token}",
+        state.config.base_url.trim_end_matches('/')
+    )
 }
 
 #[derive(Template)]
@@ -59,7 +62,13 @@ struct ShowPage {
     reason: String,
 }
 
-async fn render_show(actor: &Actor, state: &web::Data<AppState>, id: String, error: Option<&'static str>, reason: String) -> AppResult<HttpResponse> {
+async fn render_show(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: String,
+    error: Option<&'static str>,
+    reason: String,
+) -> AppResult<HttpResponse> {
     let a = actor.clone();
     let r = db(state, move |c| service::get(c, &a, &id)).await?;
     let failed = error.is_some();
@@ -67,7 +76,8 @@ async fn render_show(actor: &Actor, state: &web::Data<AppState>, id: String, err
         &ShowPage {
             page: Page::for_actor(actor, "cert.page_show"),
             link: link_of(state, &r.c.verify_token),
-            can_revoke: matches!(actor.role(), Role::Coordinator | Role::OrgAdmin) && r.c.revoked_at.is_none(),
+            can_revoke: matches!(actor.role(), Role::Coordinator | Role::OrgAdmin)
+                && r.c.revoked_at.is_none(),
             r,
             error,
             reason,
@@ -76,13 +86,21 @@ async fn render_show(actor: &Actor, state: &web::Data<AppState>, id: String, err
     )
 }
 
-async fn show(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn show(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     render_show(&actor, &state, id, None, String::new()).await
 }
 
 /// The QR code of the verification link, as SVG (the `qrcode` crate's renderer).
-async fn qr(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn qr(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let a = actor.clone();
     let r = db(&state, move |c| service::get(c, &a, &id)).await?;
@@ -101,7 +119,11 @@ async fn qr(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -
 
 /// The certificate as a PDF (`web::pdf`, on krilla): what the page shows, with the QR code of
 /// the verification link.
-async fn pdf(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn pdf(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let a = actor.clone();
     let r = db(&state, move |c| service::get(c, &a, &id)).await?;
@@ -120,8 +142,15 @@ async fn pdf(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) 
     let bytes = doc
         .paragraph(format!("{}: {}", actor.t("cert.col_issued"), r.issued()))
         .paragraph(format!("{}: {expires}", actor.t("cert.col_expires")))
-        .paragraph(format!("{}: {}", actor.t("cert.validity"), actor.t(&r.status_key())))
-        .qr(link.clone(), Some(&format!("{} {link}", actor.t("cert.verify_at"))))
+        .paragraph(format!(
+            "{}: {}",
+            actor.t("cert.validity"),
+            actor.t(&r.status_key())
+        ))
+        .qr(
+            link.clone(),
+            Some(&format!("{} {link}", actor.t("cert.verify_at"))),
+        )
         .render()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(HttpResponse::Ok()
@@ -167,13 +196,21 @@ struct VerifyPage {
 }
 
 /// Public: what a certificate's link or QR code shows, and nothing more (no ids, no contact).
-async fn verify(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let token = path.into_inner();
     if !service::is_token(&token) {
         return Err(AppError::NotFound);
     }
     let r = db(&state, move |c| service::by_token(c, &token)).await?;
-    let lang = Lang::from_accept(req.headers().get("Accept-Language").and_then(|h| h.to_str().ok()));
+    let lang = Lang::from_accept(
+        req.headers()
+            .get("Accept-Language")
+            .and_then(|h| h.to_str().ok()),
+    );
     let body = VerifyPage {
         page: Page::anonymous("cert.page_verify", lang, String::new()),
         r,

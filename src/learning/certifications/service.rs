@@ -31,7 +31,9 @@ pub fn new_token() -> String {
 
 /// Whether a path segment can be a token at all.
 pub fn is_token(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// What completing a course came to.
@@ -138,10 +140,21 @@ pub fn complete(conn: &mut DbConn, actor: &Actor, course: &str) -> AppResult<Com
                     .count()
                     .get_result(tx.conn)?;
                 if held == 0 {
-                    issue(tx.conn, &org, user, Some(course), name, issued_on, row.c.validity_months)?;
+                    issue(
+                        tx.conn,
+                        &org,
+                        user,
+                        Some(course),
+                        name,
+                        issued_on,
+                        row.c.validity_months,
+                    )?;
                     out.issued += 1;
                 }
             }
+        }
+        if out.attended + out.no_show == 0 {
+            return Ok(out);
         }
         audit::append(
             tx,
@@ -164,7 +177,9 @@ pub fn complete(conn: &mut DbConn, actor: &Actor, course: &str) -> AppResult<Com
 /// mentors of their associations; for an administrator the organization's.
 fn visible(actor: &Actor) -> AppResult<ct::BoxedQuery<'static, DbConnBackend>> {
     let org = actor.org()?.to_string();
-    let q = ct::table.filter(ct::organization_id.eq(org.clone())).into_boxed();
+    let q = ct::table
+        .filter(ct::organization_id.eq(org.clone()))
+        .into_boxed();
     Ok(match actor.role() {
         Role::PeerMentor => q.filter(ct::user_id.eq(actor.user_id.clone())),
         Role::Coordinator => q.filter(
@@ -215,7 +230,11 @@ fn rows(conn: &mut DbConn, list: Vec<Certification>) -> QueryResult<Vec<CertRow>
 /// The list: soonest expiry first (those without expiry last), bounded.
 pub fn list(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<CertRow>> {
     let list: Vec<Certification> = visible(actor)?
-        .order((ct::expires_on.is_null().asc(), ct::expires_on.asc(), ct::id.asc()))
+        .order((
+            ct::expires_on.is_null().asc(),
+            ct::expires_on.asc(),
+            ct::id.asc(),
+        ))
         .limit(LIST_MAX)
         .select(Certification::as_select())
         .load(conn)?;
@@ -229,7 +248,10 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<CertRow> {
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    rows(conn, vec![c])?.into_iter().next().ok_or(AppError::NotFound)
+    rows(conn, vec![c])?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
 }
 
 /// The public verification: the certification behind a token, else not found.
@@ -243,12 +265,20 @@ pub fn by_token(conn: &mut DbConn, token: &str) -> AppResult<CertRow> {
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    rows(conn, vec![c])?.into_iter().next().ok_or(AppError::NotFound)
+    rows(conn, vec![c])?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
 }
 
 /// Revokes a certification with a reason (coordinator or administrator, logged). An empty or
 /// too long reason is refused with the field's message.
-pub fn revoke(conn: &mut DbConn, actor: &Actor, id: &str, reason: &str) -> AppResult<Result<(), &'static str>> {
+pub fn revoke(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    reason: &str,
+) -> AppResult<Result<(), &'static str>> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let row = get(conn, actor, id)?;
     let reason = crate::web::forms::fold_whitespace(reason);
@@ -264,11 +294,21 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, id: &str, reason: &str) -> AppRe
     let org = row.c.organization_id.clone();
     crate::db::tx(conn, |tx| {
         diesel::update(ct::table.find(id).filter(ct::revoked_at.is_null()))
-            .set((ct::revoked_at.eq(Some(now())), ct::revoked_reason.eq(Some(&reason))))
+            .set((
+                ct::revoked_at.eq(Some(now())),
+                ct::revoked_reason.eq(Some(&reason)),
+            ))
             .execute(tx.conn)?;
         audit::append(
             tx,
-            audit_event(actor, &org, "certification.revoked", "certification", id, serde_json::json!({ "reason": reason })),
+            audit_event(
+                actor,
+                &org,
+                "certification.revoked",
+                "certification",
+                id,
+                serde_json::json!({ "reason": reason }),
+            ),
         )?;
         Ok::<_, AppError>(())
     })?;

@@ -65,18 +65,28 @@ struct ShowPage {
 
 impl ShowPage {
     fn seated(&self) -> Vec<&EnrollmentRow> {
-        self.enrollments.iter().filter(|e| !e.is("waitlisted")).collect()
+        self.enrollments
+            .iter()
+            .filter(|e| !e.is("waitlisted"))
+            .collect()
     }
     /// The course has started and someone's seat is not decided yet.
     fn completable(&self) -> bool {
         self.row.started() && self.enrollments.iter().any(|e| e.is("registered"))
     }
     fn waiting(&self) -> Vec<&EnrollmentRow> {
-        self.enrollments.iter().filter(|e| e.is("waitlisted")).collect()
+        self.enrollments
+            .iter()
+            .filter(|e| e.is("waitlisted"))
+            .collect()
     }
 }
 
-async fn show(actor: Actor, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn show(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let a = actor.clone();
     let (row, manages, enrollments, candidates) = db(&state, move |c| {
@@ -116,7 +126,12 @@ struct FormPage {
     whole_org: bool,
 }
 
-async fn render_form(actor: &Actor, state: &web::Data<AppState>, form: CourseForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn render_form(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    form: CourseForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let a = actor.clone();
     let associations = db(state, move |c| service::association_choices(c, &a)).await?;
     let failed = !errors.is_empty();
@@ -144,7 +159,12 @@ async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRes
     render_form(&actor, &state, form, FieldErrors::new()).await
 }
 
-async fn create(actor: Actor, session: Session, state: web::Data<AppState>, form: extract::Form<CourseForm>) -> AppResult<HttpResponse> {
+async fn create(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: extract::Form<CourseForm>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let form = form.into_inner();
     let (a, f) = (actor.clone(), form.clone());
@@ -175,10 +195,20 @@ struct CardSwap {
     message: String,
 }
 
-fn answer(req: &HttpRequest, actor: &Actor, session: &Session, back: &str, row: CourseRow, outcome: Outcome) -> AppResult<HttpResponse> {
+fn answer(
+    req: &HttpRequest,
+    actor: &Actor,
+    session: &Session,
+    back: &str,
+    row: CourseRow,
+    outcome: Outcome,
+) -> AppResult<HttpResponse> {
     let mut message = format!("{}: {}", row.c.title, actor.t(outcome.key()));
     if let Some(p) = row.my_position.filter(|_| outcome == Outcome::Waitlisted) {
-        message = format!("{message} {}", actor.t("course.position").replace("{n}", &p.to_string()));
+        message = format!(
+            "{message} {}",
+            actor.t("course.position").replace("{n}", &p.to_string())
+        );
     }
     if is_htmx(req) {
         return page::ok(&CardSwap {

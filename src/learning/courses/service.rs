@@ -10,7 +10,9 @@ use crate::access::{Actor, Role};
 use crate::audit::service::{self as audit, Event as AuditEvent};
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::events::service::oslo_to_utc;
-use crate::schema::{course_days as cd, course_enrollments as ce, courses as co, local_associations as la};
+use crate::schema::{
+    course_days as cd, course_enrollments as ce, courses as co, local_associations as la,
+};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{AppError, AppResult};
 
@@ -89,7 +91,9 @@ fn rows(conn: &mut DbConn, actor: &Actor, list: Vec<Course>) -> QueryResult<Vec<
     for c in list {
         let me = mine.iter().find(|(id, _, _)| *id == c.id);
         let my_position = match me {
-            Some((_, s, Some(at))) if s == "waitlisted" => Some(position(conn, &c.id, at, &actor.user_id)?),
+            Some((_, s, Some(at))) if s == "waitlisted" => {
+                Some(position(conn, &c.id, at, &actor.user_id)?)
+            }
             _ => None,
         };
         out.push(CourseRow {
@@ -97,7 +101,11 @@ fn rows(conn: &mut DbConn, actor: &Actor, list: Vec<Course>) -> QueryResult<Vec<
                 .iter()
                 .find(|(id, _)| Some(id) == c.local_association_id.as_ref())
                 .map(|(_, n)| n.clone()),
-            days: days.iter().filter(|d| d.course_id == c.id).cloned().collect(),
+            days: days
+                .iter()
+                .filter(|d| d.course_id == c.id)
+                .cloned()
+                .collect(),
             my_status: me.map(|(_, s, _)| s.clone()),
             my_position,
             waitlisted: waiting
@@ -112,7 +120,12 @@ fn rows(conn: &mut DbConn, actor: &Actor, list: Vec<Course>) -> QueryResult<Vec<
 
 /// A waitlisted person's place: one more than those waiting before them (same order as the
 /// seats are handed out: `waitlisted_at`, then the enrollment's user id for a tie).
-pub fn position(conn: &mut DbConn, course: &str, at: &NaiveDateTime, user: &str) -> QueryResult<i64> {
+pub fn position(
+    conn: &mut DbConn,
+    course: &str,
+    at: &NaiveDateTime,
+    user: &str,
+) -> QueryResult<i64> {
     let before: i64 = ce::table
         .filter(ce::course_id.eq(course))
         .filter(ce::status.eq("waitlisted"))
@@ -237,7 +250,11 @@ struct Valid {
     validity: Option<i32>,
 }
 
-fn validate(conn: &mut DbConn, actor: &Actor, f: &CourseForm) -> AppResult<Result<Valid, FieldErrors>> {
+fn validate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &CourseForm,
+) -> AppResult<Result<Valid, FieldErrors>> {
     let mut errors = FieldErrors::new();
     let title = forms::fold_whitespace(&f.title);
     if title.is_empty() {
@@ -269,7 +286,9 @@ fn validate(conn: &mut DbConn, actor: &Actor, f: &CourseForm) -> AppResult<Resul
     if place.chars().count() > 200 {
         errors.add("place", "err.too_long");
     }
-    if !online.is_empty() && !(online.starts_with("https://") || online.starts_with("http://")) || online.len() > 500 {
+    if !online.is_empty() && !(online.starts_with("https://") || online.starts_with("http://"))
+        || online.len() > 500
+    {
         errors.add("online_url", "course.err_url");
     }
     let capacity = match f.capacity.trim().parse::<i32>() {
@@ -294,7 +313,9 @@ fn validate(conn: &mut DbConn, actor: &Actor, f: &CourseForm) -> AppResult<Resul
     let deadline = oslo_to_utc(&f.deadline_date, &f.deadline_time);
     match (deadline, days.first()) {
         (None, _) => errors.add("deadline_date", "course.err_deadline"),
-        (Some(d), Some((first, _))) if d > *first => errors.add("deadline_date", "course.err_deadline_after"),
+        (Some(d), Some((first, _))) if d > *first => {
+            errors.add("deadline_date", "course.err_deadline_after")
+        }
         _ => {}
     }
     if days.first().is_some_and(|(a, _)| *a <= now()) {
@@ -327,7 +348,11 @@ fn validate(conn: &mut DbConn, actor: &Actor, f: &CourseForm) -> AppResult<Resul
 }
 
 /// Creates a course with its days (logged).
-pub fn create(conn: &mut DbConn, actor: &Actor, f: &CourseForm) -> AppResult<Result<String, FieldErrors>> {
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &CourseForm,
+) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let v = match validate(conn, actor, f)? {
@@ -372,7 +397,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, f: &CourseForm) -> AppResult<Res
         }
         audit::append(
             tx,
-            audit_event(actor, &org, "course.created", "course", &c.id, serde_json::json!({ "title": c.title })),
+            audit_event(
+                actor,
+                &org,
+                "course.created",
+                "course",
+                &c.id,
+                serde_json::json!({ "title": c.title }),
+            ),
         )?;
         Ok::<_, AppError>(())
     })?;

@@ -41,7 +41,12 @@ pub enum Marked {
 }
 
 /// The course (managed by the actor) and one of its days.
-pub fn day_of(conn: &mut DbConn, actor: &Actor, course: &str, day: &str) -> AppResult<(CourseRow, CourseDay)> {
+pub fn day_of(
+    conn: &mut DbConn,
+    actor: &Actor,
+    course: &str,
+    day: &str,
+) -> AppResult<(CourseRow, CourseDay)> {
     let row = courses::managed(conn, actor, course)?;
     let d = row
         .days
@@ -75,14 +80,28 @@ pub fn sheet(conn: &mut DbConn, course: &str, day: &str) -> QueryResult<Vec<Atte
         .collect())
 }
 
-fn set(conn: &mut DbConn, actor: &Actor, day: &str, user: &str, attended: bool, overwrite: bool) -> QueryResult<usize> {
+fn set(
+    conn: &mut DbConn,
+    actor: &Actor,
+    day: &str,
+    user: &str,
+    attended: bool,
+    overwrite: bool,
+) -> QueryResult<usize> {
     let t = now();
     let n = if overwrite {
         diesel::update(ca::table.find((day, user)))
-            .set((ca::attended.eq(attended), ca::marked_by.eq(Some(&actor.user_id)), ca::marked_at.eq(t)))
+            .set((
+                ca::attended.eq(attended),
+                ca::marked_by.eq(Some(&actor.user_id)),
+                ca::marked_at.eq(t),
+            ))
             .execute(conn)?
     } else {
-        ca::table.find((day, user)).count().get_result::<i64>(conn)? as usize
+        ca::table
+            .find((day, user))
+            .count()
+            .get_result::<i64>(conn)? as usize
     };
     if n == 0 {
         diesel::insert_into(ca::table)
@@ -100,7 +119,14 @@ fn set(conn: &mut DbConn, actor: &Actor, day: &str, user: &str, attended: bool, 
 }
 
 /// Marks one person present or absent on a day (logged).
-pub fn mark(conn: &mut DbConn, actor: &Actor, course: &str, day: &str, user: &str, attended: bool) -> AppResult<Marked> {
+pub fn mark(
+    conn: &mut DbConn,
+    actor: &Actor,
+    course: &str,
+    day: &str,
+    user: &str,
+    attended: bool,
+) -> AppResult<Marked> {
     let (row, d) = day_of(conn, actor, course, day)?;
     if !d.started() {
         return Ok(Marked::NotStarted);
@@ -158,7 +184,10 @@ pub fn mark_all(conn: &mut DbConn, actor: &Actor, course: &str, day: &str) -> Ap
 
 /// Who attended every day of the course (a present mark on each).
 pub fn attended_all(conn: &mut DbConn, course: &str) -> QueryResult<Vec<String>> {
-    let days: i64 = cd::table.filter(cd::course_id.eq(course)).count().get_result(conn)?;
+    let days: i64 = cd::table
+        .filter(cd::course_id.eq(course))
+        .count()
+        .get_result(conn)?;
     let counts: Vec<(String, i64)> = ca::table
         .inner_join(cd::table)
         .filter(cd::course_id.eq(course))

@@ -63,7 +63,12 @@ async fn render(
     page::ok(&tpl)
 }
 
-async fn sheet(req: HttpRequest, actor: Actor, state: web::Data<AppState>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+async fn sheet(
+    req: HttpRequest,
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
     let (id, day) = path.into_inner();
     let (id, day) = (path_id(&id)?, path_id(&day)?);
     render(&req, &actor, &state, id, day, "", String::new()).await
@@ -104,7 +109,10 @@ async fn mark(
     let (id, day, user) = (path_id(&id)?, path_id(&day)?, path_id(&user)?);
     let attended = form.into_inner().attended == "yes";
     let (a, i, d) = (actor.clone(), id.clone(), day.clone());
-    let outcome = db(&state, move |c| attendance::mark(c, &a, &i, &d, &user, attended)).await?;
+    let outcome = db(&state, move |c| {
+        attendance::mark(c, &a, &i, &d, &user, attended)
+    })
+    .await?;
     match answered(&actor, &session, &req, outcome) {
         Some((kind, message)) => render(&req, &actor, &state, id, day, kind, message).await,
         None => Ok(redirect(&format!("/courses/{id}/days/{day}"))),
@@ -128,12 +136,21 @@ async fn mark_all(
     }
 }
 
-async fn complete(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn complete(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let (a, i) = (actor.clone(), id.clone());
     let done = db(&state, move |c| certifications::complete(c, &a, &i)).await?;
     if done.too_early {
-        set_flash(&session, "error", actor.t("course.err_complete_early").to_string());
+        set_flash(
+            &session,
+            "error",
+            actor.t("course.err_complete_early").to_string(),
+        );
     } else {
         let msg = actor
             .t("course.completed")

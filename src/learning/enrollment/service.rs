@@ -10,7 +10,9 @@ use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
 use crate::learning::courses::model::CourseRow;
 use crate::learning::courses::service::{self as courses, audit_event};
-use crate::schema::{course_enrollments as ce, courses as co, user_organization_roles as uor, users};
+use crate::schema::{
+    course_enrollments as ce, courses as co, user_organization_roles as uor, users,
+};
 use crate::seats::{self, Pool, Take};
 use crate::web::{AppError, AppResult};
 
@@ -130,7 +132,11 @@ pub fn enroll_user(conn: &mut DbConn, course: &str, user: &str) -> AppResult<Out
 
 /// Withdraws the user (registered or waitlisted); a freed seat goes to the first waiting, in
 /// the same transaction. Returns whether anything changed and who was seated.
-pub fn withdraw_user(conn: &mut DbConn, course: &str, user: &str) -> AppResult<(bool, Vec<String>)> {
+pub fn withdraw_user(
+    conn: &mut DbConn,
+    course: &str,
+    user: &str,
+) -> AppResult<(bool, Vec<String>)> {
     crate::db::tx(conn, |tx| {
         let was: Option<String> = ce::table
             .filter(ce::course_id.eq(course))
@@ -222,14 +228,22 @@ pub fn enrollments(conn: &mut DbConn, course: &str) -> QueryResult<Vec<Enrollmen
         })
         .collect();
     out.sort_by(|a, b| {
-        (a.is("waitlisted"), a.waitlisted_at, &a.user_id).cmp(&(b.is("waitlisted"), b.waitlisted_at, &b.user_id))
+        (a.is("waitlisted"), a.waitlisted_at, &a.user_id).cmp(&(
+            b.is("waitlisted"),
+            b.waitlisted_at,
+            &b.user_id,
+        ))
     });
     Ok(out)
 }
 
 /// Mentors a coordinator may enroll: active peer mentors of the course's audience who hold no
 /// enrollment yet.
-pub fn candidates(conn: &mut DbConn, actor: &Actor, row: &CourseRow) -> AppResult<Vec<(String, String)>> {
+pub fn candidates(
+    conn: &mut DbConn,
+    actor: &Actor,
+    row: &CourseRow,
+) -> AppResult<Vec<(String, String)>> {
     let org = actor.org()?.to_string();
     let taken: Vec<String> = ce::table
         .filter(ce::course_id.eq(&row.c.id))
@@ -296,7 +310,13 @@ impl Move {
 }
 
 /// A coordinator's move (logged). A course that has started takes no moves.
-pub fn coordinate(conn: &mut DbConn, actor: &Actor, id: &str, user: &str, m: Move) -> AppResult<Outcome> {
+pub fn coordinate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    user: &str,
+    m: Move,
+) -> AppResult<Outcome> {
     let row = courses::managed(conn, actor, id)?;
     if row.started() || row.c.status != "open" {
         return Ok(Outcome::Closed);
@@ -304,7 +324,10 @@ pub fn coordinate(conn: &mut DbConn, actor: &Actor, id: &str, user: &str, m: Mov
     let org = actor.org()?.to_string();
     let outcome = match m {
         Move::Enroll => {
-            if !candidates(conn, actor, &row)?.iter().any(|(u, _)| u == user) {
+            if !candidates(conn, actor, &row)?
+                .iter()
+                .any(|(u, _)| u == user)
+            {
                 return Err(AppError::NotFound);
             }
             enroll_user(conn, id, user)?

@@ -34,7 +34,12 @@ struct AdminPage {
     kinds: Vec<(&'static str, String)>,
 }
 
-async fn render_admin(actor: &Actor, state: &web::Data<AppState>, form: RequirementForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn render_admin(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    form: RequirementForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let a = actor.clone();
     let rows = db(state, move |c| service::all(c, &a)).await?;
     let failed = !errors.is_empty();
@@ -44,7 +49,10 @@ async fn render_admin(actor: &Actor, state: &web::Data<AppState>, form: Requirem
             rows,
             form,
             errors,
-            kinds: KINDS.iter().map(|k| (*k, format!("req.kind_{k}"))).collect(),
+            kinds: KINDS
+                .iter()
+                .map(|k| (*k, format!("req.kind_{k}")))
+                .collect(),
         },
         failed,
     )
@@ -52,10 +60,21 @@ async fn render_admin(actor: &Actor, state: &web::Data<AppState>, form: Requirem
 
 async fn admin(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
-    render_admin(&actor, &state, RequirementForm::default(), FieldErrors::new()).await
+    render_admin(
+        &actor,
+        &state,
+        RequirementForm::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
-async fn create(actor: Actor, session: Session, state: web::Data<AppState>, form: extract::Form<RequirementForm>) -> AppResult<HttpResponse> {
+async fn create(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: extract::Form<RequirementForm>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::OrgAdmin])?;
     let form = form.into_inner();
     let (a, f) = (actor.clone(), form.clone());
@@ -74,7 +93,13 @@ struct ToggleForm {
     active: String,
 }
 
-async fn toggle(actor: Actor, session: Session, state: web::Data<AppState>, path: web::Path<String>, form: extract::Form<ToggleForm>) -> AppResult<HttpResponse> {
+async fn toggle(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<ToggleForm>,
+) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     let on = form.into_inner().active == "yes";
     let a = actor.clone();
@@ -109,7 +134,12 @@ struct OverviewPage {
     errors: FieldErrors,
 }
 
-async fn render_overview(actor: &Actor, state: &web::Data<AppState>, form: RecordForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn render_overview(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    form: RecordForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let a = actor.clone();
     let (reqs, rows) = db(state, move |c| service::overview(c, &a)).await?;
@@ -134,7 +164,12 @@ async fn overview(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRes
     render_overview(&actor, &state, form, FieldErrors::new()).await
 }
 
-async fn record(actor: Actor, session: Session, state: web::Data<AppState>, form: extract::Form<RecordForm>) -> AppResult<HttpResponse> {
+async fn record(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: extract::Form<RecordForm>,
+) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let form = form.into_inner();
     let (a, f) = (actor.clone(), form.clone());

@@ -144,11 +144,13 @@ pub fn mine(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Standing>> {
     let org = actor.org()?.to_string();
     let reqs = active(conn, &org)?;
     let today = crate::activities::service::today();
-    Ok(standings(conn, &org, &reqs, &[actor.user_id.clone()], today)?
-        .into_iter()
-        .next()
-        .map(|(_, l)| l)
-        .unwrap_or_default())
+    Ok(
+        standings(conn, &org, &reqs, &[actor.user_id.clone()], today)?
+            .into_iter()
+            .next()
+            .map(|(_, l)| l)
+            .unwrap_or_default(),
+    )
 }
 
 /// The peer mentors the actor oversees (a coordinator's associations, or the organization for
@@ -161,7 +163,9 @@ pub fn mentors(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(String, Strin
         .filter(uor::revoked_at.is_null())
         .into_boxed();
     match actor.role() {
-        Role::Coordinator => q = q.filter(uor::local_association_id.eq_any(actor.associations.clone())),
+        Role::Coordinator => {
+            q = q.filter(uor::local_association_id.eq_any(actor.associations.clone()))
+        }
         Role::OrgAdmin => {}
         _ => return Err(AppError::NotFound),
     }
@@ -176,7 +180,10 @@ pub fn mentors(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(String, Strin
 }
 
 /// The overview: each mentor in scope with where they stand (gaps first).
-pub fn overview(conn: &mut DbConn, actor: &Actor) -> AppResult<(Vec<Requirement>, Vec<MentorStanding>)> {
+pub fn overview(
+    conn: &mut DbConn,
+    actor: &Actor,
+) -> AppResult<(Vec<Requirement>, Vec<MentorStanding>)> {
     let org = actor.org()?.to_string();
     let people = mentors(conn, actor)?;
     let reqs = active(conn, &org)?;
@@ -218,7 +225,11 @@ pub fn all(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Requirement>> {
         .load(conn)?)
 }
 
-pub fn create(conn: &mut DbConn, actor: &Actor, f: &RequirementForm) -> AppResult<Result<(), FieldErrors>> {
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &RequirementForm,
+) -> AppResult<Result<(), FieldErrors>> {
     actor.require(&[Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let mut errors = FieldErrors::new();
@@ -273,7 +284,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, f: &RequirementForm) -> AppResul
         diesel::insert_into(ar::table).values(&r).execute(tx.conn)?;
         audit::append(
             tx,
-            audit_event(actor, &org, "requirement.created", "requirement", &r.id, serde_json::json!({ "name": r.name })),
+            audit_event(
+                actor,
+                &org,
+                "requirement.created",
+                "requirement",
+                &r.id,
+                serde_json::json!({ "name": r.name }),
+            ),
         )?;
         Ok::<_, AppError>(())
     })?;
@@ -293,7 +311,14 @@ pub fn set_active(conn: &mut DbConn, actor: &Actor, id: &str, on: bool) -> AppRe
         }
         audit::append(
             tx,
-            audit_event(actor, &org, "requirement.changed", "requirement", id, serde_json::json!({ "active": on })),
+            audit_event(
+                actor,
+                &org,
+                "requirement.changed",
+                "requirement",
+                id,
+                serde_json::json!({ "active": on }),
+            ),
         )?;
         Ok(())
     })
@@ -308,7 +333,11 @@ pub struct RecordForm {
 }
 
 /// A coordinator (or administrator) records that a mentor met a requirement on a date.
-pub fn record(conn: &mut DbConn, actor: &Actor, f: &RecordForm) -> AppResult<Result<(), FieldErrors>> {
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &RecordForm,
+) -> AppResult<Result<(), FieldErrors>> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let mut errors = FieldErrors::new();
