@@ -75,6 +75,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::users::LABELS,
     crate::audit::LABELS,
     crate::notifications::LABELS,
+    crate::learning::LABELS,
 ];
 
 /// Every entry of every section.

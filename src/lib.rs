@@ -18,12 +18,14 @@ pub mod home;
 pub mod import;
 pub mod jobs;
 pub mod labels;
+pub mod learning;
 pub mod mail;
 pub mod notifications;
 pub mod orgs;
 pub mod people;
 pub mod schema;
 pub mod search;
+pub mod seats;
 pub mod seed;
 pub mod users;
 pub mod web;
@@ -118,6 +120,7 @@ pub fn build_app(
         .configure(notifications::configure)
         .configure(engagement::configure)
         .configure(import::configure)
+        .configure(learning::configure)
         .default_service(aw::to(not_found))
 }
 

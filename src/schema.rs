@@ -312,6 +312,7 @@ diesel::table! {
         updated_at -> Timestamp,
         seats_taken -> Integer,
         cancel_reason -> Nullable<Text>,
+        requires_approval -> Bool,
     }
 }
 
@@ -740,6 +741,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     toolbox_favourites,
     external_resources,
     import_batches,
+    courses,
+    course_days,
+    course_enrollments,
+    course_attendance,
+    certifications,
+    approval_requirements,
+    requirement_records,
 );
 
 diesel::table! {
@@ -848,3 +856,108 @@ diesel::table! {
 
 diesel::joinable!(user_badges -> badges (badge_id));
 diesel::joinable!(toolbox_favourites -> toolbox_cards (card_id));
+
+diesel::table! {
+    courses (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        place -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        capacity -> Integer,
+        seats_taken -> Integer,
+        enrollment_deadline -> Timestamp,
+        starts_at -> Timestamp,
+        certification_name -> Nullable<Text>,
+        validity_months -> Nullable<Integer>,
+        bufdir_training -> Bool,
+        status -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_days (id) {
+        id -> Text,
+        course_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_enrollments (id) {
+        id -> Text,
+        course_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        waitlisted_at -> Nullable<Timestamp>,
+        enrolled_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_attendance (course_day_id, user_id) {
+        course_day_id -> Text,
+        user_id -> Text,
+        attended -> Bool,
+        marked_by -> Nullable<Text>,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certifications (id) {
+        id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        course_id -> Nullable<Text>,
+        name -> Text,
+        issued_on -> Date,
+        expires_on -> Nullable<Date>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        verify_token -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(course_days -> courses (course_id));
+diesel::joinable!(course_attendance -> course_days (course_day_id));
+diesel::joinable!(course_enrollments -> courses (course_id));
+diesel::joinable!(course_enrollments -> users (user_id));
+diesel::joinable!(certifications -> users (user_id));
+diesel::joinable!(courses -> local_associations (local_association_id));
+
+diesel::table! {
+    approval_requirements (id) {
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        name -> Text,
+        certification_name -> Nullable<Text>,
+        validity_months -> Nullable<Integer>,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    requirement_records (id) {
+        id -> Text,
+        organization_id -> Text,
+        requirement_id -> Text,
+        user_id -> Text,
+        fulfilled_on -> Date,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(requirement_records -> approval_requirements (requirement_id));

@@ -243,6 +243,7 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         crate::expenses::seed::seed_demo(tx.conn)?;
         crate::notifications::seed::seed_demo(tx.conn)?;
         crate::engagement::seed::seed_demo(tx.conn)?;
+        crate::learning::seed::seed_demo(tx.conn)?;
         Ok(())
     })?;
     Ok(SeedOutcome::Created {

@@ -41,15 +41,17 @@ pub const MAX_ADDRESS: usize = 300;
 pub const MAX_PHONE: usize = 40;
 pub const MAX_NOTES: usize = 4000;
 
-/// The hook for certifications (a later issue): the label key of the reason a mentor may not
-/// take assignments for lack of a valid certification, or `None`. Until certifications exist
-/// every mentor passes.
+/// The label key of the reason a mentor may not take assignments for lack of a valid approval
+/// requirement (`learning::requirements::service::eligible`), or `None`.
 pub fn certification_requirement(
-    _conn: &mut DbConn,
-    _org: &str,
-    _mentor_user_id: &str,
+    conn: &mut DbConn,
+    org: &str,
+    mentor_user_id: &str,
 ) -> QueryResult<Option<&'static str>> {
-    Ok(None)
+    Ok(
+        (!crate::learning::requirements::service::eligible(conn, org, mentor_user_id)?)
+            .then_some("req.ineligible"),
+    )
 }
 
 /// The associations the coordinator dispatches for (id, name).

@@ -23,6 +23,8 @@ pub struct Event {
     pub updated_at: NaiveDateTime,
     pub seats_taken: i32,
     pub cancel_reason: Option<String>,
+    /// Only mentors who meet the organization's approval requirements may register.
+    pub requires_approval: bool,
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]

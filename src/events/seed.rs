@@ -120,6 +120,7 @@ pub(crate) fn insert_event(
         updated_at: t,
         seats_taken: 0,
         cancel_reason: None,
+        requires_approval: false,
     };
     diesel::insert_into(events::table)
         .values(&e)

@@ -293,6 +293,8 @@ pub struct EventForm {
     pub place: String,
     pub capacity: String,
     pub description: String,
+    /// Only approved mentors may register (the checkbox).
+    pub requires_approval: Option<String>,
 }
 
 impl EventForm {
@@ -308,6 +310,7 @@ impl EventForm {
             place: e.place.clone().unwrap_or_default(),
             capacity: e.capacity.map(|c| c.to_string()).unwrap_or_default(),
             description: e.description.clone().unwrap_or_default(),
+            requires_approval: e.requires_approval.then(|| "1".to_string()),
         }
     }
 }
@@ -321,6 +324,7 @@ struct Valid {
     place: Option<String>,
     capacity: Option<i32>,
     description: Option<String>,
+    requires_approval: bool,
 }
 
 fn number(
@@ -425,6 +429,7 @@ fn validate(
             place,
             capacity,
             description,
+            requires_approval: f.requires_approval.is_some(),
         })),
         _ => Ok(Err(errors)),
     }
@@ -460,6 +465,7 @@ pub fn create(
         updated_at: t,
         seats_taken: 0,
         cancel_reason: None,
+        requires_approval: v.requires_approval,
     };
     crate::db::tx(conn, |tx| {
         diesel::insert_into(ev::table).values(&e).execute(tx.conn)?;
@@ -521,6 +527,7 @@ pub fn update(
             ev::place.eq(&v.place),
             ev::capacity.eq(v.capacity),
             ev::description.eq(&v.description),
+            ev::requires_approval.eq(v.requires_approval),
             ev::updated_at.eq(now()),
         ))
         .execute(tx.conn)?;
@@ -660,6 +667,7 @@ pub enum Outcome {
     Full,
     Closed,
     NotActive,
+    NotApproved,
 }
 
 impl Outcome {
@@ -671,6 +679,7 @@ impl Outcome {
             Outcome::Full => "event.full_message",
             Outcome::Closed => "event.closed_message",
             Outcome::NotActive => "event.not_active_message",
+            Outcome::NotApproved => "req.event_not_approved",
         }
     }
     pub fn kind(self) -> &'static str {
@@ -687,29 +696,10 @@ impl Outcome {
 pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<Outcome> {
     crate::db::tx(conn, |tx| {
         let t = now();
-        let took = diesel::update(
-            ev::table
-                .find(event_id)
-                .filter(ev::status.eq("planned"))
-                .filter(ev::starts_at.gt(t))
-                .filter(
-                    ev::capacity
-                        .is_null()
-                        .or(ev::seats_taken.nullable().lt(ev::capacity)),
-                ),
-        )
-        .set(ev::seats_taken.eq(ev::seats_taken + 1))
-        .execute(tx.conn)?;
-        if took == 0 {
-            let (status, starts_at): (String, NaiveDateTime) = ev::table
-                .find(event_id)
-                .select((ev::status, ev::starts_at))
-                .first(tx.conn)?;
-            return Ok(if status != "planned" || starts_at <= t {
-                Outcome::Closed
-            } else {
-                Outcome::Full
-            });
+        match crate::seats::take(tx.conn, crate::seats::Pool::Event, event_id)? {
+            crate::seats::Take::Taken => {}
+            crate::seats::Take::Full => return Ok(Outcome::Full),
+            crate::seats::Take::Closed => return Ok(Outcome::Closed),
         }
         let existing: Option<String> = ea::table
             .filter(ea::event_id.eq(event_id))
@@ -754,10 +744,8 @@ pub fn take_seat(conn: &mut DbConn, event_id: &str, user_id: &str) -> AppResult<
     })
 }
 
-fn give_back_seat(c: &mut DbConn, event_id: &str) -> QueryResult<usize> {
-    diesel::update(ev::table.find(event_id).filter(ev::seats_taken.gt(0)))
-        .set(ev::seats_taken.eq(ev::seats_taken - 1))
-        .execute(c)
+fn give_back_seat(c: &mut DbConn, event_id: &str) -> QueryResult<()> {
+    crate::seats::give_back(c, crate::seats::Pool::Event, event_id)
 }
 
 /// A peer mentor registers for an event of one of their associations.
@@ -767,6 +755,10 @@ pub fn register(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(EventR
     let status = crate::people::mentors::service::status_of(conn, &actor.user_id, actor.org()?)?;
     let outcome = if status.as_deref() != Some("active") {
         Outcome::NotActive
+    } else if row.e.requires_approval
+        && !crate::learning::requirements::service::eligible(conn, actor.org()?, &actor.user_id)?
+    {
+        Outcome::NotApproved
     } else if row.cancelled() || row.started {
         Outcome::Closed
     } else if row.registered() {
@@ -794,7 +786,7 @@ pub fn unregister(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(Even
         .set(ea::status.eq("cancelled"))
         .execute(tx.conn)?;
         if n == 1 {
-            give_back_seat(tx.conn, id)?;
+            crate::seats::release(tx.conn, crate::seats::Pool::Event, id)?;
         }
         Ok::<_, AppError>(())
     })?;

@@ -18,8 +18,8 @@ use super::service::{notify_with, Notice};
 use crate::access::Role;
 use crate::db::DbConn;
 use crate::schema::{
-    activities as act, contacts as c, organizations as o, peer_mentors as pm, reimbursements as rb,
-    reminders as rm, user_organization_roles as uor, users,
+    activities as act, certifications as ct, contacts as c, organizations as o, peer_mentors as pm,
+    reimbursements as rb, reminders as rm, user_organization_roles as uor, users,
 };
 
 pub const SCENARIO: &str = "digest.weekly";
@@ -43,15 +43,32 @@ pub struct Digest {
     pub quiet_mentors: Vec<String>,
 }
 
-/// Learning (the lead completes it): certifications of the associations' mentors expiring
-/// within 30 days, with the holders' names.
+/// Certifications of the associations' peer mentors (not revoked) expiring within 30 days:
+/// one `COUNT` with an `EXISTS` on the holder's grants, so a mentor of several associations
+/// counts once.
 pub fn certifications_expiring(
-    _conn: &mut DbConn,
-    _org: &str,
-    _associations: &[String],
-    _pass: &Pass,
+    conn: &mut DbConn,
+    org: &str,
+    associations: &[String],
+    pass: &Pass,
 ) -> QueryResult<i64> {
-    Ok(0)
+    let horizon =
+        pass.today + Duration::days(crate::learning::certifications::model::EXPIRING_DAYS);
+    ct::table
+        .filter(ct::organization_id.eq(org))
+        .filter(ct::revoked_at.is_null())
+        .filter(ct::expires_on.ge(pass.today))
+        .filter(ct::expires_on.le(horizon))
+        .filter(exists(
+            uor::table
+                .filter(uor::user_id.eq(ct::user_id))
+                .filter(uor::organization_id.eq(org))
+                .filter(uor::local_association_id.eq_any(associations))
+                .filter(uor::role_id.eq(Role::PeerMentor.key()))
+                .filter(uor::revoked_at.is_null()),
+        ))
+        .count()
+        .get_result(conn)
 }
 
 /// The digest of a coordinator's associations in one organization.

@@ -20,7 +20,8 @@ use super::service::{notify, Delivery, Notice};
 use crate::access::Role;
 use crate::db::{new_id, now, DbConn};
 use crate::schema::{
-    activities as act, contact_mentors as cm, contacts as c, event_attendees as ea, events as ev,
+    activities as act, certifications as ct, contact_mentors as cm, contacts as c,
+    course_enrollments as ce, courses as co, event_attendees as ea, events as ev,
     organizations as o, peer_mentors as pm, reimbursements as rb, reminders as rm,
     user_organization_roles as uor, users,
 };
@@ -335,26 +336,167 @@ pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
         .collect())
 }
 
-/// Learning (not built yet; the lead completes it): a course starting tomorrow in Norway, to
-/// each mentor registered for it (`course_enrollments.status = 'registered'`, active mentor),
-/// subject_kind "course", due_on tomorrow, link "/courses/{id}", params { title, time },
-/// written like `event_tomorrow`.
-pub fn course_tomorrow(_conn: &mut DbConn, _pass: &Pass) -> QueryResult<Vec<Due>> {
-    Ok(Vec::new())
+/// A course starting tomorrow in Norway (its first day), to each mentor enrolled with a seat
+/// (`registered`, active mentor), due tomorrow.
+pub fn course_tomorrow(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
+    let tomorrow = pass.today + Duration::days(1);
+    let (from, to) = (day_start(tomorrow), day_start(tomorrow + Duration::days(1)));
+    let rows: Vec<(String, String, String, String, NaiveDateTime)> = co::table
+        .inner_join(ce::table)
+        .inner_join(users::table.on(users::id.eq(ce::user_id)))
+        .inner_join(
+            pm::table.on(pm::user_id
+                .eq(ce::user_id)
+                .and(pm::organization_id.eq(co::organization_id))),
+        )
+        .filter(co::status.eq("open"))
+        .filter(co::starts_at.ge(from))
+        .filter(co::starts_at.lt(to))
+        .filter(ce::status.eq("registered"))
+        .filter(users::is_active.eq(true))
+        .filter(pm::status.eq("active"))
+        .select((
+            ce::user_id,
+            co::id,
+            co::organization_id,
+            co::title,
+            co::starts_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, course, org, title, starts_at)| Due {
+            user_id: user,
+            org_id: org,
+            role: Role::PeerMentor,
+            subject_kind: "course",
+            link: format!("/courses/{course}"),
+            subject_id: course,
+            due_on: tomorrow,
+            params: serde_json::json!({ "title": title, "time": oslo_time(starts_at) }),
+        })
+        .collect())
 }
 
-/// Learning (the lead completes it): an active certification whose `expires_on` is exactly 30
-/// or 7 days away or closer (`expires_on <= today + 30` gives the 30-day reminder with
-/// due_on = expires_on - 30, `<= today + 7` the 7-day one with due_on = expires_on - 7), to
-/// its holder while an active mentor; subject_kind "certification", params { title,
-/// expires } (the date as d.m.yyyy). Two due dates per certification, so two reminders.
-pub fn certification_expiring(_conn: &mut DbConn, _pass: &Pass) -> QueryResult<Vec<Due>> {
-    Ok(Vec::new())
+/// The days before expiry a holder is reminded.
+pub const EXPIRY_NOTICE_DAYS: [i64; 2] = [30, 7];
+
+/// An active (not revoked) certification whose expiry is 30 or 7 days away or closer, to its
+/// holder while an active mentor: one reminder per notice (due 30 and 7 days before the expiry),
+/// none once it has expired.
+pub fn certification_expiring(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
+    let horizon = pass.today + Duration::days(EXPIRY_NOTICE_DAYS[0]);
+    let rows: Vec<(String, String, String, String, Option<NaiveDate>)> = ct::table
+        .inner_join(users::table.on(users::id.eq(ct::user_id)))
+        .inner_join(
+            pm::table.on(pm::user_id
+                .eq(ct::user_id)
+                .and(pm::organization_id.eq(ct::organization_id))),
+        )
+        .filter(ct::revoked_at.is_null())
+        .filter(ct::expires_on.ge(pass.today))
+        .filter(ct::expires_on.le(horizon))
+        .filter(users::is_active.eq(true))
+        .filter(pm::status.eq("active"))
+        .select((
+            ct::user_id,
+            ct::id,
+            ct::organization_id,
+            ct::name,
+            ct::expires_on,
+        ))
+        .load(conn)?;
+    Ok(expiry_dues(pass, rows, "certification", |id| {
+        format!("/certifications/{id}")
+    }))
 }
 
-/// Learning (the lead completes it): a mentor's approval requirement (police certificate,
-/// confidentiality declaration, …) whose validity ends in 30 or 7 days, as
-/// `certification_expiring`; subject_kind "requirement".
-pub fn requirement_expiring(_conn: &mut DbConn, _pass: &Pass) -> QueryResult<Vec<Due>> {
-    Ok(Vec::new())
+/// The due reminders of things expiring: (user, subject, org, title, expires_on) rows, each
+/// with a reminder per notice day that has come.
+pub fn expiry_dues(
+    pass: &Pass,
+    rows: Vec<(String, String, String, String, Option<NaiveDate>)>,
+    kind: &'static str,
+    link: impl Fn(&str) -> String,
+) -> Vec<Due> {
+    let mut out = Vec::new();
+    for (user, id, org, title, expires) in rows {
+        let Some(expires) = expires else { continue };
+        for days in EXPIRY_NOTICE_DAYS {
+            let due_on = expires - Duration::days(days);
+            if due_on > pass.today {
+                continue;
+            }
+            out.push(Due {
+                user_id: user.clone(),
+                org_id: org.clone(),
+                role: Role::PeerMentor,
+                subject_kind: kind,
+                subject_id: id.clone(),
+                due_on,
+                link: link(&id),
+                params: serde_json::json!({
+                    "title": title,
+                    "expires": expires.format("%-d.%-m.%Y").to_string(),
+                }),
+            });
+        }
+    }
+    out
+}
+
+/// A mentor's approval requirement (police certificate, confidentiality declaration, …) whose
+/// validity ends in 30 or 7 days or sooner, as `certification_expiring`, from the newest record
+/// of each active requirement with a validity; subject_kind "requirement" (the requirement's
+/// id: one reminder per mentor, requirement and notice).
+pub fn requirement_expiring(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
+    use crate::schema::{approval_requirements as ar, requirement_records as rr};
+    let newest: Vec<(
+        String,
+        String,
+        String,
+        String,
+        Option<i32>,
+        Option<NaiveDate>,
+    )> = rr::table
+        .inner_join(ar::table)
+        .inner_join(users::table.on(users::id.eq(rr::user_id)))
+        .inner_join(
+            pm::table.on(pm::user_id
+                .eq(rr::user_id)
+                .and(pm::organization_id.eq(rr::organization_id))),
+        )
+        .filter(ar::is_active.eq(true))
+        .filter(ar::validity_months.is_not_null())
+        .filter(users::is_active.eq(true))
+        .filter(pm::status.eq("active"))
+        // Only records recent enough to end within the notice window can be due.
+        .filter(rr::fulfilled_on.gt(pass.today - Duration::days(241 * 31)))
+        .group_by((
+            rr::user_id,
+            ar::id,
+            rr::organization_id,
+            ar::name,
+            ar::validity_months,
+        ))
+        .select((
+            rr::user_id,
+            ar::id,
+            rr::organization_id,
+            ar::name,
+            ar::validity_months,
+            max(rr::fulfilled_on),
+        ))
+        .load(conn)?;
+    let horizon = pass.today + Duration::days(EXPIRY_NOTICE_DAYS[0]);
+    let rows = newest
+        .into_iter()
+        .filter_map(|(user, req, org, name, months, last)| {
+            let until = last?.checked_add_months(chrono::Months::new(months?.max(0) as u32))?;
+            (until >= pass.today && until <= horizon).then_some((user, req, org, name, Some(until)))
+        })
+        .collect();
+    Ok(expiry_dues(pass, rows, "requirement", |_| {
+        "/requirements/mine".to_string()
+    }))
 }

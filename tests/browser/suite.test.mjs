@@ -722,6 +722,45 @@ describe('Likeperson in headless Chromium', () => {
       await actOnListItem('coordinator@nhf.example', /arrangement|event/i, /^møtte(?! ikke)|^attended/i, 'mark attendance', skip);
     });
 
+    flow('a mentor joins the waitlist of a full course on a phone and is promoted when seats free up', 'mentor@nhf.example', async () => {
+      // The mentor, on a phone: the full course's card offers the waitlist; tapping it swaps the
+      // card (htmx) to show the place in the queue, and the outcome is announced.
+      const m = await signedInPage('mentor@nhf.example', 'phone');
+      let coursePath;
+      try {
+        await m.page.goto('/courses');
+        const card = m.page.locator('main li.card', { hasText: 'Samtaleteknikk' });
+        coursePath = await card.locator('h3 a').getAttribute('href');
+        await Promise.all([m.page.waitForResponse((r) => r.request().method() === 'POST'), card.locator('button', { hasText: /venteliste/i }).tap()]);
+        await m.page.waitForFunction(() => /nr\. 2 på ventelisten/.test(document.querySelector('main')?.textContent || ''), null, { timeout: 10_000 });
+        const live = await liveRegionText(m.page);
+        assert.ok(live.some((t) => /venteliste/i.test(t)), `the outcome is announced (${live.join(' | ')})`);
+        await assertNoSeriousAxe(m.page, 'waitlisted on a phone');
+        await assertCleanLogs(m.page, 'mentor joins the waitlist');
+      } finally { await m.ctx.close(); }
+      // The coordinator removes both seat holders: the first waiting, then the mentor, get the seats.
+      const c = await signedInPage('coordinator@nhf.example');
+      try {
+        for (const who of ['Kursdeltaker 1 (NHF)', 'Kursdeltaker 2 (NHF)']) {
+          await c.page.goto(coursePath);
+          const row = c.page.locator('main #enrollments ~ ul.rows li', { hasText: who });
+          await Promise.all([c.page.waitForNavigation({ waitUntil: 'load' }), row.locator('button[value="remove"]').click()]);
+        }
+        assert.match(await c.page.textContent('main'), /Endringen er lagret/);
+        await assertCleanLogs(c.page, 'coordinator removes seat holders');
+      } finally { await c.ctx.close(); }
+      const back = await signedInPage('mentor@nhf.example', 'phone');
+      try {
+        await back.page.goto(coursePath);
+        const main = (await back.page.textContent('main')).replace(/\s+/g, ' ');
+        assert.match(main, /Påmeldt/, `the mentor holds a seat now (${main.slice(0, 200)})`);
+        assert.ok(await back.page.locator('main button', { hasText: /meld meg av/i }).count() > 0, 'and may withdraw');
+        await back.page.goto('/notifications');
+        assert.match(await back.page.textContent('main'), /Du har fått plass på «Samtaleteknikk»/, 'and was told');
+        await assertCleanLogs(back.page, 'mentor promoted');
+      } finally { await back.ctx.close(); }
+    });
+
     flow('a mentor claims mileage on a phone and a coordinator approves it with the keyboard', 'mentor@hlf.example', async () => {
       // The mentor, on a phone: choose mileage, fill in the trip, see the amount live, save, submit.
       const m = await signedInPage('mentor@hlf.example', 'phone');

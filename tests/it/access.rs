@@ -406,9 +406,11 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let (assignment_gets, assignment_posts) = assignment_rows(&app, &random, blind_contact);
     let (expense_gets, expense_posts) = expense_rows(&app, &random);
     let (engagement_gets, engagement_posts) = engagement_rows(&app, &random);
+    let (learning_gets, learning_posts) = learning_rows(&app, &random);
     let table = [
         table,
         event_gets(&app, &random),
+        learning_gets,
         contact_gets,
         assignment_gets,
         expense_gets,
@@ -723,6 +725,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let posts = [
         posts,
         event_posts(&app, &random),
+        learning_posts,
         contact_posts,
         assignment_posts,
         expense_posts,
@@ -1456,6 +1459,123 @@ fn engagement_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec
             [s, 404, 404, 422, 422, 404],
         ),
         (format!("/import/{random}/run"), vec![], none),
+    ];
+    (gets, posts)
+}
+
+/// The learning rows: courses (NHF's full one in the coordinator's home association, its past
+/// one, Blindeforbundet's), a certificate of the NHF mentor and its public verification, the
+/// approval requirement pages.
+fn learning_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use likeperson::learning::seed::{FULL, OPEN, PAST};
+    use likeperson::schema::{certifications as ct, course_days as cd, courses as co};
+    let s = 303;
+    let course = |org: &str, title: &str| -> String {
+        co::table
+            .filter(co::organization_id.eq(org_id(app, org)))
+            .filter(co::title.eq(title))
+            .select(co::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let (full, open, past) = (
+        course("NHF", FULL),
+        course("NHF", OPEN),
+        course("NHF", PAST),
+    );
+    let blind = course("Blindeforbundet", FULL);
+    let day: String = cd::table
+        .filter(cd::course_id.eq(&past))
+        .select(cd::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let mentor = app.user_id("mentor@nhf.example");
+    let (cert, token): (String, String) = ct::table
+        .filter(ct::user_id.eq(&mentor))
+        .filter(ct::revoked_at.is_null())
+        .order(ct::name.asc())
+        .select((ct::id, ct::verify_token))
+        .first(&mut *app.conn())
+        .unwrap();
+    let gets = vec![
+        ("/courses".into(), [s, 200, 200, 200, 200, 404]),
+        ("/courses/new".into(), [s, 404, 200, 200, 200, 404]),
+        (format!("/courses/{full}"), [s, 200, 200, 200, 404, 404]),
+        (format!("/courses/{blind}"), [s, 404, 404, 404, 200, 404]),
+        (format!("/courses/{random}"), [s, 404, 404, 404, 404, 404]),
+        (
+            format!("/courses/{past}/days/{day}"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        ("/certifications".into(), [s, 200, 200, 200, 200, 404]),
+        (
+            format!("/certifications/{cert}"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/certifications/{cert}/qr.svg"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/certifications/{cert}/pdf"),
+            [s, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/certifications/{random}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (format!("/verify/{token}"), [200; 6]),
+        (format!("/verify/{cert}"), [404; 6]),
+        ("/requirement-settings".into(), [s, 404, 404, 200, 200, 404]),
+        ("/requirements/mine".into(), [s, 200, 404, 404, 404, 404]),
+        ("/requirements/mentors".into(), [s, 404, 200, 200, 200, 404]),
+    ];
+    let posts: Vec<PostRow> = vec![
+        (
+            "/courses".into(),
+            vec![("title", String::new())],
+            [s, 404, 422, 422, 422, 404],
+        ),
+        (
+            format!("/courses/{open}/enroll"),
+            vec![],
+            [s, 303, 404, 404, 404, 404],
+        ),
+        (
+            format!("/courses/{open}/withdraw"),
+            vec![],
+            [s, 303, 404, 404, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}/enroll"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/courses/{full}/enrollments"),
+            vec![("user_id", mentor.clone()), ("action", "enroll".into())],
+            [s, 404, 303, 303, 404, 404],
+        ),
+        (
+            format!("/courses/{past}/days/{day}/all"),
+            vec![],
+            [s, 404, 303, 303, 404, 404],
+        ),
+        (
+            format!("/certifications/{cert}/revoke"),
+            vec![("reason", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            "/requirement-settings".into(),
+            vec![("kind", String::new())],
+            [s, 404, 404, 422, 422, 404],
+        ),
+        (
+            "/requirements/mentors".into(),
+            vec![("user_id", String::new())],
+            [s, 404, 422, 422, 422, 404],
+        ),
     ];
     (gets, posts)
 }

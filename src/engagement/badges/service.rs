@@ -18,8 +18,8 @@ use crate::db::{new_id, now, DbConn};
 use crate::engagement::audit_event;
 use crate::engagement::model::{Badge, UserBadge};
 use crate::schema::{
-    activities as act, badges as b, event_attendees as ea, events as ev, peer_mentors as pm,
-    user_badges as ub,
+    activities as act, badges as b, course_enrollments as ce, courses as co, event_attendees as ea,
+    events as ev, peer_mentors as pm, user_badges as ub,
 };
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppResult};
@@ -117,14 +117,32 @@ fn qualifying(conn: &mut DbConn, badge: &Badge) -> QueryResult<Vec<(String, i64)
     }
 }
 
-/// Users who completed at least `threshold` courses of the badge's organization and do not
-/// hold the badge. The courses live in another area (`src/learning/`, built in parallel):
-/// until it is merged this finds nobody. To plug it in, select the completed courses per
-/// user there (e.g. `course_enrollments` with status `attended`, or active `certifications`,
-/// of courses of `badge.organization_id`), filter out holders as `qualifying` does for
-/// activities, and return `(user_id, count)` with `count >= threshold`.
-fn course_completed(_conn: &mut DbConn, _badge: &Badge) -> QueryResult<Vec<(String, i64)>> {
-    Ok(Vec::new())
+/// Users who completed (attended) at least `threshold` courses of the badge's organization and
+/// do not hold the badge: one `GROUP BY` over `course_enrollments` with status `attended`.
+fn course_completed(conn: &mut DbConn, badge: &Badge) -> QueryResult<Vec<(String, i64)>> {
+    let holders = ub::table
+        .filter(ub::badge_id.eq(badge.id.clone()))
+        .select(ub::user_id);
+    ce::table
+        .inner_join(co::table)
+        .filter(co::organization_id.eq(&badge.organization_id))
+        .filter(ce::status.eq("attended"))
+        .filter(ce::user_id.ne_all(holders))
+        .group_by(ce::user_id)
+        .having(count_star().ge(i64::from(badge.threshold.max(1))))
+        .select((ce::user_id, count_star()))
+        .load(conn)
+}
+
+/// How many courses of the organization the user completed.
+fn courses_completed(conn: &mut DbConn, org: &str, user: &str) -> QueryResult<i64> {
+    ce::table
+        .inner_join(co::table)
+        .filter(co::organization_id.eq(org))
+        .filter(ce::user_id.eq(user))
+        .filter(ce::status.eq("attended"))
+        .count()
+        .get_result(conn)
 }
 
 /// Awards a badge to a user, once: `Ok(None)` when they hold it already (also when another
@@ -242,7 +260,7 @@ pub struct Next {
 }
 
 /// The user's counts per trigger kind in an organization (four small aggregates).
-fn progress(conn: &mut DbConn, org: &str, user: &str) -> QueryResult<[(&'static str, i64); 5]> {
+fn progress(conn: &mut DbConn, org: &str, user: &str) -> QueryResult<[(&'static str, i64); 6]> {
     let activities: i64 = act::table
         .filter(act::organization_id.eq(org))
         .filter(act::mentor_id.eq(user))
@@ -283,6 +301,7 @@ fn progress(conn: &mut DbConn, org: &str, user: &str) -> QueryResult<[(&'static 
         ("contacts", contacts),
         ("events_attended", events),
         ("years_active", years),
+        ("course_completed", courses_completed(conn, org, user)?),
     ])
 }
 

@@ -1,0 +1,282 @@
+//! Pages: the course catalogue (a mentor's cards with enrollment; a coordinator's and an
+//! administrator's list), the new-course form, and one course with its days and enrollments.
+
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::model::CourseRow;
+use super::service::{self, CourseForm};
+use crate::access::{Actor, Role};
+use crate::auth::actor::set_flash;
+use crate::learning::enrollment::service::{self as enrollment, EnrollmentRow, Move, Outcome};
+use crate::web::extract;
+use crate::web::forms::FieldErrors;
+use crate::web::page::{self, Page};
+use crate::web::{db, is_htmx, path_id, redirect, AppError, AppResult};
+use crate::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/courses", web::get().to(list))
+        .route("/courses", web::post().to(create))
+        .route("/courses/new", web::get().to(new_form))
+        .route("/courses/{id}", web::get().to(show))
+        .route("/courses/{id}/enroll", web::post().to(enroll))
+        .route("/courses/{id}/withdraw", web::post().to(withdraw))
+        .route("/courses/{id}/enrollments", web::post().to(coordinate));
+}
+
+#[derive(Template)]
+#[template(path = "learning/list.html")]
+struct ListPage {
+    page: Page,
+    upcoming: Vec<CourseRow>,
+    past: Vec<CourseRow>,
+    mentor_view: bool,
+    can_create: bool,
+    back: &'static str,
+}
+
+async fn list(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::PeerMentor, Role::Coordinator, Role::OrgAdmin])?;
+    let a = actor.clone();
+    let (upcoming, past) = db(&state, move |c| service::list(c, &a)).await?;
+    page::ok(&ListPage {
+        page: Page::for_actor(&actor, "course.page_list"),
+        upcoming,
+        past,
+        mentor_view: actor.role() == Role::PeerMentor,
+        can_create: service::manages(&actor),
+        back: "list",
+    })
+}
+
+#[derive(Template)]
+#[template(path = "learning/show.html")]
+struct ShowPage {
+    page: Page,
+    row: CourseRow,
+    mentor_view: bool,
+    manages: bool,
+    enrollments: Vec<EnrollmentRow>,
+    candidates: Vec<(String, String)>,
+    back: &'static str,
+}
+
+impl ShowPage {
+    fn seated(&self) -> Vec<&EnrollmentRow> {
+        self.enrollments
+            .iter()
+            .filter(|e| !e.is("waitlisted"))
+            .collect()
+    }
+    /// The course has started and someone's seat is not decided yet.
+    fn completable(&self) -> bool {
+        self.row.started() && self.enrollments.iter().any(|e| e.is("registered"))
+    }
+    fn waiting(&self) -> Vec<&EnrollmentRow> {
+        self.enrollments
+            .iter()
+            .filter(|e| e.is("waitlisted"))
+            .collect()
+    }
+}
+
+async fn show(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let a = actor.clone();
+    let (row, manages, enrollments, candidates) = db(&state, move |c| {
+        let row = service::get(c, &a, &id)?;
+        let manages = service::managed(c, &a, &id).is_ok();
+        let (list, cands) = if manages {
+            let cands = if row.started() {
+                Vec::new()
+            } else {
+                enrollment::candidates(c, &a, &row)?
+            };
+            (enrollment::enrollments(c, &id)?, cands)
+        } else {
+            Default::default()
+        };
+        Ok((row, manages, list, cands))
+    })
+    .await?;
+    page::ok(&ShowPage {
+        page: Page::for_actor(&actor, "course.page_show"),
+        mentor_view: actor.role() == Role::PeerMentor,
+        manages,
+        row,
+        enrollments,
+        candidates,
+        back: "show",
+    })
+}
+
+#[derive(Template)]
+#[template(path = "learning/form.html")]
+struct FormPage {
+    page: Page,
+    form: CourseForm,
+    errors: FieldErrors,
+    associations: Vec<(String, String)>,
+    whole_org: bool,
+}
+
+async fn render_form(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    form: CourseForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let associations = db(state, move |c| service::association_choices(c, &a)).await?;
+    let failed = !errors.is_empty();
+    page::form(
+        &FormPage {
+            page: Page::for_actor(actor, "course.page_new"),
+            form,
+            errors,
+            associations,
+            whole_org: actor.role() == Role::OrgAdmin,
+        },
+        failed,
+    )
+}
+
+async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
+    let form = CourseForm {
+        day1_start: "09:00".into(),
+        day1_end: "15:00".into(),
+        deadline_time: "23:59".into(),
+        capacity: "20".into(),
+        ..Default::default()
+    };
+    render_form(&actor, &state, form, FieldErrors::new()).await
+}
+
+async fn create(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: extract::Form<CourseForm>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
+    let form = form.into_inner();
+    let (a, f) = (actor.clone(), form.clone());
+    match db(&state, move |c| service::create(c, &a, &f)).await? {
+        Ok(id) => {
+            set_flash(&session, "success", actor.t("course.created"));
+            Ok(redirect(&format!("/courses/{id}")))
+        }
+        Err(errors) => render_form(&actor, &state, form, errors).await,
+    }
+}
+
+// ---------------------------------------------------------------- enrollment
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct BackForm {
+    back: String,
+}
+
+#[derive(Template)]
+#[template(path = "learning/card_swap.html")]
+struct CardSwap {
+    page: Page,
+    row: CourseRow,
+    back: &'static str,
+    kind: &'static str,
+    message: String,
+}
+
+fn answer(
+    req: &HttpRequest,
+    actor: &Actor,
+    session: &Session,
+    back: &str,
+    row: CourseRow,
+    outcome: Outcome,
+) -> AppResult<HttpResponse> {
+    let mut message = format!("{}: {}", row.c.title, actor.t(outcome.key()));
+    if let Some(p) = row.my_position.filter(|_| outcome == Outcome::Waitlisted) {
+        message = format!(
+            "{message} {}",
+            actor.t("course.position").replace("{n}", &p.to_string())
+        );
+    }
+    if is_htmx(req) {
+        return page::ok(&CardSwap {
+            page: Page::for_actor(actor, "course.page_list"),
+            row,
+            back: if back == "list" { "list" } else { "show" },
+            kind: outcome.kind(),
+            message,
+        });
+    }
+    set_flash(session, outcome.kind(), message);
+    Ok(redirect(&if back == "list" {
+        "/courses".to_string()
+    } else {
+        format!("/courses/{}", row.c.id)
+    }))
+}
+
+async fn enroll(
+    req: HttpRequest,
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: Option<extract::Form<BackForm>>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let a = actor.clone();
+    let (row, outcome) = db(&state, move |c| enrollment::enroll(c, &a, &id)).await?;
+    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
+    answer(&req, &actor, &session, &back, row, outcome)
+}
+
+async fn withdraw(
+    req: HttpRequest,
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: Option<extract::Form<BackForm>>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let a = actor.clone();
+    let (row, outcome) = db(&state, move |c| enrollment::withdraw(c, &a, &id)).await?;
+    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
+    answer(&req, &actor, &session, &back, row, outcome)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct MoveForm {
+    user_id: String,
+    action: String,
+}
+
+async fn coordinate(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<MoveForm>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let f = form.into_inner();
+    let m = Move::parse(&f.action).ok_or(AppError::NotFound)?;
+    let user = path_id(&f.user_id)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let outcome = db(&state, move |c| enrollment::coordinate(c, &a, &i, &user, m)).await?;
+    set_flash(&session, outcome.kind(), actor.t(outcome.key()).to_string());
+    Ok(redirect(&format!("/courses/{id}#enrollments")))
+}

@@ -1,0 +1,3 @@
+pub mod attendance;
+pub mod routes;
+pub mod service;
