@@ -116,7 +116,8 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
             // for the list pages, which cost ~40 % of their database time; issue 10). The lists'
             // statements were checked to get good generic plans (ARCHITECTURE.md, "Fixed cost
             // per page"). `PGOPTIONS` with its own `plan_cache_mode` wins, for comparisons.
-            let overridden = std::env::var("PGOPTIONS").is_ok_and(|o| o.contains("plan_cache_mode"));
+            let overridden =
+                std::env::var("PGOPTIONS").is_ok_and(|o| o.contains("plan_cache_mode"));
             if !overridden {
                 conn.batch_execute("SET plan_cache_mode = force_generic_plan")
                     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
@@ -322,7 +323,10 @@ pub type DbConnBackend = MultiBackend;
 /// few fixed values (page sizes), each one is a statement of its own in the cache.
 pub struct UnionAll<ST> {
     /// Each part with its constant `LIMIT` and `OFFSET`, if any.
-    parts: Vec<(Box<dyn QueryFragment<MultiBackend> + Send>, Option<(u32, u32)>)>,
+    parts: Vec<(
+        Box<dyn QueryFragment<MultiBackend> + Send>,
+        Option<(u32, u32)>,
+    )>,
     _row: PhantomData<ST>,
 }
 

@@ -1329,7 +1329,11 @@ async fn the_totals_name_what_they_count(mut app: TestApp) {
     app.login("mentor@nhf.example").await;
     let page = app.get("/expenses").await;
     assert_eq!(page.status, 200);
-    assert!(page.has(ACTIVITIES) && !page.has(ASSIGNMENTS), "{}", page.body);
+    assert!(
+        page.has(ACTIVITIES) && !page.has(ASSIGNMENTS),
+        "{}",
+        page.body
+    );
     app.logout().await;
     app.login("coordinator@nhf.example").await;
     let totals = app.get("/expense-totals").await;
@@ -1404,8 +1408,15 @@ async fn an_amount_filter_reads_a_bounded_window_and_goes_on_from_there(mut app:
     app.login("coordinator@nhf.example").await;
     let first = app.get("/claims?min=7000&max=8000").await;
     assert_eq!(first.status, 200);
-    assert!(!first.has(&format!("claim-{}", rare.id)), "beyond the window");
-    assert!(first.has("Filteret har lest kravene sendt inn til og med"), "{}", first.body);
+    assert!(
+        !first.has(&format!("claim-{}", rare.id)),
+        "beyond the window"
+    );
+    assert!(
+        first.has("Filteret har lest kravene sendt inn til og med"),
+        "{}",
+        first.body
+    );
     let next = first
         .body
         .split("href=\"")
@@ -1414,7 +1425,10 @@ async fn an_amount_filter_reads_a_bounded_window_and_goes_on_from_there(mut app:
         .find(|h| h.starts_with("/claims?") && h.contains("after="))
         .expect("a link that goes on")
         .replace("&amp;", "&");
-    assert!(next.contains("min=7000") && next.contains("max=8000"), "{next}");
+    assert!(
+        next.contains("min=7000") && next.contains("max=8000"),
+        "{next}"
+    );
     let second = app.get(&next).await;
     assert_eq!(second.status, 200);
     assert!(second.has(&format!("claim-{}", rare.id)), "{}", second.body);

@@ -168,5 +168,8 @@ async fn postgres_runs_generic_plans_and_the_queue_is_few_statements(mut app: Te
     let n = statements_of(&mut app, "/claims").await;
     assert!(n <= 6, "the coordinator's queue ran {n} statements");
     let n = statements_of(&mut app, "/claims?reason=receipts&min=100&max=5000").await;
-    assert!(n <= 7, "the coordinator's filtered queue ran {n} statements");
+    assert!(
+        n <= 7,
+        "the coordinator's filtered queue ran {n} statements"
+    );
 }

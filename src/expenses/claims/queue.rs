@@ -226,14 +226,12 @@ pub fn page(
     // A mentor's claims are one range of `idx_reimbursements_mentor_queue` (split by
     // association, the ranges of the associations without their claims would each read all of
     // them under PostgreSQL's generic plan).
-    let ranges: Vec<Option<String>> = if actor.role() == Role::Coordinator
-        && f.association.is_empty()
-        && f.mentor.is_empty()
-    {
-        actor.associations.iter().cloned().map(Some).collect()
-    } else {
-        vec![None]
-    };
+    let ranges: Vec<Option<String>> =
+        if actor.role() == Role::Coordinator && f.association.is_empty() && f.mentor.is_empty() {
+            actor.associations.iter().cloned().map(Some).collect()
+        } else {
+            vec![None]
+        };
     // Where each range's window ends (none: the range ends within it).
     let mut stops: Vec<Option<Key>> = vec![None; ranges.len()];
     if residual(f) {
@@ -285,7 +283,8 @@ pub fn page(
     }
     rows.sort_by_key(key);
     rows.dedup_by(|a, b| a.id == b.id);
-    let format = |(t, id): (NaiveDateTime, &str)| format!("{}~{id}", t.format("%Y-%m-%dT%H:%M:%S%.6f"));
+    let format =
+        |(t, id): (NaiveDateTime, &str)| format!("{}~{id}", t.format("%Y-%m-%dT%H:%M:%S%.6f"));
     let next = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
         rows.last()

@@ -92,7 +92,10 @@ pub(crate) fn contact_rows(conn: &mut DbConn, rows: Vec<Contact>) -> QueryResult
     let last: HashMap<String, NaiveDate> = if latest.is_empty() {
         HashMap::new()
     } else {
-        latest.load::<(String, NaiveDate)>(conn)?.into_iter().collect()
+        latest
+            .load::<(String, NaiveDate)>(conn)?
+            .into_iter()
+            .collect()
     };
     Ok(rows
         .into_iter()
