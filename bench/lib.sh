@@ -2,7 +2,8 @@
 # a PostgreSQL database that is dropped at exit), seeds the demo data plus N generated
 # activities, starts the release build on a free port and sets $base, $pid, $url and $dir;
 # `cookie_for EMAIL` signs in and prints the Cookie header value. With BENCH_SEEDED (a SQLite
-# file or a PostgreSQL database name) the database is a copy of that one instead of seeded.
+# file or a PostgreSQL database name) the database is a copy of that one instead of seeded (set
+# MASTER_KEY_FILE to the key file written when it was seeded). BENCH_PORT picks the port.
 bin="${LIKEPERSON_BIN:-target/release/likeperson}"
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
@@ -33,8 +34,8 @@ start_server() {
   # Statistics for the planner, and the bulk load's checkpoint done before measuring.
   if [ "$backend" = postgres ]; then psql "$url" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
   else sqlite3 "$url" "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null 2>&1 || true; fi
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  local port="${BENCH_PORT:-}" # BENCH_PORT: a port of your own, else a free one
+  [ -n "$port" ] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   base="http://127.0.0.1:$port"
   "$bin" serve --bind "127.0.0.1:$port" --no-demo >"$dir/server.log" 2>&1 &
   pid=$!

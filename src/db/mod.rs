@@ -108,7 +108,22 @@ impl DbConn {
 /// Opens the right variant for the URL, so the real error of that backend is reported.
 pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
     match Backend::of_url(url) {
-        Backend::Postgres => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
+        Backend::Postgres => {
+            let mut conn = PgConnection::establish(url)?;
+            // Every statement is prepared once per connection (Diesel's cache) and then run
+            // with its generic plan, instead of PostgreSQL's default of planning each execution
+            // afresh while it compares custom plans with the generic one (it kept doing that
+            // for the list pages, which cost ~40 % of their database time; issue 10). The lists'
+            // statements were checked to get good generic plans (ARCHITECTURE.md, "Fixed cost
+            // per page"). `PGOPTIONS` with its own `plan_cache_mode` wins, for comparisons.
+            let overridden =
+                std::env::var("PGOPTIONS").is_ok_and(|o| o.contains("plan_cache_mode"));
+            if !overridden {
+                conn.batch_execute("SET plan_cache_mode = force_generic_plan")
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            }
+            Ok(DbConn::Postgres(conn))
+        }
         Backend::Sqlite => {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             let mut conn = SqliteConnection::establish(path)?;
@@ -307,7 +322,11 @@ pub type DbConnBackend = MultiBackend;
 /// it re-planned every execution; with the constant it settles on the index range. Pass only a
 /// few fixed values (page sizes), each one is a statement of its own in the cache.
 pub struct UnionAll<ST> {
-    parts: Vec<(Box<dyn QueryFragment<MultiBackend> + Send>, Option<u32>)>,
+    /// Each part with its constant `LIMIT` and `OFFSET`, if any.
+    parts: Vec<(
+        Box<dyn QueryFragment<MultiBackend> + Send>,
+        Option<(u32, u32)>,
+    )>,
     _row: PhantomData<ST>,
 }
 
@@ -333,7 +352,15 @@ impl<ST> UnionAll<ST> {
     where
         Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
     {
-        self.parts.push((Box::new(part), Some(limit)));
+        self.parts.push((Box::new(part), Some((limit, 0))));
+    }
+    /// Adds a part that keeps `limit` rows after skipping `offset`, both written into the SQL
+    /// as constants (e.g. the key a bounded read stops at: `LIMIT 1 OFFSET 1999`).
+    pub fn push_window<Q>(&mut self, part: Q, limit: u32, offset: u32)
+    where
+        Q: Query<SqlType = ST> + QueryFragment<MultiBackend> + Send + 'static,
+    {
+        self.parts.push((Box::new(part), Some((limit, offset))));
     }
     /// One part keeping its first `limit` rows (see `push_limited`).
     pub fn limited<Q>(part: Q, limit: u32) -> Self
@@ -366,8 +393,10 @@ impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
             }
             out.push_sql("SELECT * FROM (");
             part.walk_ast(out.reborrow())?;
-            if let Some(n) = limit {
-                out.push_sql(&format!(" LIMIT {n}"));
+            match limit {
+                Some((n, 0)) => out.push_sql(&format!(" LIMIT {n}")),
+                Some((n, skip)) => out.push_sql(&format!(" LIMIT {n} OFFSET {skip}")),
+                None => {}
             }
             out.push_sql(&format!(") AS u{i}"));
         }

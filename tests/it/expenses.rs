@@ -31,6 +31,8 @@ on_both_backends!(
     the_year_s_totals_and_honorarium_show_with_the_limit_warning,
     the_queue_approves_a_row_with_htmx_and_many_at_once,
     honorarium_counts_completed_assignments_where_the_organization_uses_them,
+    the_totals_name_what_they_count,
+    an_amount_filter_reads_a_bounded_window_and_goes_on_from_there,
 );
 
 fn org(app: &TestApp, short: &str) -> String {
@@ -1315,4 +1317,123 @@ async fn honorarium_counts_completed_assignments_where_the_organization_uses_the
     )
     .unwrap();
     assert_eq!(off, activities);
+}
+
+/// The count beside the honorarium is of completed assignments only where the organization
+/// uses assignments (Blindeforbundet in the demo); elsewhere it is of registered activities,
+/// and every page that shows it (the mentor's year, the team's totals, the tiers' introduction)
+/// says which.
+async fn the_totals_name_what_they_count(mut app: TestApp) {
+    const ASSIGNMENTS: &str = "Fullførte oppdrag";
+    const ACTIVITIES: &str = "Registrerte aktiviteter";
+    app.login("mentor@nhf.example").await;
+    let page = app.get("/expenses").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.has(ACTIVITIES) && !page.has(ASSIGNMENTS),
+        "{}",
+        page.body
+    );
+    app.logout().await;
+    app.login("coordinator@nhf.example").await;
+    let totals = app.get("/expense-totals").await;
+    assert_eq!(totals.status, 200);
+    assert!(totals.has("Mona Mentor (NHF)"));
+    assert!(totals.has(ACTIVITIES) && !totals.has(ASSIGNMENTS));
+    app.logout().await;
+    app.login("admin@nhf.example").await;
+    let tiers = app.get("/honorarium").await;
+    assert!(tiers.has("registrerte aktiviteter i året") && !tiers.has("fullførte oppdrag"));
+    app.logout().await;
+    // An organization that uses assignments counts and says completed assignments.
+    app.login("coordinator@blindeforbundet.example").await;
+    let totals = app.get("/expense-totals").await;
+    assert_eq!(totals.status, 200);
+    assert!(!totals.has(ACTIVITIES));
+    if !totals.has("text.no_results") {
+        assert!(totals.has(ASSIGNMENTS), "{}", totals.body);
+    }
+    app.logout().await;
+    app.login("admin@blindeforbundet.example").await;
+    let tiers = app.get("/honorarium").await;
+    assert!(tiers.has("fullførte oppdrag i året") && !tiers.has("registrerte aktiviteter"));
+    // Turning assignments off there turns the label back to activities.
+    diesel::update(likeperson::schema::assignment_settings::table)
+        .set(likeperson::schema::assignment_settings::enabled.eq(false))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let tiers = app.get("/honorarium").await;
+    assert!(tiers.has("registrerte aktiviteter i året"));
+}
+
+/// The queue's amount and reason filters have no index: a page reads at most
+/// `queue::FILTER_WINDOW` waiting claims per range, and when that stops before the page is
+/// full, it says how far it read and its link goes on from there (issue 11's benchmark: a
+/// filter matching few of 100,000 claims read them all).
+async fn an_amount_filter_reads_a_bounded_window_and_goes_on_from_there(mut app: TestApp) {
+    use likeperson::expenses::claims::queue::FILTER_WINDOW;
+    use likeperson::expenses::model::Reimbursement;
+    let mentor = app.user_id("mentor@nhf.example");
+    let template: Reimbursement = rb::table
+        .filter(rb::user_id.eq(&mentor))
+        .filter(rb::status.eq("submitted"))
+        .select(Reimbursement::as_select())
+        .first(&mut *app.conn())
+        .unwrap();
+    let start = likeperson::db::now() - chrono::Duration::days(30);
+    let claim = |i: i64, total: i64| Reimbursement {
+        id: likeperson::db::new_id(),
+        total_ore: total,
+        tax_free_ore: total,
+        taxable_ore: 0,
+        review_reasons: "threshold".into(),
+        spot_check: "none".into(),
+        submitted_at: Some(start + chrono::Duration::seconds(i)),
+        ..template.clone()
+    };
+    // More cheap claims than the window, all older than the one that matches.
+    let n = i64::from(FILTER_WINDOW) + 10;
+    let rows: Vec<Reimbursement> = (0..n).map(|i| claim(i, 100_000)).collect();
+    let rare = claim(n + 5, 777_700);
+    {
+        let mut conn = app.conn();
+        conn.transaction::<_, diesel::result::Error, _>(|c| {
+            for r in rows.iter().chain([&rare]) {
+                diesel::insert_into(rb::table).values(r).execute(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    app.login("coordinator@nhf.example").await;
+    let first = app.get("/claims?min=7000&max=8000").await;
+    assert_eq!(first.status, 200);
+    assert!(
+        !first.has(&format!("claim-{}", rare.id)),
+        "beyond the window"
+    );
+    assert!(
+        first.has("Filteret har lest kravene sendt inn til og med"),
+        "{}",
+        first.body
+    );
+    let next = first
+        .body
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.starts_with("/claims?") && h.contains("after="))
+        .expect("a link that goes on")
+        .replace("&amp;", "&");
+    assert!(
+        next.contains("min=7000") && next.contains("max=8000"),
+        "{next}"
+    );
+    let second = app.get(&next).await;
+    assert_eq!(second.status, 200);
+    assert!(second.has(&format!("claim-{}", rare.id)), "{}", second.body);
+    // Without an amount or reason filter the page is the first 50, as before.
+    let plain = app.get("/claims").await;
+    assert!(plain.has(&format!("claim-{}", rows[0].id)));
+    assert!(!plain.has("Filteret har lest"));
 }

@@ -11,6 +11,7 @@ on_both_backends!(
     lists_run_at_most_five_statements_and_start_pages_are_bounded,
     a_signed_in_page_reads_session_user_grants_and_labels_in_one_statement,
     changes_made_through_another_instance_take_effect_at_the_next_request,
+    postgres_runs_generic_plans_and_the_queue_is_few_statements,
 );
 
 /// The statements one GET runs, after a first visit of the same page (which may extend the
@@ -142,4 +143,33 @@ async fn changes_made_through_another_instance_take_effect_at_the_next_request(a
     let res = coordinator.get("/activities").await;
     assert_eq!(res.status, 303, "signed out");
     assert!(res.location().starts_with("/login"));
+}
+
+/// On PostgreSQL every pooled connection runs its prepared statements with their generic
+/// plans (`plan_cache_mode = force_generic_plan`, set when a connection is opened; the lists'
+/// statements were checked to get good ones, see ARCHITECTURE.md). The approval queue, its
+/// coordinator's three association ranges and a filtered page with its bounded read, stays a
+/// few statements on both backends.
+async fn postgres_runs_generic_plans_and_the_queue_is_few_statements(mut app: TestApp) {
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        plan_cache_mode: String,
+    }
+    let mut conn = app.conn();
+    if let likeperson::db::DbConn::Postgres(pg) = &mut *conn {
+        let s: Setting = diesel::sql_query("SHOW plan_cache_mode")
+            .get_result(pg)
+            .unwrap();
+        assert_eq!(s.plan_cache_mode, "force_generic_plan");
+    }
+    drop(conn);
+    app.login("coordinator@nhf.example").await;
+    let n = statements_of(&mut app, "/claims").await;
+    assert!(n <= 6, "the coordinator's queue ran {n} statements");
+    let n = statements_of(&mut app, "/claims?reason=receipts&min=100&max=5000").await;
+    assert!(
+        n <= 7,
+        "the coordinator's filtered queue ran {n} statements"
+    );
 }

@@ -92,51 +92,104 @@ impl QueueRow {
     }
 }
 
-fn parse_cursor(s: &str) -> Option<(NaiveDateTime, String)> {
+fn parse_cursor(s: &str) -> Option<Key> {
     let (t, id) = s.split_once('~')?;
     let t = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
     Some((t, crate::db::parse_id(id)?))
 }
 
-/// The queue's rows for the filter, before ordering: scoped to the organization, never the
-/// actor's own, a coordinator's to their associations.
+/// Rows of a range that a page filtered by amount or reason reads at most (per association):
+/// those filters have no index, so a filter that matches little would otherwise read every
+/// waiting claim. When the read stops there, the page holds what it found and its next link
+/// goes on from where it stopped.
+pub const FILTER_WINDOW: u32 = 2_000;
+
+type Key = (NaiveDateTime, String);
+
+/// The filter narrows the range by a condition no index serves (amount, a review reason).
+fn residual(f: &QueueFilter) -> bool {
+    (f.reason != "spot_check" && REASONS.contains(&f.reason.as_str()))
+        || money::parse_kroner(&f.min, i64::MAX / 1000).is_some()
+        || money::parse_kroner(&f.max, i64::MAX / 1000).is_some()
+}
+
+/// The claims after `key` in queue order. The plain `>=` on the time bounds the index range
+/// (an `OR` alone is no index condition, so every earlier claim would be read and dropped).
+fn after(
+    q: rb::BoxedQuery<'static, crate::db::DbConnBackend>,
+    (t, id): &Key,
+) -> rb::BoxedQuery<'static, crate::db::DbConnBackend> {
+    q.filter(rb::submitted_at.ge(*t)).filter(
+        rb::submitted_at
+            .gt(*t)
+            .or(rb::submitted_at.eq(*t).and(rb::id.gt(id.clone()))),
+    )
+}
+
+/// The queue's rows for the filter in one range, ordered oldest first: scoped to the
+/// organization, never the actor's own, a coordinator's to their associations. `range` is one
+/// association of a coordinator's (its index range alone, as an equality); `None` when the
+/// range is empty (an association outside the coordinator's). Without `residual`, only the
+/// conditions its index holds (the range a bounded read counts its rows in).
 fn filtered(
     actor: &Actor,
     f: &QueueFilter,
-) -> AppResult<rb::BoxedQuery<'static, crate::db::DbConnBackend>> {
-    let org = actor.org()?.to_string();
-    let mut q = rb::table
-        .filter(rb::organization_id.eq(org))
-        .filter(rb::user_id.ne(actor.user_id.clone()))
-        .into_boxed();
-    if f.reason == "spot_check" {
-        q = q
-            .filter(rb::status.eq("approved"))
-            .filter(rb::spot_check.eq("pending"))
-            .filter(rb::export_id.is_null());
+    range: Option<&str>,
+    cursor: Option<&Key>,
+    residual: bool,
+) -> AppResult<Option<rb::BoxedQuery<'static, crate::db::DbConnBackend>>> {
+    let association = range.or((!f.association.is_empty()).then_some(f.association.as_str()));
+    let coordinator = actor.role() == Role::Coordinator;
+    if association.is_some_and(|a| coordinator && !actor.associations.iter().any(|x| x == a)) {
+        return Ok(None);
+    }
+    let mut q = rb::table.into_boxed();
+    // A coordinator's association is one of the active organization's: the range is the
+    // association's index range alone (with the organization as well, PostgreSQL's generic plan
+    // preferred the organization's index and filtered it).
+    if !(coordinator && association.is_some()) {
+        q = q.filter(rb::organization_id.eq(actor.org()?.to_string()));
+    }
+    // Without `residual` this is where a bounded read ends, read from the index alone (the
+    // window may count the actor's own claims and spot checks already exported: it only bounds
+    // the read).
+    if residual {
+        q = q.filter(rb::user_id.ne(actor.user_id.clone()));
+    }
+    let spot = f.reason == "spot_check";
+    if spot {
+        q = q.filter(rb::spot_check.eq("pending"));
+        if residual {
+            q = q
+                .filter(rb::status.eq("approved"))
+                .filter(rb::export_id.is_null());
+        }
     } else {
         q = q.filter(rb::status.eq("submitted"));
-        if REASONS.contains(&f.reason.as_str()) {
+        if residual && REASONS.contains(&f.reason.as_str()) {
             q = q.filter(
                 diesel::dsl::sql::<diesel::sql_types::Bool>("(' ' || review_reasons || ' ') LIKE ")
                     .bind::<diesel::sql_types::Text, _>(format!("% {} %", f.reason)),
             );
         }
     }
-    if actor.role() == Role::Coordinator {
-        q = q.filter(rb::local_association_id.eq_any(actor.associations.clone()));
-    }
-    if !f.association.is_empty() {
-        q = q.filter(rb::local_association_id.eq(f.association.clone()));
+    match association {
+        Some(a) => q = q.filter(rb::local_association_id.eq(a.to_string())),
+        None if coordinator => {
+            q = q.filter(rb::local_association_id.eq_any(actor.associations.clone()))
+        }
+        None => {}
     }
     if !f.mentor.is_empty() {
         q = q.filter(rb::user_id.eq(f.mentor.clone()));
     }
-    if let Some(min) = money::parse_kroner(&f.min, i64::MAX / 1000) {
-        q = q.filter(rb::total_ore.ge(min));
-    }
-    if let Some(max) = money::parse_kroner(&f.max, i64::MAX / 1000) {
-        q = q.filter(rb::total_ore.le(max));
+    if residual {
+        if let Some(min) = money::parse_kroner(&f.min, i64::MAX / 1000) {
+            q = q.filter(rb::total_ore.ge(min));
+        }
+        if let Some(max) = money::parse_kroner(&f.max, i64::MAX / 1000) {
+            q = q.filter(rb::total_ore.le(max));
+        }
     }
     if let Some(days) = f
         .age
@@ -147,55 +200,97 @@ fn filtered(
     {
         q = q.filter(rb::submitted_at.le(now() - Duration::days(days)));
     }
-    if let Some((t, id)) = parse_cursor(&f.after) {
-        q = q.filter(
-            rb::submitted_at
-                .gt(t)
-                .or(rb::submitted_at.eq(t).and(rb::id.gt(id))),
-        );
+    if let Some(key) = cursor {
+        q = after(q, key);
     }
-    Ok(q)
+    Ok(Some(q.order((rb::submitted_at.asc(), rb::id.asc()))))
 }
 
 /// A page of the claims waiting for the actor (oldest first): submitted ones, and automatic
 /// approvals drawn for a spot check; never the actor's own. A coordinator's page is one ordered
-/// index range per association (`idx_reimbursements_association`), merged here, so it costs
-/// the same with 100 or 100,000 claims waiting, where one `IN (...)` query would sort them all.
+/// index range per association (`idx_reimbursements_association`, or
+/// `idx_reimbursements_association_spot` for spot checks), merged here, so it costs the same
+/// with 100 or 100,000 claims waiting, where one `IN (...)` query would sort them all; the
+/// ranges are one statement (`db::UnionAll`, the limit a constant). An amount or reason filter
+/// reads at most `FILTER_WINDOW` claims of each range: first one statement finds where each
+/// range's window ends (`LIMIT 1 OFFSET 1999` of the unfiltered range, read from the index),
+/// then the filtered ranges stop there; the page then may hold fewer rows than `PAGE_SIZE`,
+/// and its next link goes on from the earliest window end.
 pub fn page(
     conn: &mut DbConn,
     actor: &Actor,
     f: &QueueFilter,
 ) -> AppResult<(Vec<QueueRow>, Option<String>)> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
+    let cursor = parse_cursor(&f.after);
+    // A mentor's claims are one range of `idx_reimbursements_mentor_queue` (split by
+    // association, the ranges of the associations without their claims would each read all of
+    // them under PostgreSQL's generic plan).
     let ranges: Vec<Option<String>> =
-        if actor.role() == Role::Coordinator && f.association.is_empty() {
+        if actor.role() == Role::Coordinator && f.association.is_empty() && f.mentor.is_empty() {
             actor.associations.iter().cloned().map(Some).collect()
         } else {
             vec![None]
         };
-    let mut rows: Vec<Reimbursement> = Vec::new();
-    for a in ranges {
-        let mut q = filtered(actor, f)?;
-        if let Some(a) = a {
-            q = q.filter(rb::local_association_id.eq(a));
+    // Where each range's window ends (none: the range ends within it).
+    let mut stops: Vec<Option<Key>> = vec![None; ranges.len()];
+    if residual(f) {
+        let mut union = crate::db::UnionAll::default();
+        for r in &ranges {
+            if let Some(q) = filtered(actor, f, r.as_deref(), cursor.as_ref(), false)? {
+                union.push_window(
+                    q.select((rb::local_association_id, rb::submitted_at, rb::id)),
+                    1,
+                    FILTER_WINDOW - 1,
+                );
+            }
         }
-        rows.extend(
-            q.order((rb::submitted_at.asc(), rb::id.asc()))
-                .limit(PAGE_SIZE + 1)
-                .select(Reimbursement::as_select())
-                .load(conn)?,
-        );
+        if !union.is_empty() {
+            let ends: Vec<(String, Option<NaiveDateTime>, String)> = union.load(conn)?;
+            for (i, r) in ranges.iter().enumerate() {
+                stops[i] = ends
+                    .iter()
+                    .find(|(a, _, _)| r.as_ref().is_none_or(|r| r == a))
+                    .and_then(|(_, t, id)| t.map(|t| (t, id.clone())));
+            }
+        }
     }
-    rows.sort_by(|a, b| (a.submitted_at, &a.id).cmp(&(b.submitted_at, &b.id)));
+    let mut union = crate::db::UnionAll::default();
+    for (r, stop) in ranges.iter().zip(&stops) {
+        let Some(mut q) = filtered(actor, f, r.as_deref(), cursor.as_ref(), true)? else {
+            continue;
+        };
+        if let Some((t, id)) = stop {
+            q = q.filter(rb::submitted_at.le(*t)).filter(
+                rb::submitted_at
+                    .lt(*t)
+                    .or(rb::submitted_at.eq(*t).and(rb::id.le(id.clone()))),
+            );
+        }
+        union.push_limited(q.select(Reimbursement::as_select()), PAGE_SIZE as u32 + 1);
+    }
+    let mut rows: Vec<Reimbursement> = if union.is_empty() {
+        Vec::new()
+    } else {
+        union.load(conn)?
+    };
+    // Every range has been read up to the earliest window end: later rows wait for the next
+    // page.
+    let stop = stops.into_iter().flatten().min();
+    let key = |c: &Reimbursement| (c.submitted_at, c.id.clone());
+    if let Some((t, id)) = &stop {
+        rows.retain(|c| key(c) <= (Some(*t), id.clone()));
+    }
+    rows.sort_by_key(key);
     rows.dedup_by(|a, b| a.id == b.id);
+    let format =
+        |(t, id): (NaiveDateTime, &str)| format!("{}~{id}", t.format("%Y-%m-%dT%H:%M:%S%.6f"));
     let next = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
-        rows.last().and_then(|c| {
-            c.submitted_at
-                .map(|t| format!("{}~{}", t.format("%Y-%m-%dT%H:%M:%S%.6f"), c.id))
-        })
+        rows.last()
+            .and_then(|c| c.submitted_at.map(|t| format((t, &c.id))))
     } else {
-        None
+        stop.as_ref().map(|(t, id)| format((*t, id)))
     };
     Ok((named(conn, rows)?, next))
 }

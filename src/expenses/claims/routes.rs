@@ -180,6 +180,20 @@ impl QueuePage {
     fn reason_key(&self, r: &str) -> String {
         format!("expense.reason_{r}")
     }
+    /// An amount or reason filter stopped reading before the page was full
+    /// (`queue::FILTER_WINDOW`): it goes on from the next link.
+    fn search_stopped(&self) -> bool {
+        self.next.is_some() && (self.rows.len() as i64) < queue::PAGE_SIZE
+    }
+    /// The submission date the filter has read up to (from the next cursor).
+    fn searched_to(&self) -> String {
+        self.next
+            .as_deref()
+            .and_then(|n| n.get(..10))
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| d.format("%d.%m.%Y").to_string())
+            .unwrap_or_default()
+    }
     fn next_link(&self) -> Option<String> {
         let q = self.filter.query();
         self.next.as_ref().map(|n| {

@@ -31,6 +31,8 @@ struct TiersPage {
     form: TierForm,
     rows: Vec<HonorariumThreshold>,
     errors: FieldErrors,
+    /// The introduction's label: it names what the tiers count.
+    intro: &'static str,
 }
 
 impl TiersPage {
@@ -52,14 +54,14 @@ async fn tiers_page(
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let (a, assoc) = (actor.clone(), form.association.clone());
-    let (associations, rows) = db(state, move |c| {
+    let (associations, rows, by_assignments) = db(state, move |c| {
         let associations = service::association_choices(c, &a)?;
         let rows = if associations.iter().any(|(i, _)| *i == assoc) {
             service::tiers(c, &a, &assoc)?
         } else {
             Vec::new()
         };
-        Ok((associations, rows))
+        Ok((associations, rows, service::counts_assignments(c, &a)?))
     })
     .await?;
     let failed = !errors.is_empty();
@@ -70,6 +72,11 @@ async fn tiers_page(
             form,
             rows,
             errors,
+            intro: if by_assignments {
+                "expense.honorarium_intro"
+            } else {
+                "expense.honorarium_intro_activities"
+            },
         },
         failed,
     )
@@ -129,6 +136,8 @@ struct TotalsPage {
     page: Page,
     year: i32,
     rows: Vec<MentorYear>,
+    /// The count's column heading: what was counted (the organization's, so every row's).
+    completed_label: &'static str,
 }
 
 impl TotalsPage {
@@ -160,6 +169,9 @@ async fn totals(
     page::ok(&TotalsPage {
         page: Page::for_actor(&actor, "expense.page_totals"),
         year,
+        completed_label: rows
+            .first()
+            .map_or("expense.year_completed", MentorYear::completed_label),
         rows,
     })
 }

@@ -73,6 +73,16 @@ fn year_bounds(year: i32) -> (chrono::NaiveDate, chrono::NaiveDate) {
     (d(year), d(year + 1))
 }
 
+/// The label of a completed count: completed assignments where the organization uses them,
+/// else registered activities (what `completed_count` counts).
+pub fn completed_label(by_assignments: bool) -> &'static str {
+    if by_assignments {
+        "expense.year_completed"
+    } else {
+        "expense.year_activities"
+    }
+}
+
 /// The honorarium a count earns under an association's tiers: the highest tier reached.
 pub fn earned(tiers: &[HonorariumThreshold], count: i64) -> i64 {
     tiers
@@ -93,9 +103,15 @@ pub struct MentorYear {
     pub taxable_ore: i64,
     pub completed: i64,
     pub honorarium_ore: i64,
+    /// `completed` counts assignments (the organization uses them), else activities.
+    pub by_assignments: bool,
 }
 
 impl MentorYear {
+    /// The label of `completed`: it names what was counted.
+    pub fn completed_label(&self) -> &'static str {
+        completed_label(self.by_assignments)
+    }
     /// What counts toward the volunteer limit.
     pub fn limit_base(&self) -> i64 {
         self.honorarium_ore + self.taxable_ore
@@ -196,6 +212,7 @@ pub fn years(
             taxable_ore: taxable,
             completed,
             honorarium_ore: honorarium,
+            by_assignments,
         });
     }
     Ok(out)
@@ -256,6 +273,12 @@ pub fn team_years(conn: &mut DbConn, actor: &Actor, year: i32) -> AppResult<Vec<
 }
 
 // ---------------------------------------------------------------- tiers (administrator)
+
+/// Whether the actor's organization counts completed assignments (it uses them) rather than
+/// registered activities toward the tiers.
+pub fn counts_assignments(conn: &mut DbConn, actor: &Actor) -> AppResult<bool> {
+    Ok(crate::assignments::service::settings(conn, actor.org()?)?.enabled)
+}
 
 pub fn association_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(String, String)>> {
     actor.require(&[Role::OrgAdmin])?;

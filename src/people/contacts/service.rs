@@ -3,7 +3,7 @@
 //! the whole organization; anything else is simply not found.
 
 use chrono::{Datelike, NaiveDate};
-use diesel::dsl::{max, not};
+use diesel::dsl::not;
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -74,15 +74,29 @@ pub(crate) fn contact_rows(conn: &mut DbConn, rows: Vec<Contact>) -> QueryResult
     {
         mentors.entry(contact).or_default().push(name);
     }
-    let last: HashMap<String, NaiveDate> = act::table
-        .filter(act::contact_id.eq_any(ids))
-        .filter(act::status.eq("registered"))
-        .group_by(act::contact_id)
-        .select((act::contact_id.assume_not_null(), max(act::occurred_on)))
-        .load::<(String, Option<NaiveDate>)>(conn)?
-        .into_iter()
-        .filter_map(|(c, d)| d.map(|d| (c, d)))
-        .collect();
+    // Each contact's latest activity is the first row of its own index range (backward on
+    // `idx_activities_contact_date`), all of them one statement: a `GROUP BY` over `IN (...)`
+    // read every activity of the page's contacts, and its generic plan scanned the
+    // organization's figures index instead.
+    let mut latest = crate::db::UnionAll::default();
+    for id in ids {
+        latest.push_limited(
+            act::table
+                .filter(act::contact_id.eq(id))
+                .filter(act::status.eq("registered"))
+                .order((act::occurred_on.desc(), act::id.desc()))
+                .select((act::contact_id.assume_not_null(), act::occurred_on)),
+            1,
+        );
+    }
+    let last: HashMap<String, NaiveDate> = if latest.is_empty() {
+        HashMap::new()
+    } else {
+        latest
+            .load::<(String, NaiveDate)>(conn)?
+            .into_iter()
+            .collect()
+    };
     Ok(rows
         .into_iter()
         .map(|contact| ContactRow {

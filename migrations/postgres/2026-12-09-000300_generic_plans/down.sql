@@ -1,0 +1,5 @@
+DROP INDEX idx_reimbursements_association_spot;
+DROP INDEX idx_reimbursements_spot_check;
+DROP INDEX idx_reimbursements_mentor_queue;
+DROP INDEX idx_activities_org_mentor_status;
+DROP INDEX idx_activities_contact_status;
