@@ -451,46 +451,39 @@ pub fn expiry_dues(
 /// id: one reminder per mentor, requirement and notice).
 pub fn requirement_expiring(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
     use crate::schema::{approval_requirements as ar, requirement_records as rr};
-    let newest: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<i32>,
-        Option<NaiveDate>,
-    )> = rr::table
-        .inner_join(ar::table)
+    let reqs: Vec<(String, String, Option<i32>)> = ar::table
+        .filter(ar::is_active.eq(true))
+        .filter(ar::validity_months.is_not_null())
+        .select((ar::id, ar::name, ar::validity_months))
+        .load(conn)?;
+    if reqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = reqs.iter().map(|r| r.0.clone()).collect();
+    let records: Vec<(String, String, String, Option<NaiveDate>)> = rr::table
         .inner_join(users::table.on(users::id.eq(rr::user_id)))
         .inner_join(
             pm::table.on(pm::user_id
                 .eq(rr::user_id)
                 .and(pm::organization_id.eq(rr::organization_id))),
         )
-        .filter(ar::is_active.eq(true))
-        .filter(ar::validity_months.is_not_null())
+        .filter(rr::requirement_id.eq_any(ids))
         .filter(users::is_active.eq(true))
         .filter(pm::status.eq("active"))
-        // Only records recent enough to end within the notice window can be due.
-        .filter(rr::fulfilled_on.gt(pass.today - Duration::days(241 * 31)))
-        .group_by((
-            rr::user_id,
-            ar::id,
-            rr::organization_id,
-            ar::name,
-            ar::validity_months,
-        ))
+        .group_by((rr::user_id, rr::requirement_id, rr::organization_id))
         .select((
             rr::user_id,
-            ar::id,
+            rr::requirement_id,
             rr::organization_id,
-            ar::name,
-            ar::validity_months,
             max(rr::fulfilled_on),
         ))
         .load(conn)?;
+    let newest = records.into_iter().filter_map(|(user, req, org, last)| {
+        let (_, name, months) = reqs.iter().find(|r| r.0 == req)?;
+        Some((user, req, org, name.clone(), *months, last))
+    });
     let horizon = pass.today + Duration::days(EXPIRY_NOTICE_DAYS[0]);
     let rows = newest
-        .into_iter()
         .filter_map(|(user, req, org, name, months, last)| {
             let until = last?.checked_add_months(chrono::Months::new(months?.max(0) as u32))?;
             (until >= pass.today && until <= horizon).then_some((user, req, org, name, Some(until)))
