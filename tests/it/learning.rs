@@ -96,8 +96,10 @@ fn seat_given(app: &TestApp, user: &str) -> i64 {
 async fn capacity_holds_when_many_enroll_at_once_and_the_rest_are_waitlisted_in_order(
     app: TestApp,
 ) {
-    let id = course(&app, 3);
-    let racers = people(&app, 12);
+    // As many racers as the test pool holds connections at once (each waits at the barrier
+    // holding one).
+    let id = course(&app, 2);
+    let racers = people(&app, 4);
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(racers.len()));
     let handles: Vec<_> = racers
         .iter()
@@ -124,10 +126,10 @@ async fn capacity_holds_when_many_enroll_at_once_and_the_rest_are_waitlisted_in_
         .iter()
         .filter(|o| **o == Outcome::Waitlisted)
         .count();
-    assert_eq!((seated, waiting), (3, 9), "{outcomes:?}");
-    assert_eq!(seats_taken(&app, &id), 3);
-    assert_eq!(enrollment::seated_count(&mut app.conn(), &id).unwrap(), 3);
-    // Every waiting person has a distinct place, 1 to 9.
+    assert_eq!((seated, waiting), (2, 2), "{outcomes:?}");
+    assert_eq!(seats_taken(&app, &id), 2);
+    assert_eq!(enrollment::seated_count(&mut app.conn(), &id).unwrap(), 2);
+    // Every waiting person has a distinct place, 1 and 2.
     let mut places: Vec<i64> = statuses(&app, &id, "waitlisted")
         .iter()
         .map(|u| {
@@ -142,7 +144,7 @@ async fn capacity_holds_when_many_enroll_at_once_and_the_rest_are_waitlisted_in_
         })
         .collect();
     places.sort();
-    assert_eq!(places, (1..=9).collect::<Vec<i64>>());
+    assert_eq!(places, vec![1, 2]);
 }
 
 async fn when_several_withdraw_at_once_each_freed_seat_goes_to_the_next_waiting(app: TestApp) {
@@ -305,7 +307,11 @@ async fn a_coordinator_creates_a_course_and_bad_input_answers_422_with_values_ke
     assert!(res.has("Oppgi sted eller lenke."));
     let after: i64 = co::table.count().get_result(&mut *app.conn()).unwrap();
     assert_eq!(before, after);
-    let assoc = app.association_ids("NHF")[0].clone();
+    let assoc: String = likeperson::schema::local_associations::table
+        .filter(likeperson::schema::local_associations::name.eq(crate::events::HOME))
+        .select(likeperson::schema::local_associations::id)
+        .first(&mut *app.conn())
+        .unwrap();
     let day = (chrono::Utc::now() + chrono::Duration::days(30))
         .format("%Y-%m-%d")
         .to_string();
