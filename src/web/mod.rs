@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod forms;
 pub mod page;
 pub mod pagination;
+pub mod pdf;
 pub mod security;
 
 pub use error::{AppError, AppResult};
