@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod orgs;
 pub mod people;
 pub mod schema;
+pub mod reports;
 pub mod search;
 pub mod seed;
 pub mod users;
@@ -118,6 +119,7 @@ pub fn build_app(
         .configure(notifications::configure)
         .configure(engagement::configure)
         .configure(import::configure)
+        .configure(reports::routes::configure)
         .default_service(aw::to(not_found))
 }
 

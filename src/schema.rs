@@ -740,6 +740,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     toolbox_favourites,
     external_resources,
     import_batches,
+    bufdir_reports,
+    annual_summaries,
 );
 
 diesel::table! {
@@ -848,3 +850,40 @@ diesel::table! {
 
 diesel::joinable!(user_badges -> badges (badge_id));
 diesel::joinable!(toolbox_favourites -> toolbox_cards (card_id));
+
+diesel::table! {
+    bufdir_reports (id) {
+        id -> Text,
+        organization_id -> Text,
+        year -> Integer,
+        version -> Integer,
+        status -> Text,
+        snapshot -> Nullable<Text>,
+        previous_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        finalized_by -> Nullable<Text>,
+        finalized_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    annual_summaries (id) {
+        id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        year -> Integer,
+        activities -> BigInt,
+        minutes -> BigInt,
+        contacts -> BigInt,
+        events -> BigInt,
+        busiest_month -> Nullable<Integer>,
+        badges -> Text,
+        previous_activities -> BigInt,
+        previous_minutes -> BigInt,
+        computed_at -> Timestamp,
+    }
+}

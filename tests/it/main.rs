@@ -25,6 +25,7 @@ mod load;
 mod migrations;
 mod notifications;
 mod people;
+mod reports;
 mod search;
 mod security;
 mod security_auth;
