@@ -123,7 +123,7 @@ fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
     let (c1, c2, c3) = (people[0].clone(), people[1].clone(), people[2].clone());
     let m1 = app.user_id("mentor@nhf.example");
-    let m2 = app.user_id("andre.admin@nhf.example");
+    let m2 = app.user_id("coordinator@nhf.example");
     let r = "registered";
     // Outreach: two visits to different people on one day count as two.
     add(app, &org, &a1, &m1, "Hjemmebesøk", (YEAR, 3, 1), 60, None, Some(&c1), r);
@@ -147,7 +147,7 @@ fn fixture(app: &TestApp) -> Fixture {
     add(app, &org, &a1, &m1, "Hjemmebesøk", (YEAR + 1, 1, 1), 60, None, Some(&c1), r);
     let blind = org_id(app, "Blindeforbundet");
     let blind_assoc = app.association_ids("Blindeforbundet")[0].clone();
-    let blind_mentor = app.user_id("mentor@blindeforbundet.example");
+    let blind_mentor = app.user_id("admin@blindeforbundet.example");
     add(app, &blind, &blind_assoc, &blind_mentor, "Samtalegruppe", (YEAR, 3, 1), 60, Some(6), None, r);
     Fixture {
         org,
