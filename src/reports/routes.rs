@@ -23,12 +23,21 @@ use crate::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(index))
         .route("/reports/bufdir/{year}", web::get().to(show))
-        .route("/reports/bufdir/{year}/activities", web::get().to(drill_page))
+        .route(
+            "/reports/bufdir/{year}/activities",
+            web::get().to(drill_page),
+        )
         .route("/reports/bufdir/{year}/compare", web::get().to(compare))
         .route("/reports/bufdir/{year}/finalize", web::post().to(finalize))
         .route("/reports/bufdir/{year}/submit", web::post().to(submit))
-        .route("/reports/bufdir/{year}/new-version", web::post().to(new_version))
-        .route("/reports/bufdir/{year}/export.{format}", web::get().to(export_file));
+        .route(
+            "/reports/bufdir/{year}/new-version",
+            web::post().to(new_version),
+        )
+        .route(
+            "/reports/bufdir/{year}/export.{format}",
+            web::get().to(export_file),
+        );
 }
 
 fn year_of(raw: &str) -> AppResult<i32> {
@@ -263,7 +272,15 @@ async fn finalize(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    step(actor, session, state, path, lifecycle::finalize, "report.finalized").await
+    step(
+        actor,
+        session,
+        state,
+        path,
+        lifecycle::finalize,
+        "report.finalized",
+    )
+    .await
 }
 
 async fn submit(
@@ -272,7 +289,15 @@ async fn submit(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    step(actor, session, state, path, lifecycle::submit, "report.submitted").await
+    step(
+        actor,
+        session,
+        state,
+        path,
+        lifecycle::submit,
+        "report.submitted",
+    )
+    .await
 }
 
 async fn new_version(
@@ -350,10 +375,22 @@ fn compare_rows(actor: &Actor, a: &Figures, b: &Figures) -> Vec<CompareRow> {
         });
     }
     for (k, x, y) in [
-        ("report.col_activities", a.total.all.activities, b.total.all.activities),
+        (
+            "report.col_activities",
+            a.total.all.activities,
+            b.total.all.activities,
+        ),
         ("report.col_people", a.total.all.people, b.total.all.people),
-        ("report.col_mentors", a.total.all.mentors, b.total.all.mentors),
-        ("report.col_minutes", a.total.all.minutes, b.total.all.minutes),
+        (
+            "report.col_mentors",
+            a.total.all.mentors,
+            b.total.all.mentors,
+        ),
+        (
+            "report.col_minutes",
+            a.total.all.minutes,
+            b.total.all.minutes,
+        ),
         ("report.col_events", a.total.events, b.total.events),
         (
             "report.col_event_participants",
@@ -450,10 +487,8 @@ async fn export_file(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         _ => (
-            web::block(move || {
-                export::pdf(&shown.figures, &labels, &shown.status, shown.version)
-            })
-            .await??,
+            web::block(move || export::pdf(&shown.figures, &labels, &shown.status, shown.version))
+                .await??,
             "application/pdf",
         ),
     };

@@ -9,7 +9,8 @@ use likeperson::activities::bufdir;
 use likeperson::activities::model::Activity;
 use likeperson::reports::bufdir::compute::{compute, Figures, Scope};
 use likeperson::schema::{
-    activities as act, activity_types as at, contacts, organizations as o, user_organization_roles as uor,
+    activities as act, activity_types as at, contacts, organizations as o,
+    user_organization_roles as uor,
 };
 
 on_both_backends!(
@@ -128,29 +129,183 @@ fn fixture(app: &TestApp) -> Fixture {
     let m2 = app.user_id("coordinator@nhf.example");
     let r = "registered";
     // Outreach: two visits to different people on one day count as two.
-    add(app, &org, &a1, &m1, "Hjemmebesøk", (YEAR, 3, 1), 60, None, Some(&c1), r);
-    add(app, &org, &a1, &m1, "Hjemmebesøk", (YEAR, 3, 1), 30, None, Some(&c2), r);
+    add(
+        app,
+        &org,
+        &a1,
+        &m1,
+        "Hjemmebesøk",
+        (YEAR, 3, 1),
+        60,
+        None,
+        Some(&c1),
+        r,
+    );
+    add(
+        app,
+        &org,
+        &a1,
+        &m1,
+        "Hjemmebesøk",
+        (YEAR, 3, 1),
+        30,
+        None,
+        Some(&c2),
+        r,
+    );
     // Groups: 3 for 45 minutes counts; 2 participants or 44 minutes do not.
-    add(app, &org, &a1, &m1, "Samtalegruppe", (YEAR, 4, 1), 45, Some(3), None, r);
-    add(app, &org, &a1, &m1, "Samtalegruppe", (YEAR, 4, 2), 60, Some(2), None, r);
-    add(app, &org, &a1, &m2, "Samtalegruppe", (YEAR, 4, 3), 44, Some(8), None, r);
+    add(
+        app,
+        &org,
+        &a1,
+        &m1,
+        "Samtalegruppe",
+        (YEAR, 4, 1),
+        45,
+        Some(3),
+        None,
+        r,
+    );
+    add(
+        app,
+        &org,
+        &a1,
+        &m1,
+        "Samtalegruppe",
+        (YEAR, 4, 2),
+        60,
+        Some(2),
+        None,
+        r,
+    );
+    add(
+        app,
+        &org,
+        &a1,
+        &m2,
+        "Samtalegruppe",
+        (YEAR, 4, 3),
+        44,
+        Some(8),
+        None,
+        r,
+    );
     // The first mentor in the second association too.
-    add(app, &org, &a2, &m1, "Samtalegruppe", (YEAR, 5, 1), 90, Some(5), None, r);
+    add(
+        app,
+        &org,
+        &a2,
+        &m1,
+        "Samtalegruppe",
+        (YEAR, 5, 1),
+        90,
+        Some(5),
+        None,
+        r,
+    );
     // Training: 2 × 45 minutes counts, 89 does not.
-    add(app, &org, &a2, &m2, "Likepersonskurs", (YEAR, 5, 2), 90, Some(4), None, r);
-    add(app, &org, &a2, &m2, "Likepersonskurs", (YEAR, 5, 3), 89, Some(4), None, r);
+    add(
+        app,
+        &org,
+        &a2,
+        &m2,
+        "Likepersonskurs",
+        (YEAR, 5, 2),
+        90,
+        Some(4),
+        None,
+        r,
+    );
+    add(
+        app,
+        &org,
+        &a2,
+        &m2,
+        "Likepersonskurs",
+        (YEAR, 5, 3),
+        89,
+        Some(4),
+        None,
+        r,
+    );
     // Cancelled, a phone call: not counted.
-    add(app, &org, &a1, &m2, "Hjemmebesøk", (YEAR, 6, 1), 60, None, Some(&c3), "cancelled");
-    add(app, &org, &a1, &m1, "Telefonsamtale", (YEAR, 6, 2), 20, None, Some(&c1), r);
+    add(
+        app,
+        &org,
+        &a1,
+        &m2,
+        "Hjemmebesøk",
+        (YEAR, 6, 1),
+        60,
+        None,
+        Some(&c3),
+        "cancelled",
+    );
+    add(
+        app,
+        &org,
+        &a1,
+        &m1,
+        "Telefonsamtale",
+        (YEAR, 6, 2),
+        20,
+        None,
+        Some(&c1),
+        r,
+    );
     // A visit to the contact who is erased afterwards: still counted.
-    add(app, &org, &a2, &m2, "Hjemmebesøk", (YEAR, 6, 3), 60, None, Some(&c3), r);
+    add(
+        app,
+        &org,
+        &a2,
+        &m2,
+        "Hjemmebesøk",
+        (YEAR, 6, 3),
+        60,
+        None,
+        Some(&c3),
+        r,
+    );
     // Outside the year, and another organization's activity in it.
-    add(app, &org, &a1, &m1, "Hjemmebesøk", (YEAR - 1, 12, 31), 60, None, Some(&c1), r);
-    add(app, &org, &a1, &m1, "Hjemmebesøk", (YEAR + 1, 1, 1), 60, None, Some(&c1), r);
+    add(
+        app,
+        &org,
+        &a1,
+        &m1,
+        "Hjemmebesøk",
+        (YEAR - 1, 12, 31),
+        60,
+        None,
+        Some(&c1),
+        r,
+    );
+    add(
+        app,
+        &org,
+        &a1,
+        &m1,
+        "Hjemmebesøk",
+        (YEAR + 1, 1, 1),
+        60,
+        None,
+        Some(&c1),
+        r,
+    );
     let blind = org_id(app, "Blindeforbundet");
     let blind_assoc = app.association_ids("Blindeforbundet")[0].clone();
     let blind_mentor = app.user_id("admin@blindeforbundet.example");
-    add(app, &blind, &blind_assoc, &blind_mentor, "Samtalegruppe", (YEAR, 3, 1), 60, Some(6), None, r);
+    add(
+        app,
+        &blind,
+        &blind_assoc,
+        &blind_mentor,
+        "Samtalegruppe",
+        (YEAR, 3, 1),
+        60,
+        Some(6),
+        None,
+        r,
+    );
     Fixture {
         org,
         a1,
@@ -175,7 +330,11 @@ fn check_hand_counted(r: &Figures, f: &Fixture) {
     assert_eq!(line(&t.categories[0]), (3, 3, 3, 2, 150), "outreach");
     assert_eq!(line(&t.categories[1]), (2, 8, 0, 1, 135), "groups");
     assert_eq!(line(&t.categories[2]), (1, 4, 0, 1, 90), "training");
-    assert_eq!(line(&t.all), (6, 15, 3, 2, 375), "all; the mentor in two associations once");
+    assert_eq!(
+        line(&t.all),
+        (6, 15, 3, 2, 375),
+        "all; the mentor in two associations once"
+    );
     let by = |id: &str| {
         r.associations
             .iter()
@@ -262,9 +421,11 @@ async fn the_report_page_drills_down_and_is_scoped(mut app: TestApp) {
         .await;
     assert_eq!(not.body.matches("<a href=\"/activities/").count(), 1);
     assert_eq!(
-        app.get(&format!("/reports/bufdir/{YEAR}/activities?category=nonsense"))
-            .await
-            .status,
+        app.get(&format!(
+            "/reports/bufdir/{YEAR}/activities?category=nonsense"
+        ))
+        .await
+        .status,
         404
     );
     assert_eq!(app.get("/reports/bufdir/1900").await.status, 404);
@@ -294,7 +455,10 @@ async fn the_report_page_drills_down_and_is_scoped(mut app: TestApp) {
     // Mentors have no reports.
     app.logout().await;
     app.login("mentor@nhf.example").await;
-    assert_eq!(app.get(&format!("/reports/bufdir/{YEAR}")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/reports/bufdir/{YEAR}")).await.status,
+        404
+    );
 }
 
 async fn a_submitted_report_is_frozen_and_versions_are_compared(mut app: TestApp) {
@@ -302,16 +466,23 @@ async fn a_submitted_report_is_frozen_and_versions_are_compared(mut app: TestApp
     let f = fixture(&app);
     app.login("admin@nhf.example").await;
     // Submitting a draft is refused (it must be final first).
-    let res = app.post(&format!("/reports/bufdir/{YEAR}/submit"), &[]).await;
+    let res = app
+        .post(&format!("/reports/bufdir/{YEAR}/submit"), &[])
+        .await;
     assert_eq!(res.status, 303);
     assert_eq!(app.audit_count("bufdir_report.submit"), 0);
-    let res = app.post(&format!("/reports/bufdir/{YEAR}/finalize"), &[]).await;
+    let res = app
+        .post(&format!("/reports/bufdir/{YEAR}/finalize"), &[])
+        .await;
     assert_eq!(res.status, 303);
     assert_eq!(app.audit_count("bufdir_report.finalize"), 1);
     // Finalizing again does nothing.
-    app.post(&format!("/reports/bufdir/{YEAR}/finalize"), &[]).await;
+    app.post(&format!("/reports/bufdir/{YEAR}/finalize"), &[])
+        .await;
     assert_eq!(app.audit_count("bufdir_report.finalize"), 1);
-    let res = app.post(&format!("/reports/bufdir/{YEAR}/submit"), &[]).await;
+    let res = app
+        .post(&format!("/reports/bufdir/{YEAR}/submit"), &[])
+        .await;
     assert_eq!(res.status, 303);
     assert_eq!(app.audit_count("bufdir_report.submit"), 1);
     let status: String = br::table
@@ -322,11 +493,24 @@ async fn a_submitted_report_is_frozen_and_versions_are_compared(mut app: TestApp
         .unwrap();
     assert_eq!(status, "submitted");
     // A later activity changes the live figures, not the submitted report.
-    add(&app, &f.org, &f.a1, &f.m1, "Samtalegruppe", (YEAR, 9, 1), 60, Some(7), None, "registered");
+    add(
+        &app,
+        &f.org,
+        &f.a1,
+        &f.m1,
+        "Samtalegruppe",
+        (YEAR, 9, 1),
+        60,
+        Some(7),
+        None,
+        "registered",
+    );
     assert_eq!(figures(&app, &f).total.all.activities, 7);
     let page = app.get(&format!("/reports/bufdir/{YEAR}?version=1")).await;
     assert!(page.has("Sendt inn"));
-    let csv = app.get(&format!("/reports/bufdir/{YEAR}/export.csv?version=1")).await;
+    let csv = app
+        .get(&format!("/reports/bufdir/{YEAR}/export.csv?version=1"))
+        .await;
     let total_line = csv
         .body
         .lines()
@@ -335,7 +519,9 @@ async fn a_submitted_report_is_frozen_and_versions_are_compared(mut app: TestApp
         .to_string();
     assert!(total_line.contains("\"6\""), "{total_line}");
     // A new version is a draft with the new figures; the two compare.
-    let res = app.post(&format!("/reports/bufdir/{YEAR}/new-version"), &[]).await;
+    let res = app
+        .post(&format!("/reports/bufdir/{YEAR}/new-version"), &[])
+        .await;
     assert_eq!(res.status, 303);
     let v2 = app.get(&format!("/reports/bufdir/{YEAR}?version=2")).await;
     assert!(v2.has("Utkast"));
@@ -345,7 +531,9 @@ async fn a_submitted_report_is_frozen_and_versions_are_compared(mut app: TestApp
     assert_eq!(cmp.status, 200);
     assert!(cmp.has("<td>6</td><td>7</td><td>+1</td>"), "{}", cmp.body);
     assert_eq!(
-        app.get(&format!("/reports/bufdir/{YEAR}?version=9")).await.status,
+        app.get(&format!("/reports/bufdir/{YEAR}?version=9"))
+            .await
+            .status,
         404
     );
 }
@@ -353,7 +541,9 @@ async fn a_submitted_report_is_frozen_and_versions_are_compared(mut app: TestApp
 async fn the_exports_carry_the_same_figures(mut app: TestApp) {
     let _f = fixture(&app);
     app.login("admin@nhf.example").await;
-    let xlsx = app.get(&format!("/reports/bufdir/{YEAR}/export.xlsx")).await;
+    let xlsx = app
+        .get(&format!("/reports/bufdir/{YEAR}/export.xlsx"))
+        .await;
     assert_eq!(xlsx.status, 200);
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> =
@@ -371,7 +561,9 @@ async fn the_exports_carry_the_same_figures(mut app: TestApp) {
     assert!(pdf.bytes.starts_with(b"%PDF-"));
     assert_eq!(app.audit_count("bufdir_report.export"), 2);
     assert_eq!(
-        app.get(&format!("/reports/bufdir/{YEAR}/export.doc")).await.status,
+        app.get(&format!("/reports/bufdir/{YEAR}/export.doc"))
+            .await
+            .status,
         404
     );
 }

@@ -160,7 +160,15 @@ macro_rules! scoped {
 }
 
 type LineRow = (i32, String, i64, Option<i64>, i64, i64, Option<i64>);
-type LineSql = (Integer, Text, BigInt, Nullable<BigInt>, BigInt, BigInt, Nullable<BigInt>);
+type LineSql = (
+    Integer,
+    Text,
+    BigInt,
+    Nullable<BigInt>,
+    BigInt,
+    BigInt,
+    Nullable<BigInt>,
+);
 
 fn participants() -> diesel::expression::SqlLiteral<Nullable<BigInt>> {
     // Outreach records no number of participants: it is a conversation with one person.
@@ -170,12 +178,7 @@ fn participants() -> diesel::expression::SqlLiteral<Nullable<BigInt>> {
 /// Computes the report. Parts: per category × association, per category in total, all
 /// categories per association and in total, roster (mentor × association), the reasons of what
 /// did not count; then events and their participants; then names.
-pub fn compute(
-    conn: &mut DbConn,
-    org: &str,
-    year: i32,
-    scope: &Scope,
-) -> QueryResult<Figures> {
+pub fn compute(conn: &mut DbConn, org: &str, year: i32, scope: &Scope) -> QueryResult<Figures> {
     let (from, to) = year_range(year);
     let types = types_by_category(conn, org)?;
     // kind = category index (0..3) or 3 for all; +10 for the totals.
@@ -193,25 +196,32 @@ pub fn compute(
         if ids.is_empty() {
             continue;
         }
-        let base = || period!(org, true, from, to).filter(act::activity_type_id.eq_any(ids.clone()));
-        union.push(scoped!(base().group_by(act::local_association_id).select((
-            (*k).into_sql::<Integer>(),
-            act::local_association_id,
-            count_star(),
-            participants(),
-            count(act::contact_id).aggregate_distinct(),
-            count(act::mentor_id).aggregate_distinct(),
-            sum(act::duration_minutes),
-        )), scope));
-        union.push(scoped!(base().select((
-            (k + 10).into_sql::<Integer>(),
-            String::new().into_sql::<Text>(),
-            count_star(),
-            participants(),
-            count(act::contact_id).aggregate_distinct(),
-            count(act::mentor_id).aggregate_distinct(),
-            sum(act::duration_minutes),
-        )), scope));
+        let base =
+            || period!(org, true, from, to).filter(act::activity_type_id.eq_any(ids.clone()));
+        union.push(scoped!(
+            base().group_by(act::local_association_id).select((
+                (*k).into_sql::<Integer>(),
+                act::local_association_id,
+                count_star(),
+                participants(),
+                count(act::contact_id).aggregate_distinct(),
+                count(act::mentor_id).aggregate_distinct(),
+                sum(act::duration_minutes),
+            )),
+            scope
+        ));
+        union.push(scoped!(
+            base().select((
+                (k + 10).into_sql::<Integer>(),
+                String::new().into_sql::<Text>(),
+                count_star(),
+                participants(),
+                count(act::contact_id).aggregate_distinct(),
+                count(act::mentor_id).aggregate_distinct(),
+                sum(act::duration_minutes),
+            )),
+            scope
+        ));
     }
     let mut by_assoc: BTreeMap<String, Block> = BTreeMap::new();
     let mut total = Block::empty();

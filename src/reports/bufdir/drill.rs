@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::compute::{types_by_category, year_range};
-use super::lifecycle::{valid_year, scope_of};
 use super::compute::Scope;
+use super::compute::{types_by_category, year_range};
+use super::lifecycle::{scope_of, valid_year};
 use crate::access::{Actor, Role};
 use crate::activities::model::CATEGORIES;
 use crate::db::DbConn;
@@ -149,7 +149,17 @@ pub fn page(conn: &mut DbConn, actor: &Actor, year: i32, d: &Drill) -> AppResult
         rows: rows
             .into_iter()
             .map(
-                |(id, occurred_on, type_name, association, mentor, minutes, participants, reason, status)| {
+                |(
+                    id,
+                    occurred_on,
+                    type_name,
+                    association,
+                    mentor,
+                    minutes,
+                    participants,
+                    reason,
+                    status,
+                )| {
                     DrillRow {
                         id,
                         occurred_on,

@@ -64,7 +64,12 @@ fn line(name: &str, category: &str, x: &Line, events: Option<(i64, i64)>) -> Vec
 fn block(out: &mut Vec<Vec<V>>, l: &Labels, name: &str, b: &Block) {
     for (i, c) in CATEGORIES.iter().enumerate() {
         if let Some(x) = b.categories.get(i) {
-            out.push(line(name, l.get(&format!("activity.category_{c}")), x, None));
+            out.push(line(
+                name,
+                l.get(&format!("activity.category_{c}")),
+                x,
+                None,
+            ));
         }
     }
     out.push(line(

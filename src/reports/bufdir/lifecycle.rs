@@ -80,12 +80,7 @@ fn name_of(conn: &mut DbConn, id: &Option<String>) -> QueryResult<Option<String>
 
 /// The version `version` (the newest when none) of the actor's organization's report for
 /// `year`. A coordinator always sees the live draft of their associations.
-pub fn show(
-    conn: &mut DbConn,
-    actor: &Actor,
-    year: i32,
-    version: Option<i32>,
-) -> AppResult<Shown> {
+pub fn show(conn: &mut DbConn, actor: &Actor, year: i32, version: Option<i32>) -> AppResult<Shown> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let year = valid_year(year)?;
@@ -307,7 +302,9 @@ pub fn log_export(
                 action: "bufdir_report.export",
                 target_type: Some("bufdir_report"),
                 target_id: None,
-                detail: Some(serde_json::json!({"year": year, "version": version, "format": format})),
+                detail: Some(
+                    serde_json::json!({"year": year, "version": version, "format": format}),
+                ),
                 ip: actor.ip.as_deref(),
             },
         )?;
