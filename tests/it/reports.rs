@@ -551,7 +551,7 @@ async fn the_exports_carry_the_same_figures(mut app: TestApp) {
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let total = sheet
         .rows()
-        .find(|r| r[0].to_string() == "Totalt" && r[1].to_string() == "Alle kategorier")
+        .find(|r| r[0] == "Totalt" && r[1] == "Alle kategorier")
         .unwrap();
     assert_eq!(total[2].to_string(), "6", "activities");
     assert_eq!(total[3].to_string(), "15", "participants");
