@@ -72,6 +72,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::import::LABELS,
     crate::home::LABELS,
     crate::search::LABELS,
+    crate::reports::LABELS,
     crate::users::LABELS,
     crate::audit::LABELS,
     crate::notifications::LABELS,

@@ -23,6 +23,7 @@ pub mod mail;
 pub mod notifications;
 pub mod orgs;
 pub mod people;
+pub mod reports;
 pub mod schema;
 pub mod search;
 pub mod seats;
@@ -121,6 +122,7 @@ pub fn build_app(
         .configure(engagement::configure)
         .configure(import::configure)
         .configure(learning::configure)
+        .configure(reports::routes::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -748,6 +748,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     certifications,
     approval_requirements,
     requirement_records,
+    bufdir_reports,
+    annual_summaries,
 );
 
 diesel::table! {
@@ -961,3 +963,40 @@ diesel::table! {
 }
 
 diesel::joinable!(requirement_records -> approval_requirements (requirement_id));
+
+diesel::table! {
+    bufdir_reports (id) {
+        id -> Text,
+        organization_id -> Text,
+        year -> Integer,
+        version -> Integer,
+        status -> Text,
+        snapshot -> Nullable<Text>,
+        previous_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        finalized_by -> Nullable<Text>,
+        finalized_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    annual_summaries (id) {
+        id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        year -> Integer,
+        activities -> BigInt,
+        minutes -> BigInt,
+        contacts -> BigInt,
+        events -> BigInt,
+        busiest_month -> Nullable<Integer>,
+        badges -> Text,
+        previous_activities -> BigInt,
+        previous_minutes -> BigInt,
+        computed_at -> Timestamp,
+    }
+}

@@ -158,6 +158,7 @@ impl Page {
         if matches!(role, Role::Coordinator | Role::OrgAdmin) {
             items.push(("/associations", "nav.associations"));
             items.push(("/recruit/totals", "nav.recruit_totals"));
+            items.push(("/reports", "nav.reports"));
         }
         if role == Role::Coordinator {
             items.push(("/toolbox", "nav.toolbox"));

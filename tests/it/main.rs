@@ -28,6 +28,7 @@ mod migrations;
 mod notifications;
 mod people;
 mod requirements;
+mod reports;
 mod search;
 mod security;
 mod security_auth;

@@ -1,0 +1,3 @@
+DROP TABLE annual_summaries;
+DROP INDEX idx_activities_bufdir_report;
+DROP TABLE bufdir_reports;

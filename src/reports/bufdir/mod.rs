@@ -1,0 +1,6 @@
+//! The Bufdir grant report of an organization and a year.
+
+pub mod compute;
+pub mod drill;
+pub mod export;
+pub mod lifecycle;

@@ -1,0 +1,16 @@
+//! Reports: the Bufdir grant report (`bufdir`: figures by SQL aggregates, versions with frozen
+//! snapshots, drill-down, exports), charts drawn as accessible SVG on the server (`charts`).
+
+pub mod bufdir;
+pub mod charts;
+mod labels;
+pub mod model;
+pub mod routes;
+
+pub use labels::LABELS;
+
+/// Minutes as hours with one decimal and a decimal comma ("12,5").
+pub fn hours(minutes: i64) -> String {
+    let tenths = (minutes * 10 + 30) / 60;
+    format!("{},{}", tenths / 10, tenths % 10)
+}
