@@ -687,7 +687,7 @@ async fn the_coordinator_filters_by_contact_and_searches_text(mut app: TestApp) 
 async fn a_text_search_reads_a_bounded_window_and_searches_on(mut app: TestApp) {
     use likeperson::activities::service::SEARCH_WINDOW;
     // Many newer activities, then one old one with the word.
-    likeperson::activities::seed::generate(&mut app.conn(), 3 * SEARCH_WINDOW as u64).unwrap();
+    likeperson::activities::seed::generate(&mut app.conn(), 6 * SEARCH_WINDOW as u64).unwrap();
     let (contact, _) = mentors_contact(&app);
     app.login("mentor@nhf.example").await;
     let path = visit_with(&mut app, &contact, "Kaffe med sjeldenord").await;

@@ -324,6 +324,16 @@ pub fn coordinate(
     let org = actor.org()?.to_string();
     let outcome = match m {
         Move::Enroll => {
+            // Someone enrolled already (by another coordinator a moment ago) is told so.
+            let enrolled: i64 = ce::table
+                .filter(ce::course_id.eq(id))
+                .filter(ce::user_id.eq(user))
+                .filter(ce::status.ne("withdrawn"))
+                .count()
+                .get_result(conn)?;
+            if enrolled > 0 {
+                return Ok(Outcome::AlreadyEnrolled);
+            }
             if !candidates(conn, actor, &row)?
                 .iter()
                 .any(|(u, _)| u == user)
