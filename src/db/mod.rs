@@ -321,12 +321,15 @@ pub type DbConnBackend = MultiBackend;
 /// plan for `LIMIT $1` assumes a tenth of the table and picks a bad plan for a keyset range, so
 /// it re-planned every execution; with the constant it settles on the index range. Pass only a
 /// few fixed values (page sizes), each one is a statement of its own in the cache.
+/// One part of a `UnionAll`: its query and its constant `LIMIT` and `OFFSET`, if any.
+type Part = (
+    Box<dyn QueryFragment<MultiBackend> + Send>,
+    Option<(u32, u32)>,
+);
+
 pub struct UnionAll<ST> {
     /// Each part with its constant `LIMIT` and `OFFSET`, if any.
-    parts: Vec<(
-        Box<dyn QueryFragment<MultiBackend> + Send>,
-        Option<(u32, u32)>,
-    )>,
+    parts: Vec<Part>,
     _row: PhantomData<ST>,
 }
 

@@ -187,7 +187,8 @@ fn certifications(conn: &mut DbConn, org: &str, mentor: &str, other: &str) -> Qu
     let today = crate::activities::service::today();
     let days = Duration::days;
     // (holder, name, issued days ago, expires in days, revoked reason)
-    let list: [(&str, &str, i64, Option<i64>, Option<&str>); 5] = [
+    type Held<'a> = (&'a str, &'a str, i64, Option<i64>, Option<&'a str>);
+    let list: [Held; 5] = [
         (mentor, "Godkjent likeperson", 60, Some(670), None),
         (mentor, "Førstehjelp", 345, Some(20), None),
         (mentor, "Samtaleteknikk", 800, Some(-70), None),

@@ -286,7 +286,7 @@ fn validate(
     if place.chars().count() > 200 {
         errors.add("place", "err.too_long");
     }
-    if !online.is_empty() && !(online.starts_with("https://") || online.starts_with("http://"))
+    if !(online.is_empty() || online.starts_with("https://") || online.starts_with("http://"))
         || online.len() > 500
     {
         errors.add("online_url", "course.err_url");

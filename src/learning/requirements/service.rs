@@ -144,13 +144,17 @@ pub fn mine(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Standing>> {
     let org = actor.org()?.to_string();
     let reqs = active(conn, &org)?;
     let today = crate::activities::service::today();
-    Ok(
-        standings(conn, &org, &reqs, &[actor.user_id.clone()], today)?
-            .into_iter()
-            .next()
-            .map(|(_, l)| l)
-            .unwrap_or_default(),
-    )
+    Ok(standings(
+        conn,
+        &org,
+        &reqs,
+        std::slice::from_ref(&actor.user_id),
+        today,
+    )?
+    .into_iter()
+    .next()
+    .map(|(_, l)| l)
+    .unwrap_or_default())
 }
 
 /// The peer mentors the actor oversees (a coordinator's associations, or the organization for
