@@ -407,10 +407,12 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let (expense_gets, expense_posts) = expense_rows(&app, &random);
     let (engagement_gets, engagement_posts) = engagement_rows(&app, &random);
     let (learning_gets, learning_posts) = learning_rows(&app, &random);
+    let (report_gets, report_posts) = report_rows();
     let table = [
         table,
         event_gets(&app, &random),
         learning_gets,
+        report_gets,
         contact_gets,
         assignment_gets,
         expense_gets,
@@ -726,6 +728,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         posts,
         event_posts(&app, &random),
         learning_posts,
+        report_posts,
         contact_posts,
         assignment_posts,
         expense_posts,
@@ -1459,6 +1462,35 @@ fn engagement_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec
             [s, 404, 404, 422, 422, 404],
         ),
         (format!("/import/{random}/run"), vec![], none),
+    ];
+    (gets, posts)
+}
+
+/// The reports rows: the list and this year's Bufdir report (a coordinator sees the draft of
+/// their associations), and its lifecycle, which only an organization administrator moves.
+fn report_rows() -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use chrono::Datelike;
+    let s = 303;
+    let year = likeperson::activities::service::today().year();
+    let gets = vec![
+        ("/reports".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            format!("/reports/bufdir/{year}"),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        ("/reports/bufdir/1066".into(), [s, 404, 404, 404, 404, 404]),
+    ];
+    let posts = vec![
+        (
+            format!("/reports/bufdir/{year}/finalize"),
+            vec![],
+            [s, 404, 404, 303, 303, 404],
+        ),
+        (
+            format!("/reports/bufdir/{year}/submit"),
+            vec![],
+            [s, 404, 404, 303, 303, 404],
+        ),
     ];
     (gets, posts)
 }
