@@ -11,6 +11,12 @@ use likeperson::config::Config;
 use likeperson::db::Backend;
 use likeperson::{build_app, db, mail, prepare, seed, AppState};
 
+/// mimalloc instead of glibc's allocator: a page allocates and frees many small strings (rows,
+/// labels, HTML), where glibc's malloc showed up as about a tenth of the server's CPU under load
+/// (`perf record` on the coordinator's list); see ARCHITECTURE.md ("Allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "likeperson",

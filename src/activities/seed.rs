@@ -150,9 +150,10 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
     let sql = match conn {
         DbConn::Postgres(_) => format!(
             "WITH g AS (SELECT uor.user_id, uor.local_association_id, uor.organization_id,
-                        row_number() OVER (ORDER BY uor.id) - 1 AS k, count(*) OVER () AS c
+                        row_number() OVER (ORDER BY uor.id) - 1 AS k
                  FROM user_organization_roles uor
                  WHERE uor.role_id = 'peer_mentor' AND uor.revoked_at IS NULL AND uor.local_association_id IS NOT NULL),
+             gc AS (SELECT count(*) AS c FROM g),
              mc AS (SELECT user_id, min(contact_id) AS contact_id FROM contact_mentors WHERE ended_at IS NULL GROUP BY user_id),
              t AS (SELECT id, organization_id, kind, bufdir_category,
                         row_number() OVER (PARTITION BY organization_id ORDER BY sort_order, id) - 1 AS k,
@@ -167,8 +168,9 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
                  NULL, 'registered', {counts},
                  {reason}, NULL, now(), now()
              FROM generate_series(0::bigint, {last}) AS s(i)
-             JOIN g ON g.k = s.i % g.c
-             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / g.c) % t.c
+             CROSS JOIN gc
+             JOIN g ON g.k = s.i % gc.c
+             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / gc.c) % t.c
              LEFT JOIN mc ON mc.user_id = g.user_id",
             last = n.saturating_sub(1),
             counts = COUNTS,
@@ -177,9 +179,10 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
         DbConn::Sqlite(_) => format!(
             "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {last}),
              g AS (SELECT uor.user_id, uor.local_association_id, uor.organization_id,
-                        row_number() OVER (ORDER BY uor.id) - 1 AS k, count(*) OVER () AS c
+                        row_number() OVER (ORDER BY uor.id) - 1 AS k
                  FROM user_organization_roles uor
                  WHERE uor.role_id = 'peer_mentor' AND uor.revoked_at IS NULL AND uor.local_association_id IS NOT NULL),
+             gc AS (SELECT count(*) AS c FROM g),
              mc AS (SELECT user_id, min(contact_id) AS contact_id FROM contact_mentors WHERE ended_at IS NULL GROUP BY user_id),
              t AS (SELECT id, organization_id, kind, bufdir_category,
                         row_number() OVER (PARTITION BY organization_id ORDER BY sort_order, id) - 1 AS k,
@@ -196,8 +199,9 @@ pub fn generate(conn: &mut DbConn, n: u64) -> anyhow::Result<()> {
                  CASE WHEN t.kind IN ('group', 'social') THEN 5 END, NULL, 'registered',
                  {counts}, {reason}, NULL, datetime('now'), datetime('now')
              FROM s
-             JOIN g ON g.k = s.i % g.c
-             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / g.c) % t.c
+             CROSS JOIN gc
+             JOIN g ON g.k = s.i % gc.c
+             JOIN t ON t.organization_id = g.organization_id AND t.k = (s.i / gc.c) % t.c
              LEFT JOIN mc ON mc.user_id = g.user_id",
             last = n.saturating_sub(1),
             counts = COUNTS,

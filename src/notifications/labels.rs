@@ -100,7 +100,7 @@ pub static LABELS: &[Entry] = &[
     ("ntf.reminder.requirement_expiring.name", "Påminnelse: et godkjenningskrav går ut", "Reminder: an approval requirement expires"),
     ("ntf.reminder.requirement_expiring.title", "«{title}» går ut {expires}. Forny det i tide.", "“{title}” expires on {expires}. Renew it in time."),
     ("ntf.reminder.claim_pending.name", "Påminnelse: refusjonskrav venter på meg", "Reminder: claims waiting for me"),
-    ("ntf.reminder.claim_pending.title", "Et refusjonskrav på {amount} har ventet på avgjørelse i {days} dager.", "A claim of {amount} has waited {days} days for a decision."),
+    ("ntf.reminder.claim_pending.title", "{count} refusjonskrav, til sammen {amount}, har ventet på avgjørelse fra deg i {days} dager.", "Claims waiting {days} days for your decision: {count}, totalling {amount}."),
     ("ntf.digest.weekly.name", "Ukentlig oppsummering på mandag", "Weekly summary on Monday"),
     ("ntf.digest.weekly.title", "Ukens oppsummering: {activities} nye {activity.pl}, {contacts} {contact.pl} ikke nådd, {claims} krav venter, {mentors} {mentor.pl} uten aktivitet.", "This week: {activities} new {activity.pl}, {contacts} {contact.pl} not reached, {claims} claims waiting, {mentors} {mentor.pl} without an activity."),
     ("ntf.digest.intro", "Dette har skjedd i {association.pl_def} dine den siste uken, og dette venter på deg.", "This is what happened in your {association.pl} in the last week, and what is waiting for you."),

@@ -285,8 +285,11 @@ pub fn event_tomorrow(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
 /// Days a claim may wait for a decision before its coordinators are reminded.
 pub const CLAIM_PENDING_DAYS: i64 = 7;
 
-/// A claim waiting for a decision more than seven days, to each coordinator of its
-/// association (not the claimant), once per claim.
+/// Claims waiting for a decision more than seven days, to each coordinator of their
+/// association (not the claimant): one reminder per coordinator and day on which claims passed
+/// the seven days, however many they were (the key's subject is that coordinator's queue), so a
+/// coordinator with a long queue gets one line a day, not one per claim. One claim links to
+/// itself; several to the queue filtered by age.
 pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
     let rows: Vec<(String, String, String, i64, Option<NaiveDateTime>)> = rb::table
         .inner_join(
@@ -308,26 +311,42 @@ pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
             rb::submitted_at,
         ))
         .load(conn)?;
-    let mut seen = HashSet::new();
-    Ok(rows
+    // (coordinator, organization, day the seven days ran out) → the claims and their total.
+    let mut groups: std::collections::BTreeMap<
+        (String, String, NaiveDate),
+        (HashSet<String>, i64),
+    > = Default::default();
+    for (user, claim, org, total, submitted_at) in rows {
+        let submitted = submitted_at
+            .unwrap_or(pass.now)
+            .and_utc()
+            .with_timezone(&Oslo)
+            .date_naive();
+        let g = groups
+            .entry((user, org, submitted + Duration::days(CLAIM_PENDING_DAYS)))
+            .or_default();
+        if g.0.insert(claim) {
+            g.1 += total;
+        }
+    }
+    Ok(groups
         .into_iter()
-        .filter(|(user, claim, ..)| seen.insert((user.clone(), claim.clone())))
-        .map(|(user, claim, org, total, submitted_at)| {
-            let submitted = submitted_at
-                .unwrap_or(pass.now)
-                .and_utc()
-                .with_timezone(&Oslo)
-                .date_naive();
-            let waited = (pass.today - submitted).num_days();
+        .map(|((user, org, due_on), (claims, total))| {
+            let waited = (pass.today - due_on).num_days() + CLAIM_PENDING_DAYS;
+            let link = match (claims.len(), claims.iter().next()) {
+                (1, Some(claim)) => format!("/claims/{claim}"),
+                _ => format!("/claims?age={waited}"),
+            };
             Due {
-                user_id: user,
+                user_id: user.clone(),
                 org_id: org,
                 role: Role::Coordinator,
-                subject_kind: "reimbursement",
-                link: format!("/claims/{claim}"),
-                subject_id: claim,
-                due_on: submitted + Duration::days(CLAIM_PENDING_DAYS),
+                subject_kind: "approval_queue",
+                subject_id: user,
+                due_on,
+                link,
                 params: serde_json::json!({
+                    "count": claims.len().to_string(),
                     "amount": crate::expenses::money::kr(total, "nb"),
                     "days": waited.to_string(),
                 }),

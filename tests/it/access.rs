@@ -1479,6 +1479,11 @@ fn report_rows() -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
             [s, 404, 200, 200, 200, 404],
         ),
         ("/reports/bufdir/1066".into(), [s, 404, 404, 404, 404, 404]),
+        // No version has been finalized yet: nothing to compare, for every role.
+        (
+            format!("/reports/bufdir/{year}/compare"),
+            [s, 404, 404, 404, 404, 404],
+        ),
     ];
     let posts = vec![
         (

@@ -412,6 +412,12 @@ async fn a_recruitment_link_counts_visits_once_per_browser_and_guesses_are_404(m
     let mut third = app.client();
     assert_eq!(third.get(&format!("/r/{t}")).await.status, 404);
     assert_eq!(third.get(&format!("/r/{t2}")).await.status, 200);
+    // Only a peer mentor renews a link: signed out goes to sign-in, an administrator gets 404.
+    assert_eq!(third.post("/recruit/link", &[]).await.status, 303);
+    let mut admin = app.client();
+    admin.login("admin@nhf.example").await;
+    assert_eq!(admin.post("/recruit/link", &[]).await.status, 404);
+    assert_eq!(token(&app).0, t2, "unchanged");
     // The coordinator sees the totals of their associations.
     app.logout().await;
     app.login("coordinator@nhf.example").await;

@@ -30,6 +30,7 @@ on_both_backends!(
     mail_goes_through_a_real_smtp_server_with_text_and_html,
     a_refused_mail_is_retried_with_backoff_and_then_shown_to_the_admin,
     the_organization_sets_the_days_without_activity,
+    many_waiting_claims_make_one_reminder_per_coordinator_and_day,
 );
 
 fn waiting_claim(app: &TestApp) -> String {
@@ -622,4 +623,82 @@ async fn the_organization_sets_the_days_without_activity(app: TestApp) {
         0
     );
     assert_eq!(app.audit_count("organization.reminders_updated"), 1);
+}
+
+/// Claims that passed their seven days on the same day make one reminder for each coordinator,
+/// with their count and total, linking to the queue; a claim alone links to itself.
+async fn many_waiting_claims_make_one_reminder_per_coordinator_and_day(app: TestApp) {
+    let mentor = app.user_id("mentor@nhf.example");
+    let waiting: Vec<(String, i64)> = rb::table
+        .filter(rb::status.eq("submitted"))
+        .filter(rb::user_id.eq(&mentor))
+        .select((rb::id, rb::total_ore))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert!(waiting.len() >= 2, "the demo has several waiting claims");
+    // Every waiting claim of the organization submitted on one day, ten days ago, at noon.
+    let day = now() - Duration::days(10);
+    diesel::update(rb::table.filter(rb::status.eq("submitted")))
+        .set(rb::submitted_at.eq(day))
+        .execute(&mut *app.conn())
+        .unwrap();
+    diesel::delete(n::table).execute(&mut *app.conn()).unwrap();
+    diesel::delete(rm::table).execute(&mut *app.conn()).unwrap();
+    run_reminders(&app, now());
+    let mine: Vec<(String, String)> = n::table
+        .filter(n::user_id.eq(app.user_id("coordinator@nhf.example")))
+        .filter(n::scenario.eq("reminder.claim_pending"))
+        .select((n::link, n::params))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(mine.len(), 1, "one reminder for all of them: {mine:?}");
+    assert!(mine[0].0.starts_with("/claims?age="), "{:?}", mine[0]);
+    let in_scope = rb::table
+        .inner_join(
+            likeperson::schema::user_organization_roles::table.on(
+                likeperson::schema::user_organization_roles::local_association_id
+                    .eq(rb::local_association_id.nullable()),
+            ),
+        )
+        .filter(rb::status.eq("submitted"))
+        .filter(
+            likeperson::schema::user_organization_roles::user_id
+                .eq(app.user_id("coordinator@nhf.example")),
+        )
+        .filter(likeperson::schema::user_organization_roles::role_id.eq("coordinator"))
+        .filter(rb::user_id.ne(app.user_id("coordinator@nhf.example")))
+        .select(rb::id)
+        .distinct()
+        .load::<String>(&mut *app.conn())
+        .unwrap()
+        .len();
+    assert!(
+        mine[0].1.contains(&format!("\"count\":\"{in_scope}\"")),
+        "{} of {in_scope}",
+        mine[0].1
+    );
+    // The page shows it with its count.
+    let mut coordinator = app.client();
+    coordinator.login("coordinator@nhf.example").await;
+    let page = coordinator.get("/notifications").await;
+    assert!(
+        page.has(&format!("{in_scope} refusjonskrav, til sammen")),
+        "{}",
+        page.body
+    );
+    // The same pass again: nothing new. One claim alone on another day links to itself.
+    assert_eq!(run_reminders(&app, now()), 0);
+    diesel::update(rb::table.filter(rb::id.eq(&waiting[0].0)))
+        .set(rb::submitted_at.eq(day - Duration::days(3)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    run_reminders(&app, now());
+    let link: String = n::table
+        .filter(n::user_id.eq(app.user_id("coordinator@nhf.example")))
+        .filter(n::scenario.eq("reminder.claim_pending"))
+        .filter(n::link.like("/claims/%"))
+        .select(n::link)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(link, format!("/claims/{}", waiting[0].0));
 }
