@@ -153,7 +153,15 @@ macro_rules! scoped {
     ($q:expr, $scope:expr) => {{
         let mut q = $q.into_boxed::<crate::db::DbConnBackend>();
         if let Scope::Associations(ids) = $scope {
-            q = q.filter(act::local_association_id.eq_any(ids.clone()));
+            // `association || ''`: a filter read from the covering report index, not a way
+            // in. SQLite otherwise walks `idx_activities_association_date` and reads every
+            // row of the year from the table (0.31 s a part at 1,000,000 activities, against
+            // 0.05–0.09 s through `idx_activities_bufdir_report`).
+            q = q.filter(
+                act::local_association_id
+                    .concat(String::new())
+                    .eq_any(ids.clone()),
+            );
         }
         q
     }};
