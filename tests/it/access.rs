@@ -1523,8 +1523,14 @@ fn wrapped_rows(app: &TestApp) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
         (format!("/wrapped/{last}"), [s, 200, 404, 404, 404, 404]),
         (format!("/wrapped/{this}"), [s, 200, 404, 404, 404, 404]),
         ("/wrapped/1066".into(), [s, 404, 404, 404, 404, 404]),
-        (format!("/wrapped/{last}/card.svg"), [s, card, 404, 404, 404, 404]),
-        (format!("/wrapped/{this}/card.svg"), [s, 404, 404, 404, 404, 404]),
+        (
+            format!("/wrapped/{last}/card.svg"),
+            [s, card, 404, 404, 404, 404],
+        ),
+        (
+            format!("/wrapped/{this}/card.svg"),
+            [s, 404, 404, 404, 404, 404],
+        ),
         (
             format!("/wrapped/{last}/organization"),
             [s, 404, 200, 200, 200, 404],

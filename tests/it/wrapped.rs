@@ -11,9 +11,9 @@ use likeperson::jobs;
 use likeperson::reports::wrapped::compute;
 use likeperson::reports::wrapped::model::AnnualSummary;
 use likeperson::schema::{
-    activity_types as at, annual_summaries as asum, badges as b, contacts, course_enrollments as ce,
-    courses as co, event_attendees as ea, events as ev, organizations as o,
-    user_organization_roles as uor, user_badges as ub,
+    activity_types as at, annual_summaries as asum, badges as b, contacts,
+    course_enrollments as ce, courses as co, event_attendees as ea, events as ev,
+    organizations as o, user_badges as ub, user_organization_roles as uor,
 };
 
 on_both_backends!(
@@ -106,7 +106,14 @@ fn add(
         .unwrap();
 }
 
-fn event(app: &TestApp, org: &str, assoc: &str, user: &str, when: chrono::NaiveDateTime, status: &str) {
+fn event(
+    app: &TestApp,
+    org: &str,
+    assoc: &str,
+    user: &str,
+    when: chrono::NaiveDateTime,
+    status: &str,
+) {
     let id = likeperson::db::new_id();
     let t = likeperson::db::now();
     diesel::insert_into(ev::table)
@@ -283,12 +290,19 @@ async fn the_job_counts_a_mentors_year_by_hand(app: TestApp) {
     assert_eq!(s.courses, 1);
     assert_eq!(s.badges, 1);
     assert_eq!(
-        (s.previous_activities, s.previous_minutes, s.previous_contacts),
+        (
+            s.previous_activities,
+            s.previous_minutes,
+            s.previous_contacts
+        ),
         (2, 90, 1)
     );
     // The year before is computed too (from the organization's first activity on).
     let before = summary(&app, &f.org, &f.mentor, year() - 1).unwrap();
-    assert_eq!((before.activities, before.minutes, before.badges), (2, 90, 1));
+    assert_eq!(
+        (before.activities, before.minutes, before.badges),
+        (2, 90, 1)
+    );
     // Nothing in another organization: Blindeforbundet's rows know nothing of this.
     let blind = org_id(&app, "Blindeforbundet");
     assert!(summary(&app, &blind, &f.mentor, year()).is_none());
@@ -312,11 +326,26 @@ async fn the_job_is_idempotent_and_computing_again_keeps_the_rows(app: TestApp) 
     }
     // A late registration shows after computing again, not before.
     let assoc = association_of(&app, &f.org, &f.mentor);
-    add(&app, &f.org, &assoc, &f.mentor, day(year(), 7, 1), 60, None, "registered");
+    add(
+        &app,
+        &f.org,
+        &assoc,
+        &f.mentor,
+        day(year(), 7, 1),
+        60,
+        None,
+        "registered",
+    );
     run_job(&app);
-    assert_eq!(summary(&app, &f.org, &f.mentor, year()).unwrap().activities, 6);
+    assert_eq!(
+        summary(&app, &f.org, &f.mentor, year()).unwrap().activities,
+        6
+    );
     compute::compute_org_year(&mut app.conn(), &f.org, year(), true).unwrap();
-    assert_eq!(summary(&app, &f.org, &f.mentor, year()).unwrap().activities, 7);
+    assert_eq!(
+        summary(&app, &f.org, &f.mentor, year()).unwrap().activities,
+        7
+    );
 }
 
 async fn the_mentor_sees_their_year_and_downloads_the_card(mut app: TestApp) {
@@ -327,13 +356,25 @@ async fn the_mentor_sees_their_year_and_downloads_the_card(mut app: TestApp) {
     let page = app.get(&format!("/wrapped/{y}")).await;
     assert_eq!(page.status, 200);
     assert!(page.has("Ditt år som likeperson"), "{}", page.body);
-    assert!(page.has(r#"<span class="wrapped-number">6,0</span>"#), "hours");
-    assert!(page.has(r#"<span class="wrapped-number">6</span>"#), "activities");
-    assert!(page.has(r#"<span class="wrapped-number">2</span>"#), "contacts");
+    assert!(
+        page.has(r#"<span class="wrapped-number">6,0</span>"#),
+        "hours"
+    );
+    assert!(
+        page.has(r#"<span class="wrapped-number">6</span>"#),
+        "activities"
+    );
+    assert!(
+        page.has(r#"<span class="wrapped-number">2</span>"#),
+        "contacts"
+    );
     assert!(page.has(r#"<p class="wrapped-month">mars</p>"#));
     assert!(page.has("3 aktiviteter den måneden"));
     assert!(page.has("Årets stjerne"));
-    assert!(!page.has("Fjorårets merke"), "last year's badge is not this year's");
+    assert!(
+        !page.has("Fjorårets merke"),
+        "last year's badge is not this year's"
+    );
     assert!(page.has("+4 flere enn året før"), "6 activities against 2");
     assert!(page.has(&format!(r#"download="likeperson-{y}.svg""#)));
     let card = app.get(&format!("/wrapped/{y}/card.svg")).await;
@@ -350,10 +391,23 @@ async fn the_mentor_sees_their_year_and_downloads_the_card(mut app: TestApp) {
         mentor: app.user_id("mentor@nhf.example"),
     };
     let assoc = association_of(&app, &f.org, &f.mentor);
-    add(&app, &f.org, &assoc, &f.mentor, day(last, 2, 2), 60, None, "registered");
+    add(
+        &app,
+        &f.org,
+        &assoc,
+        &f.mentor,
+        day(last, 2, 2),
+        60,
+        None,
+        "registered",
+    );
     compute::compute_org_year(&mut app.conn(), &f.org, last, true).unwrap();
     let home = app.get("/").await;
-    assert!(home.has(&format!(r#"href="/wrapped/{last}""#)), "{}", home.body);
+    assert!(
+        home.has(&format!(r#"href="/wrapped/{last}""#)),
+        "{}",
+        home.body
+    );
 }
 
 async fn a_year_without_figures_is_a_kind_empty_state(mut app: TestApp) {
@@ -366,7 +420,10 @@ async fn a_year_without_figures_is_a_kind_empty_state(mut app: TestApp) {
     assert!(page.has("Ingen tall for dette året ennå"));
     assert!(page.has("hvert bidrag teller"));
     assert!(!page.has("wrapped-number"));
-    assert_eq!(app.get(&format!("/wrapped/{quiet}/card.svg")).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/wrapped/{quiet}/card.svg")).await.status,
+        404
+    );
     let now = app.get(&format!("/wrapped/{this}")).await;
     assert_eq!(now.status, 200);
     assert!(now.has("Året er ikke over ennå"));
@@ -374,9 +431,7 @@ async fn a_year_without_figures_is_a_kind_empty_state(mut app: TestApp) {
     assert_eq!(app.get(&format!("/wrapped/{}", this + 1)).await.status, 404);
 }
 
-async fn another_organizations_mentor_and_another_mentors_year_are_out_of_reach(
-    mut app: TestApp,
-) {
+async fn another_organizations_mentor_and_another_mentors_year_are_out_of_reach(mut app: TestApp) {
     let f = fixture(&app);
     run_job(&app);
     let y = year();
@@ -406,10 +461,15 @@ async fn another_organizations_mentor_and_another_mentors_year_are_out_of_reach(
     // A mentor cannot open another mentor's year by id.
     let coordinator = app.user_id("coordinator@nhf.example");
     app.login("mentor@nhf.example").await;
-    let by_id = app.get(&format!("/wrapped/{y}/mentors/{coordinator}")).await;
+    let by_id = app
+        .get(&format!("/wrapped/{y}/mentors/{coordinator}"))
+        .await;
     assert_eq!(by_id.status, 404);
     let mine = app.get(&format!("/wrapped/{y}/mentors/{}", f.mentor)).await;
-    assert_eq!(mine.status, 404, "the coordinators' view is not the mentor's");
+    assert_eq!(
+        mine.status, 404,
+        "the coordinators' view is not the mentor's"
+    );
 }
 
 async fn the_scope_totals_add_up_the_summaries(mut app: TestApp) {
@@ -420,7 +480,11 @@ async fn the_scope_totals_add_up_the_summaries(mut app: TestApp) {
     let page = app.get(&format!("/wrapped/{y}/organization")).await;
     assert_eq!(page.status, 200);
     // Only the fixture mentor has figures three years ago.
-    assert!(page.has("<li><strong>1</strong> likepersoner som var aktive"), "{}", page.body);
+    assert!(
+        page.has("<li><strong>1</strong> likepersoner som var aktive"),
+        "{}",
+        page.body
+    );
     assert!(page.has("<li><strong>6,0</strong> timer</li>"));
     assert!(page.has("<li><strong>6</strong> aktiviteter</li>"));
     assert!(page.has("Flest hadde sin travleste måned i <strong>mars</strong> (1)"));

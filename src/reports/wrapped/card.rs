@@ -54,7 +54,10 @@ pub fn change(now: i32, before: i32, labels: &Labels) -> String {
 /// The figures of the card: (big number, what it counts), in the order drawn.
 pub fn tiles(s: &AnnualSummary, labels: &Labels) -> Vec<(String, String)> {
     let mut out = vec![
-        (hours(s.minutes, labels), labels.get("wrapped.hours").to_string()),
+        (
+            hours(s.minutes, labels),
+            labels.get("wrapped.hours").to_string(),
+        ),
         (
             s.activities.to_string(),
             labels.get("wrapped.activities").to_string(),
@@ -65,7 +68,10 @@ pub fn tiles(s: &AnnualSummary, labels: &Labels) -> Vec<(String, String)> {
         ),
     ];
     if s.events > 0 {
-        out.push((s.events.to_string(), labels.get("wrapped.events").to_string()));
+        out.push((
+            s.events.to_string(),
+            labels.get("wrapped.events").to_string(),
+        ));
     }
     if s.courses > 0 {
         out.push((
@@ -83,7 +89,10 @@ pub fn svg(shown: &Shown, labels: &Labels, org_name: &str) -> String {
     let empty = AnnualSummary::default();
     let s = shown.summary.as_ref().unwrap_or(&empty);
     let tiles = tiles(s, labels);
-    let mut desc: Vec<String> = tiles.iter().map(|(n, what)| format!("{n} {what}")).collect();
+    let mut desc: Vec<String> = tiles
+        .iter()
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
     let busiest = s.busiest_month.map(|m| {
         format!(
             "{}: {} ({} {})",
@@ -98,7 +107,11 @@ pub fn svg(shown: &Shown, labels: &Labels, org_name: &str) -> String {
     }
     let badges: Vec<&str> = shown.badges.iter().map(|e| e.badge.name.as_str()).collect();
     if !badges.is_empty() {
-        desc.push(format!("{}: {}", labels.get("wrapped.badges"), badges.join(", ")));
+        desc.push(format!(
+            "{}: {}",
+            labels.get("wrapped.badges"),
+            badges.join(", ")
+        ));
     }
     let mut out = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-labelledby="card-t card-d" lang="{lang}"><title id="card-t">{t}</title><desc id="card-d">{d}</desc><defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#1e2a78"/><stop offset="1" stop-color="#5b1a72"/></linearGradient></defs><rect width="{w}" height="{h}" fill="url(#bg)"/><g font-family="'Inter', 'Segoe UI', Roboto, Arial, sans-serif" fill="#ffffff">"##,
@@ -108,7 +121,7 @@ pub fn svg(shown: &Shown, labels: &Labels, org_name: &str) -> String {
     );
     out.push_str(&format!(
         r##"<text x="80" y="150" font-size="44" font-weight="600" fill="#ffd66b">{}</text><text x="80" y="250" font-size="88" font-weight="800">{}</text>"##,
-        esc(&title),
+        esc(labels.get("wrapped.card_title")),
         shown.year
     ));
     // Two tiles a row.

@@ -19,8 +19,7 @@ use super::model::AnnualSummary;
 use crate::db::{new_id, now, DbConn, UnionAll};
 use crate::schema::{
     activities as act, annual_summaries as asum, course_enrollments as ce, courses as co,
-    event_attendees as ea, events as ev, organizations as o, peer_mentors as pm,
-    user_badges as ub,
+    event_attendees as ea, events as ev, organizations as o, peer_mentors as pm, user_badges as ub,
 };
 
 /// How many past years the job looks at (and the pages show).
@@ -92,17 +91,17 @@ impl Gathered {
     fn summary(&self, org: &str, user: &str, year: i32, at: NaiveDateTime) -> AnnualSummary {
         let n = |v: i64| i32::try_from(v).unwrap_or(i32::MAX);
         // The first month of the largest count (a tie goes to the earlier month).
-        let (busiest, most) = self
-            .months
-            .iter()
-            .enumerate()
-            .fold((None, 0), |(best, most), (m, &c)| {
-                if c > most {
-                    (Some(m as i32 + 1), c)
-                } else {
-                    (best, most)
-                }
-            });
+        let (busiest, most) =
+            self.months
+                .iter()
+                .enumerate()
+                .fold((None, 0), |(best, most), (m, &c)| {
+                    if c > most {
+                        (Some(m as i32 + 1), c)
+                    } else {
+                        (best, most)
+                    }
+                });
         AnnualSummary {
             id: new_id(),
             organization_id: org.to_string(),
@@ -222,8 +221,7 @@ pub fn compute_org_year(
     let users: Vec<String> = gathered
         .iter()
         .filter(|(u, g)| {
-            g.activity[0] > 0
-                || (mentors.contains(*u) && g.events + g.courses + g.badges > 0)
+            g.activity[0] > 0 || (mentors.contains(*u) && g.events + g.courses + g.badges > 0)
         })
         .map(|(u, _)| u.clone())
         .collect();
@@ -277,9 +275,7 @@ pub fn due_years(conn: &mut DbConn, org: &str) -> QueryResult<Vec<i32>> {
         .filter(act::organization_id.eq(org))
         .select(min(act::occurred_on))
         .first(conn)?;
-    let first = first
-        .map_or(last, |d| d.year())
-        .max(last - YEARS_BACK + 1);
+    let first = first.map_or(last, |d| d.year()).max(last - YEARS_BACK + 1);
     let done: HashSet<i32> = asum::table
         .filter(asum::organization_id.eq(org))
         .filter(asum::year.ge(first))

@@ -32,6 +32,10 @@ pub static LABELS: &[Entry] = &[
     ),
     ("wrapped.badges", "Merker du fikk", "Badges you earned"),
     ("wrapped.badges_of", "Merker", "Badges"),
+    ("wrapped.badges_count", "merker", "badges"),
+    ("wrapped.change_activities", "{Activity.pl}", "{Activity.pl}"),
+    ("wrapped.change_hours", "Timer", "Hours"),
+    ("wrapped.change_contacts", "Personer", "People"),
     ("wrapped.badge_awarded", "Fikk", "Earned"),
     ("wrapped.change", "Sammenlignet med året før", "Compared with the year before"),
     ("wrapped.more", "flere enn året før", "more than the year before"),
@@ -83,8 +87,8 @@ pub static LABELS: &[Entry] = &[
     ("wrapped.org_title", "Årsoppsummering", "Annual summary"),
     (
         "wrapped.org_intro",
-        "{mentor.pl} sine år lagt sammen, fra oppsummeringene som lages etter hvert årsskifte.",
-        "The {mentor.pl}' years added up, from the summaries made after each new year.",
+        "Årene til {mentor.pl_def} lagt sammen, fra oppsummeringene som lages etter hvert årsskifte.",
+        "The years of {mentor.pl_def} added up, from the summaries made after each new year.",
     ),
     (
         "wrapped.org_scope",
@@ -103,9 +107,9 @@ pub static LABELS: &[Entry] = &[
         "Flest hadde sin travleste måned i",
         "Most had their busiest month in",
     ),
-    ("wrapped.org_list", "{mentor.pl}", "{mentor.pl}"),
+    ("wrapped.org_list", "{Mentor.pl}", "{Mentor.pl}"),
     ("wrapped.col_name", "Navn", "Name"),
-    ("wrapped.col_activities", "{activity.pl}", "{activity.pl}"),
+    ("wrapped.col_activities", "{Activity.pl}", "{Activity.pl}"),
     ("wrapped.col_hours", "Timer", "Hours"),
     ("wrapped.col_contacts", "Personer", "People"),
     (

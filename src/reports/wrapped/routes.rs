@@ -13,8 +13,8 @@ use super::service::{self, MentorLine, Shown, Totals};
 use crate::access::{Actor, Role};
 use crate::auth::actor::set_flash;
 use crate::engagement::model::Badge;
-use crate::web::pagination::{PageOf, Paging};
 use crate::web::page::{self, Page};
+use crate::web::pagination::{PageOf, Paging};
 use crate::web::{db, extract, redirect, AppError, AppResult};
 use crate::AppState;
 

@@ -42,17 +42,13 @@ impl Shown {
     }
     /// Something to celebrate.
     pub fn has_figures(&self) -> bool {
-        self.summary.as_ref().is_some_and(AnnualSummary::has_figures)
+        self.summary
+            .as_ref()
+            .is_some_and(AnnualSummary::has_figures)
     }
 }
 
-fn load(
-    conn: &mut DbConn,
-    org: &str,
-    user: &str,
-    name: String,
-    year: i32,
-) -> QueryResult<Shown> {
+fn load(conn: &mut DbConn, org: &str, user: &str, name: String, year: i32) -> QueryResult<Shown> {
     let summary: Option<AnnualSummary> = asum::table
         .filter(asum::organization_id.eq(org))
         .filter(asum::user_id.eq(user))
@@ -61,7 +57,9 @@ fn load(
         .first(conn)
         .optional()?;
     let badges = match &summary {
-        Some(s) if s.badges > 0 => crate::engagement::badges::badges_in_year(conn, org, user, year)?,
+        Some(s) if s.badges > 0 => {
+            crate::engagement::badges::badges_in_year(conn, org, user, year)?
+        }
         _ => Vec::new(),
     };
     Ok(Shown {
@@ -283,13 +281,15 @@ pub fn mentors(
         .load(conn)?;
     Ok(paging.page_of(
         rows.into_iter()
-            .map(|(user_id, name, activities, minutes, contacts)| MentorLine {
-                user_id,
-                name,
-                activities,
-                minutes,
-                contacts,
-            })
+            .map(
+                |(user_id, name, activities, minutes, contacts)| MentorLine {
+                    user_id,
+                    name,
+                    activities,
+                    minutes,
+                    contacts,
+                },
+            )
             .collect(),
         total,
     ))
