@@ -73,6 +73,7 @@ pub static SECTIONS: &[&[Entry]] = &[
     crate::home::LABELS,
     crate::search::LABELS,
     crate::reports::LABELS,
+    crate::reports::wrapped::LABELS,
     crate::users::LABELS,
     crate::audit::LABELS,
     crate::notifications::LABELS,

@@ -123,6 +123,7 @@ pub fn build_app(
         .configure(import::configure)
         .configure(learning::configure)
         .configure(reports::routes::configure)
+        .configure(reports::wrapped::routes::configure)
         .default_service(aw::to(not_found))
 }
 

@@ -244,6 +244,8 @@ pub fn demo_with_hash(conn: &mut DbConn, hash: &str) -> anyhow::Result<SeedOutco
         crate::notifications::seed::seed_demo(tx.conn)?;
         crate::engagement::seed::seed_demo(tx.conn)?;
         crate::learning::seed::seed_demo(tx.conn)?;
+        // Last after everything a summary counts.
+        crate::reports::wrapped::seed::seed_demo(tx.conn)?;
         Ok(())
     })?;
     Ok(SeedOutcome::Created {

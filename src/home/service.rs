@@ -151,6 +151,8 @@ pub struct MentorHome {
     pub year_activities: i64,
     pub year_counting: i64,
     pub year_href: String,
+    /// Last year's annual summary, when it has something to show (`/wrapped/{year}`).
+    pub wrapped_year: Option<i32>,
 }
 
 /// The link that opens the registration form prefilled for a contact (ids are UUIDs from the
@@ -206,6 +208,7 @@ pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(MentorHome, C
     let contacts_total = counts.push(mine().select(count(contacts::id).aggregate_distinct()));
     let year_activities = counts.push(year().count());
     let year_counting = counts.push(year().filter(act::bufdir_counts.eq(true)).count());
+    let wrapped = crate::reports::wrapped::service::last_year_link(actor, &mut counts);
     let common = push_common(&mut counts, actor);
     let counted = counts.run(conn)?;
 
@@ -367,6 +370,7 @@ pub fn mentor_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(MentorHome, C
             year_activities: counted.get(year_activities),
             year_counting: counted.get(year_counting),
             year_href: format!("/activities?from={from}&to={today}"),
+            wrapped_year: wrapped.and_then(|(y, i)| (counted.get(i) > 0).then_some(y)),
         },
         common,
     ))

@@ -130,6 +130,18 @@ pub fn all() -> Vec<Job> {
                 Ok(format!("{n} awarded"))
             },
         },
+        Job {
+            name: "reports.wrapped",
+            every: Duration::from_secs(6 * 3600),
+            lease: Duration::from_secs(1800),
+            run: |conn, _| {
+                let r = crate::reports::wrapped::compute::run(conn)?;
+                Ok(format!(
+                    "{} summaries written over {} organization-years",
+                    r.written, r.years
+                ))
+            },
+        },
     ]
 }
 

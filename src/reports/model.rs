@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::{annual_summaries, bufdir_reports};
+use crate::schema::bufdir_reports;
 
 /// A version of an organization's Bufdir report for a year.
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
@@ -29,24 +29,4 @@ impl BufdirReport {
     pub fn status_key(&self) -> String {
         format!("report.status_{}", self.status)
     }
-}
-
-/// A mentor's year in figures ("Wrapped"), computed by the `reports.annual` job.
-#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = annual_summaries)]
-pub struct AnnualSummary {
-    pub id: String,
-    pub organization_id: String,
-    pub user_id: String,
-    pub year: i32,
-    pub activities: i64,
-    pub minutes: i64,
-    pub contacts: i64,
-    pub events: i64,
-    pub busiest_month: Option<i32>,
-    /// The names of the badges earned that year, JSON.
-    pub badges: String,
-    pub previous_activities: i64,
-    pub previous_minutes: i64,
-    pub computed_at: NaiveDateTime,
 }

@@ -408,11 +408,13 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let (engagement_gets, engagement_posts) = engagement_rows(&app, &random);
     let (learning_gets, learning_posts) = learning_rows(&app, &random);
     let (report_gets, report_posts) = report_rows();
+    let (wrapped_gets, wrapped_posts) = wrapped_rows(&app);
     let table = [
         table,
         event_gets(&app, &random),
         learning_gets,
         report_gets,
+        wrapped_gets,
         contact_gets,
         assignment_gets,
         expense_gets,
@@ -729,6 +731,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         event_posts(&app, &random),
         learning_posts,
         report_posts,
+        wrapped_posts,
         contact_posts,
         assignment_posts,
         expense_posts,
@@ -1495,6 +1498,71 @@ fn report_rows() -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
             format!("/reports/bufdir/{year}/submit"),
             vec![],
             [s, 404, 404, 303, 303, 404],
+        ),
+    ];
+    (gets, posts)
+}
+
+/// The annual summary ("Wrapped") rows: the mentor's own year and card (last year, computed by
+/// the demo seed), a mentor's year for a coordinator or administrator, the scope's totals and
+/// "compute again" (past years only).
+fn wrapped_rows(app: &TestApp) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use chrono::Datelike;
+    use likeperson::schema::annual_summaries as asum;
+    let s = 303;
+    let this = likeperson::activities::service::today().year();
+    let last = this - 1;
+    let mentor = app.user_id("mentor@nhf.example");
+    let blind_mentor = app.user_id("mentor@blindeforbundet.example");
+    // The card exists when the demo's random activities gave the mentor a figure last year.
+    let has_card = asum::table
+        .filter(asum::user_id.eq(&mentor))
+        .filter(asum::year.eq(last))
+        .filter(asum::activities.gt(0))
+        .count()
+        .get_result::<i64>(&mut *app.conn())
+        .unwrap()
+        > 0;
+    let card = if has_card { 200 } else { 404 };
+    let gets = vec![
+        (format!("/wrapped/{last}"), [s, 200, 404, 404, 404, 404]),
+        (format!("/wrapped/{this}"), [s, 200, 404, 404, 404, 404]),
+        ("/wrapped/1066".into(), [s, 404, 404, 404, 404, 404]),
+        (
+            format!("/wrapped/{last}/card.svg"),
+            [s, card, 404, 404, 404, 404],
+        ),
+        (
+            format!("/wrapped/{this}/card.svg"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/wrapped/{last}/organization"),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        (
+            format!("/wrapped/{last}/mentors/{mentor}"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (
+            format!("/wrapped/{last}/mentors/{blind_mentor}"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (
+            format!("/wrapped/{last}/mentors/nonsense"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    let posts = vec![
+        (
+            format!("/wrapped/{last}/recompute"),
+            vec![],
+            [s, 404, 303, 303, 303, 404],
+        ),
+        (
+            format!("/wrapped/{this}/recompute"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
         ),
     ];
     (gets, posts)

@@ -35,3 +35,4 @@ mod security_auth;
 mod security_web;
 mod statements;
 mod ux;
+mod wrapped;
