@@ -1,11 +1,14 @@
 //! Reports: the Bufdir grant report (`bufdir`: figures by SQL aggregates, versions with frozen
-//! snapshots, drill-down, exports), charts drawn as accessible SVG on the server (`charts`).
+//! snapshots, drill-down, exports), the team report of some associations and a period (`team`),
+//! charts drawn as accessible SVG on the server (`charts`).
 
 pub mod bufdir;
 pub mod charts;
 mod labels;
 pub mod model;
 pub mod routes;
+pub mod runs;
+pub mod team;
 
 pub use labels::LABELS;
 

@@ -34,4 +34,5 @@ mod security;
 mod security_auth;
 mod security_web;
 mod statements;
+mod team_report;
 mod ux;
