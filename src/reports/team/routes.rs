@@ -68,17 +68,33 @@ fn month_name(page: &Page, key: &str) -> String {
     }
 }
 
+/// Activities per month; within one calendar year the labels are the short month names and
+/// the year is in the title (so they sit flat even on a phone).
 fn chart(actor: &Actor, page: &Page, r: &TeamReport) -> Chart {
+    use chrono::Datelike;
+    let one_year = r.from.year() == r.to.year();
+    let en = page.lang == "en";
+    let label = |key: &str| match key.split_once('-').map(|(_, m)| m.parse::<usize>()) {
+        Some(Ok(m)) if one_year && (1..=12).contains(&m) => {
+            charts::month_label(m - 1, en).to_string()
+        }
+        _ => month_name(page, key),
+    };
+    let title = actor.t("report.chart_per_month");
     Chart {
         id: "chart-team-month".into(),
-        title: actor.t("report.chart_per_month").to_string(),
+        title: if one_year {
+            format!("{title} {}", r.from.year())
+        } else {
+            title.to_string()
+        },
         label_header: actor.t("report.col_month").into(),
         value_header: actor.t("report.col_activities").into(),
         bars: r
             .by_month
             .iter()
             .map(|l| Bar {
-                label: month_name(page, &l.key),
+                label: label(&l.key),
                 value: l.activities,
             })
             .collect(),
