@@ -421,7 +421,7 @@ mod tests {
         let svg = chart(&refs).svg();
         assert!(svg.contains("rotate(-45"));
         let shown = svg.matches("class=\"chart-label\"").count();
-        assert!(shown < 36 && shown >= 12, "{shown}");
+        assert!((12..36).contains(&shown), "{shown}");
         // The desc names every value.
         assert!(svg.contains("des 2026: 245"));
     }
