@@ -1003,3 +1003,24 @@ diesel::table! {
         computed_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    report_runs (id) {
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        year -> Integer,
+        scope_key -> Text,
+        status -> Text,
+        ticket -> Nullable<Text>,
+        progress -> Integer,
+        step -> Text,
+        result -> Nullable<Text>,
+        runs -> Integer,
+        started_by -> Nullable<Text>,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}

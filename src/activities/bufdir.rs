@@ -76,6 +76,19 @@ pub fn evaluate(
     }
 }
 
+/// Evaluates one day of a course marked as Bufdir training (`courses.bufdir_training`): it is
+/// a training day when it lasts at least 2 × 45 minutes and someone attended it (the attendance
+/// marked present).
+pub fn evaluate_course_day(minutes: i64, attended: i64) -> Outcome {
+    if minutes < i64::from(TRAINING_MIN_MINUTES) {
+        no("bufdir.training_too_short")
+    } else if attended < 1 {
+        no("bufdir.course_day_no_attendance")
+    } else {
+        yes("bufdir.counts_course_day")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

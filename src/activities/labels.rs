@@ -363,4 +363,14 @@ pub static LABELS: &[Entry] = &[
         "Likepersonsopplæring på minst 2 × 45 minutter.",
         "Peer mentor training of at least 2 × 45 minutes.",
     ),
+    (
+        "bufdir.course_day_no_attendance",
+        "Kursdag uten registrert oppmøte.",
+        "Course day without recorded attendance.",
+    ),
+    (
+        "bufdir.counts_course_day",
+        "Kursdag i likepersonsopplæring på minst 2 × 45 minutter, med oppmøte.",
+        "Peer mentor training course day of at least 2 × 45 minutes, with attendance.",
+    ),
 ];

@@ -136,4 +136,6 @@ pub static LABELS: &[Entry] = &[
     ),
     ("home.no_admin", "Ingen", "None"),
     ("home.active_users", "Aktive brukere", "Active users"),
+    ("home.charts", "Året i diagrammer", "The year in charts"),
+    ("home.to_reports", "Til rapportene", "To the reports"),
 ];

@@ -6,6 +6,7 @@ use askama::Template;
 use super::service::{self, CoordinatorHome, GlobalHome, MentorHome, OrgAdminHome};
 use crate::access::Actor;
 use crate::access::Role;
+use crate::reports::charts::{self, Chart};
 use crate::web::page::{self, Page};
 use crate::web::{db, AppResult};
 use crate::AppState;
@@ -36,6 +37,20 @@ struct HomePage {
     /// The way to assignments where the organization uses them, with how many the mentor has
     /// not seen yet.
     assignments: Option<i64>,
+    /// This year's charts (coordinators and organization administrators).
+    charts: Vec<Chart>,
+}
+
+fn charts(actor: &Actor, view: &View) -> Vec<Chart> {
+    let c = match view {
+        View::Coordinator(h) => &h.charts,
+        View::OrgAdmin(h) => &h.charts,
+        _ => return Vec::new(),
+    };
+    vec![
+        charts::months_chart("chart-home-month", &actor.labels, c.year, &c.months),
+        charts::categories_chart("chart-home-category", &actor.labels, c.year, &c.categories),
+    ]
 }
 
 async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -66,7 +81,9 @@ async fn home(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRespons
         })
     })
     .await?;
+    let charts = charts(&actor, &view);
     page::ok(&HomePage {
+        charts,
         context: actor.context_label(),
         page: Page::for_actor(&actor, "page.home"),
         associations: common.associations,

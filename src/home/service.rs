@@ -431,6 +431,32 @@ pub struct CoordinatorHome {
     pub month_label: String,
     pub quiet: Vec<QuietMentor>,
     pub quiet_total: i64,
+    pub charts: YearCharts,
+}
+
+/// This year's activities per month and counting activities per Bufdir category, for the
+/// start page's charts: parts of the page's one `Counts` statement (`reports::charts`).
+#[derive(Clone, Debug, Default)]
+pub struct YearCharts {
+    pub year: i32,
+    pub months: Vec<i64>,
+    pub categories: Vec<i64>,
+}
+
+/// Pushes the charts' counts; the closure reads them back once the statement ran.
+fn push_charts(
+    counts: &mut Counts,
+    org: &str,
+    associations: Option<&[String]>,
+    year: i32,
+) -> impl Fn(&Counted) -> YearCharts {
+    let months = crate::reports::charts::push_per_month(counts, org, associations, year);
+    let categories = crate::reports::charts::push_per_category(counts, org, associations, year);
+    move |c: &Counted| YearCharts {
+        year,
+        months: months.iter().map(|i| c.get(*i)).collect(),
+        categories: categories.iter().map(|i| c.get(*i)).collect(),
+    }
 }
 
 /// Contacts in the coordinator's associations, active.
@@ -536,6 +562,7 @@ pub fn coordinator_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(Coordina
     };
     let mentors = counts.push(period().select(count(act::mentor_id).aggregate_distinct()));
     let contacts_total = counts.push(period().select(count(act::contact_id).aggregate_distinct()));
+    let charts = push_charts(&mut counts, &org, Some(assocs.as_slice()), today.year());
     let common = push_common(&mut counts, actor);
     let counted = counts.run(conn)?;
 
@@ -618,6 +645,7 @@ pub fn coordinator_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(Coordina
             month_label: from.format("%m.%Y").to_string(),
             quiet,
             quiet_total: counted.get(quiet_total),
+            charts: charts(&counted),
         },
         Common {
             associations: names,
@@ -793,6 +821,7 @@ pub struct OrgAdminHome {
     pub setup: Vec<Todo>,
     pub without_coordinator: Vec<Named>,
     pub without_coordinator_total: i64,
+    pub charts: YearCharts,
 }
 
 impl OrgAdminHome {
@@ -879,6 +908,7 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(OrgAdminHo
         .iter()
         .map(|(from, to)| push_counting(&mut counts, &org, *from, *to))
         .collect();
+    let charts = push_charts(&mut counts, &org, None, today.year());
     let common = push_common(&mut counts, actor);
     let c = counts.run(conn)?;
     let mut figures = figures_of_org(conn, &org, &periods)?;
@@ -947,6 +977,7 @@ pub fn org_admin_home(conn: &mut DbConn, actor: &Actor) -> AppResult<(OrgAdminHo
             setup,
             without_coordinator,
             without_coordinator_total: c.get(without_coordinator_total),
+            charts: charts(&c),
         },
         common,
     ))

@@ -1,12 +1,15 @@
 //! Reports: the Bufdir grant report (`bufdir`: figures by SQL aggregates, versions with frozen
-//! snapshots, drill-down, exports), charts drawn as accessible SVG on the server (`charts`), and
-//! the mentors' annual summary (`wrapped`).
+//! snapshots, drill-down, exports), the team report of some associations and a period (`team`),
+//! charts drawn as accessible SVG on the server (`charts`), and the mentors' annual summary
+//! (`wrapped`).
 
 pub mod bufdir;
 pub mod charts;
 mod labels;
 pub mod model;
 pub mod routes;
+pub mod runs;
+pub mod team;
 pub mod wrapped;
 
 pub use labels::LABELS;

@@ -11,8 +11,10 @@ use super::bufdir::compute::Figures;
 use super::bufdir::drill::{self, Drill, DrillPage};
 use super::bufdir::export;
 use super::bufdir::lifecycle::{self, Shown, Step};
-use super::charts::{self, Bar, Chart};
+use super::bufdir::run;
+use super::charts::{self, Chart};
 use super::model::BufdirReport;
+use super::runs;
 use crate::access::{Actor, Role};
 use crate::activities::model::CATEGORIES;
 use crate::auth::actor::set_flash;
@@ -28,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(drill_page),
         )
         .route("/reports/bufdir/{year}/compare", web::get().to(compare))
+        .route("/reports/bufdir/{year}/progress", web::get().to(progress))
         .route("/reports/bufdir/{year}/finalize", web::post().to(finalize))
         .route("/reports/bufdir/{year}/submit", web::post().to(submit))
         .route(
@@ -38,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/reports/bufdir/{year}/export.{format}",
             web::get().to(export_file),
         );
+    super::team::routes::configure(cfg);
 }
 
 fn year_of(raw: &str) -> AppResult<i32> {
@@ -83,38 +87,19 @@ pub async fn month_chart(
         Ok(charts::per_month(c, &org, assocs.as_deref(), year)?)
     })
     .await?;
-    let en = actor.labels.lang.code() == "en";
-    Ok(Chart {
-        id: "chart-month".into(),
-        title: format!("{} {year}", actor.t("report.chart_per_month")),
-        label_header: actor.t("report.col_month").into(),
-        value_header: actor.t("report.col_activities").into(),
-        bars: counts
-            .into_iter()
-            .enumerate()
-            .map(|(m, value)| Bar {
-                label: charts::month_label(m, en).into(),
-                value,
-            })
-            .collect(),
-    })
+    Ok(charts::months_chart(
+        "chart-month",
+        &actor.labels,
+        year,
+        &counts,
+    ))
 }
 
 fn category_chart(actor: &Actor, f: &Figures) -> Chart {
-    Chart {
-        id: "chart-category".into(),
-        title: format!("{} {}", actor.t("report.chart_by_category"), f.year),
-        label_header: actor.t("report.col_category").into(),
-        value_header: actor.t("report.col_activities").into(),
-        bars: CATEGORIES
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Bar {
-                label: actor.t(&format!("activity.category_{c}")).to_string(),
-                value: f.total.categories.get(i).map_or(0, |l| l.activities),
-            })
-            .collect(),
-    }
+    let counts: Vec<i64> = (0..CATEGORIES.len())
+        .map(|i| f.total.categories.get(i).map_or(0, |l| l.activities))
+        .collect();
+    charts::categories_chart("chart-category", &actor.labels, f.year, &counts)
 }
 
 // ---------------------------------------------------------------- the report
@@ -187,16 +172,24 @@ async fn show(
     let year = year_of(&path)?;
     let version = q.into_inner().number()?;
     let a = actor.clone();
-    let (shown, versions) = db(&state, move |c| {
-        let shown = lifecycle::show(c, &a, year, version)?;
+    let (mut picked, versions) = db(&state, move |c| {
+        let picked = lifecycle::pick(c, &a, year, version)?;
         let versions = if a.sees_whole_org() {
             lifecycle::versions(c, a.org()?, year)?
         } else {
             Vec::new()
         };
-        Ok((shown, versions))
+        Ok((picked, versions))
     })
     .await?;
+    let figures = match picked.snapshot.take() {
+        Some(f) => f,
+        None => match draft_figures(&actor, &state, &picked).await? {
+            Some(f) => f,
+            None => return progress_page(&actor, &state, year).await,
+        },
+    };
+    let shown = picked.with(figures);
     let chart = category_chart(&actor, &shown.figures);
     let mut p = Page::for_actor(&actor, "report.bufdir_title");
     p.title = format!("{} {year}", p.title);
@@ -209,6 +202,139 @@ async fn show(
         chart,
         categories: CATEGORIES.iter().copied().enumerate().collect(),
     })
+}
+
+/// How long the page waits for a run it started before showing its progress instead.
+const WAIT_FOR_RUN: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// A draft's figures, computed once however many ask at once (`bufdir::run`): the first to ask
+/// computes on the blocking pool and the page waits a moment; `None` when the run (this one or
+/// someone else's) is still going, and the page shows its progress.
+async fn draft_figures(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    picked: &lifecycle::Picked,
+) -> AppResult<Option<Figures>> {
+    let key = run::key(&picked.org, picked.year, &picked.scope);
+    let (k, user) = (key.clone(), actor.user_id.clone());
+    let draft = db(state, move |c| run::claim(c, &k, &user)).await?;
+    let ticket = match draft {
+        run::Draft::Ready(f) => return Ok(Some(f)),
+        run::Draft::Running => return Ok(None),
+        run::Draft::Mine(t) => t,
+    };
+    let (st, org, year, scope) = (
+        state.clone(),
+        picked.org.clone(),
+        picked.year,
+        picked.scope.clone(),
+    );
+    // Spawned, so the run goes on when the page stops waiting for it.
+    let handle = actix_web::rt::spawn(async move {
+        db(&st, move |c| run::run(c, &org, year, &scope, &ticket)).await
+    });
+    match actix_web::rt::time::timeout(WAIT_FOR_RUN, handle).await {
+        Ok(Ok(figures)) => figures.map(Some),
+        Ok(Err(e)) => Err(AppError::Internal(anyhow::anyhow!("report run: {e}"))),
+        Err(_) => Ok(None),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports/progress.html")]
+struct ProgressPage {
+    page: Page,
+    year: i32,
+    state: Option<runs::State>,
+}
+
+/// The polled part of `ProgressPage` (htmx).
+#[derive(Template)]
+#[template(path = "reports/progress_box.html")]
+struct ProgressBox {
+    page: Page,
+    year: i32,
+    state: Option<runs::State>,
+}
+
+macro_rules! progress_fns {
+    ($t:ty) => {
+        impl $t {
+            fn percent(&self) -> i32 {
+                self.state.as_ref().map_or(0, |s| s.progress)
+            }
+            fn step(&self) -> &str {
+                self.state.as_ref().map_or("", |s| s.step.as_str())
+            }
+        }
+    };
+}
+progress_fns!(ProgressPage);
+progress_fns!(ProgressBox);
+
+async fn run_state(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    year: i32,
+) -> AppResult<Option<runs::State>> {
+    let org = actor.org()?.to_string();
+    let key = run::key(&org, year, &lifecycle::scope_of(actor));
+    db(state, move |c| Ok(runs::state(c, &key)?)).await
+}
+
+/// The page shown while the draft is being computed: its progress, polled every second with
+/// htmx; without JavaScript the page reloads itself (and has a link to do so).
+async fn progress_page(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    year: i32,
+) -> AppResult<HttpResponse> {
+    let run_state = run_state(actor, state, year).await?;
+    let mut p = Page::for_actor(actor, "report.bufdir_title");
+    p.title = format!("{} {year}", p.title);
+    page::ok(&ProgressPage {
+        page: p,
+        year,
+        state: run_state,
+    })
+}
+
+/// `GET /reports/bufdir/{year}/progress`: the run's progress (the htmx poll's fragment); when it
+/// is no longer running, the report (htmx: `HX-Redirect`; otherwise a redirect).
+async fn progress(
+    actor: Actor,
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
+    let year = year_of(&path)?;
+    let run_state = run_state(&actor, &state, year).await?;
+    let report = format!("/reports/bufdir/{year}");
+    if !run_state.as_ref().is_some_and(runs::State::running) {
+        return Ok(if crate::web::is_htmx(&req) {
+            HttpResponse::Ok()
+                .insert_header(("HX-Redirect", report))
+                .finish()
+        } else {
+            redirect(&report)
+        });
+    }
+    let mut p = Page::for_actor(&actor, "report.bufdir_title");
+    p.title = format!("{} {year}", p.title);
+    if crate::web::is_htmx(&req) {
+        page::ok(&ProgressBox {
+            page: p,
+            year,
+            state: run_state,
+        })
+    } else {
+        page::ok(&ProgressPage {
+            page: p,
+            year,
+            state: run_state,
+        })
+    }
 }
 
 // ---------------------------------------------------------------- drill-down

@@ -1469,8 +1469,9 @@ fn engagement_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec
     (gets, posts)
 }
 
-/// The reports rows: the list and this year's Bufdir report (a coordinator sees the draft of
-/// their associations), and its lifecycle, which only an organization administrator moves.
+/// The reports rows: the list, this year's Bufdir report (a coordinator sees the draft of
+/// their associations) and its lifecycle, which only an organization administrator moves, and
+/// the team report with its exports.
 fn report_rows() -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
     use chrono::Datelike;
     let s = 303;
@@ -1485,6 +1486,30 @@ fn report_rows() -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
         // No version has been finalized yet: nothing to compare, for every role.
         (
             format!("/reports/bufdir/{year}/compare"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        // A draft's run: nothing running answers with the report's address.
+        (
+            format!("/reports/bufdir/{year}/progress"),
+            [s, 404, 303, 303, 303, 404],
+        ),
+        // The team report: the actor's own associations (or organization) by default; one
+        // that is not theirs to pick is out of scope.
+        ("/reports/team".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            "/reports/team/export.csv".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        (
+            "/reports/team/export.xlsx".into(),
+            [s, 404, 200, 200, 200, 404],
+        ),
+        (
+            "/reports/team/export.pdf".into(),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/reports/team?association=not-an-association".into(),
             [s, 404, 404, 404, 404, 404],
         ),
     ];

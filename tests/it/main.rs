@@ -34,5 +34,6 @@ mod security;
 mod security_auth;
 mod security_web;
 mod statements;
+mod team_report;
 mod ux;
 mod wrapped;

@@ -18,6 +18,8 @@ on_both_backends!(
     the_report_page_drills_down_and_is_scoped,
     a_submitted_report_is_frozen_and_versions_are_compared,
     the_exports_carry_the_same_figures,
+    training_course_days_count_and_the_roster_lists_approved_mentors,
+    two_asking_at_once_compute_the_draft_once_and_a_long_run_shows_progress,
 );
 
 const YEAR: i32 = 2023;
@@ -32,7 +34,7 @@ struct Fixture {
     c3: String,
 }
 
-fn org_id(app: &TestApp, short: &str) -> String {
+pub(crate) fn org_id(app: &TestApp, short: &str) -> String {
     o::table
         .filter(o::short_name.eq(short))
         .select(o::id)
@@ -50,7 +52,7 @@ fn type_named(app: &TestApp, org: &str, name: &str) -> (String, String, Option<S
 }
 
 #[allow(clippy::too_many_arguments)]
-fn add(
+pub(crate) fn add(
     app: &TestApp,
     org: &str,
     assoc: &str,
@@ -566,4 +568,258 @@ async fn the_exports_carry_the_same_figures(mut app: TestApp) {
             .status,
         404
     );
+}
+
+/// A course day of `minutes` from 10:00 UTC on the date, with attendance marks.
+fn course_day(app: &TestApp, course: &str, date: (u32, u32), minutes: i64, marks: &[(&str, bool)]) {
+    use likeperson::learning::courses::model::CourseDay;
+    use likeperson::schema::{course_attendance as ca, course_days as cd};
+    let starts = NaiveDate::from_ymd_opt(YEAR, date.0, date.1)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let day = CourseDay {
+        id: likeperson::db::new_id(),
+        course_id: course.into(),
+        starts_at: starts,
+        ends_at: starts + chrono::Duration::minutes(minutes),
+    };
+    diesel::insert_into(cd::table)
+        .values(&day)
+        .execute(&mut *app.conn())
+        .unwrap();
+    for (user, attended) in marks {
+        diesel::insert_into(ca::table)
+            .values((
+                ca::course_day_id.eq(&day.id),
+                ca::user_id.eq(*user),
+                ca::attended.eq(*attended),
+                ca::marked_at.eq(likeperson::db::now()),
+            ))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+}
+
+fn course(app: &TestApp, org: &str, assoc: &str, bufdir_training: bool) -> String {
+    use likeperson::learning::courses::model::Course;
+    use likeperson::schema::courses;
+    let t = likeperson::db::now();
+    let start = NaiveDate::from_ymd_opt(YEAR, 9, 4)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let c = Course {
+        id: likeperson::db::new_id(),
+        organization_id: org.into(),
+        local_association_id: Some(assoc.into()),
+        title: if bufdir_training {
+            "Grunnkurs"
+        } else {
+            "Kaffekurs"
+        }
+        .into(),
+        description: String::new(),
+        place: None,
+        online_url: None,
+        capacity: 10,
+        seats_taken: 0,
+        enrollment_deadline: start,
+        starts_at: start,
+        certification_name: None,
+        validity_months: None,
+        bufdir_training,
+        status: "open".into(),
+        created_by: None,
+        created_at: t,
+        updated_at: t,
+    };
+    diesel::insert_into(courses::table)
+        .values(&c)
+        .execute(&mut *app.conn())
+        .unwrap();
+    c.id
+}
+
+async fn training_course_days_count_and_the_roster_lists_approved_mentors(mut app: TestApp) {
+    use likeperson::schema::peer_mentors as pm;
+    let f = fixture(&app);
+    let training = course(&app, &f.org, &f.a1, true);
+    // 90 minutes, one present and one absent: a training day with one participant.
+    course_day(
+        &app,
+        &training,
+        (9, 4),
+        90,
+        &[(&f.m1, true), (&f.m2, false)],
+    );
+    // 89 minutes: too short, though attended.
+    course_day(&app, &training, (9, 5), 89, &[(&f.m1, true)]);
+    // Long enough, but nobody present.
+    course_day(&app, &training, (9, 6), 120, &[(&f.m2, false)]);
+    // Another course, not Bufdir training: never.
+    let other = course(&app, &f.org, &f.a1, false);
+    course_day(&app, &other, (9, 7), 120, &[(&f.m1, true)]);
+    // The roster: the first mentor approved (active), the second not.
+    diesel::update(
+        pm::table
+            .filter(pm::user_id.eq(&f.m1))
+            .filter(pm::organization_id.eq(&f.org)),
+    )
+    .set(pm::status.eq("active"))
+    .execute(&mut *app.conn())
+    .unwrap();
+    diesel::update(
+        pm::table
+            .filter(pm::user_id.eq(&f.m2))
+            .filter(pm::organization_id.eq(&f.org)),
+    )
+    .set(pm::status.eq("deactivated"))
+    .execute(&mut *app.conn())
+    .unwrap();
+
+    let r = figures(&app, &f);
+    let t = &r.total;
+    assert_eq!(r.course_days, 1);
+    assert_eq!(
+        line(&t.categories[2]),
+        (2, 5, 0, 1, 180),
+        "the activity's training day and the course day"
+    );
+    assert_eq!(line(&t.all), (7, 16, 3, 2, 465));
+    let a1 = r.associations.iter().find(|a| a.id == f.a1).unwrap();
+    assert_eq!(line(&a1.figures.all), (4, 6, 2, 1, 225));
+    assert_eq!(line(&a1.figures.categories[2]), (1, 1, 0, 0, 90));
+    let reasons: Vec<(&str, i64)> = r
+        .not_counted
+        .iter()
+        .map(|n| (n.reason.as_str(), n.activities))
+        .collect();
+    assert!(
+        reasons.contains(&("bufdir.training_too_short", 2)),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&("bufdir.course_day_no_attendance", 1)),
+        "{reasons:?}"
+    );
+    let roster: Vec<&str> = r.roster.iter().map(|e| e.mentor_id.as_str()).collect();
+    assert_eq!(roster, vec![f.m1.as_str()], "only the approved mentor");
+    assert_eq!(r.roster_not_approved, 1);
+
+    // The drill-down lists the course day behind the training figure, and the two that did
+    // not count under their reasons.
+    app.login("admin@nhf.example").await;
+    let drill = app
+        .get(&format!(
+            "/reports/bufdir/{YEAR}/activities?category=training"
+        ))
+        .await;
+    assert_eq!(drill.status, 200);
+    assert_eq!(
+        drill
+            .body
+            .matches(&format!("href=\"/courses/{training}\""))
+            .count(),
+        1
+    );
+    assert!(drill.has("<time datetime=\"2023-09-04\">"));
+    let short = app
+        .get(&format!(
+            "/reports/bufdir/{YEAR}/activities?counts=no&reason=bufdir.training_too_short"
+        ))
+        .await;
+    assert!(short.has("<time datetime=\"2023-09-05\">"));
+    assert_eq!(
+        short.body.matches("<a href=\"/activities/").count(),
+        1,
+        "and the activity"
+    );
+    let page = app.get(&format!("/reports/bufdir/{YEAR}")).await;
+    assert!(page.has("Kursdager") || page.has("kursdager"));
+}
+
+async fn two_asking_at_once_compute_the_draft_once_and_a_long_run_shows_progress(mut app: TestApp) {
+    use likeperson::reports::runs::{self, Claim};
+    use likeperson::schema::report_runs as rr;
+    let f = fixture(&app);
+    let admin = app.user_id("admin@nhf.example");
+    app.login("admin@nhf.example").await;
+    let uri = format!("/reports/bufdir/{YEAR}");
+    let runs_of = |app: &TestApp| -> i32 {
+        rr::table
+            .filter(rr::organization_id.eq(&f.org))
+            .filter(rr::kind.eq("bufdir"))
+            .filter(rr::year.eq(YEAR))
+            .filter(rr::scope_key.eq("org"))
+            .select(rr::runs)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let age = |app: &TestApp| {
+        diesel::update(rr::table.filter(rr::organization_id.eq(&f.org)))
+            .set(rr::finished_at.eq(likeperson::db::now() - chrono::Duration::hours(1)))
+            .execute(&mut *app.conn())
+            .unwrap();
+    };
+    // Two at once: one computation.
+    let get = || actix_web::test::TestRequest::get().uri(&uri);
+    let statuses = app.send_all(vec![get(), get()]).await;
+    assert_eq!(statuses, vec![200, 200]);
+    assert_eq!(runs_of(&app), 1, "computed once");
+    let page = app.get(&uri).await;
+    assert!(page.has("Utkast"));
+    assert_eq!(runs_of(&app), 1, "the fresh result read again");
+
+    // A run someone else holds: the page shows its progress, polled every second with htmx
+    // (and reloading itself without JavaScript), and then the result.
+    age(&app);
+    let key = likeperson::reports::bufdir::run::key(&f.org, YEAR, &Scope::Org);
+    let ticket = match runs::claim(&mut app.conn(), &key, &admin).unwrap() {
+        Claim::Mine(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert!(matches!(
+        runs::claim(&mut app.conn(), &key, &admin).unwrap(),
+        Claim::Running
+    ));
+    runs::progress(&mut app.conn(), &ticket, 40, "report.step_courses").unwrap();
+    let waiting = app.get(&uri).await;
+    assert_eq!(waiting.status, 200);
+    assert!(waiting.has("hx-trigger=\"every 1s\""), "{}", waiting.body);
+    assert!(waiting.has("<progress id=\"run-bar\" max=\"100\" value=\"40\">"));
+    assert!(waiting.has("<noscript><meta http-equiv=\"refresh\" content=\"2\"></noscript>"));
+    let poll = app
+        .htmx_get(&format!("{uri}/progress"), "run-progress")
+        .await;
+    assert_eq!(poll.status, 200);
+    assert!(poll.has("Kursdager") && !poll.has("<html"));
+    assert_eq!(runs_of(&app), 2, "the held run only");
+    // The holder finishes: the poll sends the page to the report, which reads its result.
+    let figures = compute(&mut app.conn(), &f.org, YEAR, &Scope::Org).unwrap();
+    runs::finish(
+        &mut app.conn(),
+        &ticket,
+        &serde_json::to_string(&figures).unwrap(),
+    )
+    .unwrap();
+    let poll = app
+        .htmx_get(&format!("{uri}/progress"), "run-progress")
+        .await;
+    assert_eq!(poll.header("HX-Redirect"), uri);
+    assert_eq!(app.get(&format!("{uri}/progress")).await.status, 303);
+    assert!(app.get(&uri).await.has("Dette telte ikke"));
+    assert_eq!(runs_of(&app), 2);
+
+    // A run whose holder went away is taken over when its lease ends.
+    age(&app);
+    let Claim::Mine(_) = runs::claim(&mut app.conn(), &key, &admin).unwrap() else {
+        panic!("claimed")
+    };
+    diesel::update(rr::table.filter(rr::organization_id.eq(&f.org)))
+        .set(rr::locked_until.eq(likeperson::db::now() - chrono::Duration::seconds(1)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(app.get(&uri).await.has("Dette telte ikke"));
+    assert_eq!(runs_of(&app), 4);
 }

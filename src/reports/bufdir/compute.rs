@@ -23,8 +23,11 @@ use crate::activities::model::CATEGORIES;
 use crate::db::{DbConn, UnionAll};
 use crate::schema::{
     activities as act, activity_types as at, event_attendees as ea, events as ev,
-    local_associations as la, organizations, users,
+    local_associations as la, organizations, peer_mentors as pm, users,
 };
+
+/// The mentor statuses of an approved mentor, who may stand on the roster.
+pub const APPROVED: [&str; 1] = ["active"];
 
 /// One line of figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +103,13 @@ pub struct Figures {
     pub roster: Vec<RosterEntry>,
     pub not_counted: Vec<NotCounted>,
     pub computed_at: NaiveDateTime,
+    /// Training days from courses marked as Bufdir training (in the training figures).
+    #[serde(default)]
+    pub course_days: i64,
+    /// Mentors with counting activities left off the roster: not approved (their status is
+    /// not active).
+    #[serde(default)]
+    pub roster_not_approved: i64,
 }
 
 impl Figures {
@@ -187,6 +197,21 @@ fn participants() -> diesel::expression::SqlLiteral<Nullable<BigInt>> {
 /// categories per association and in total, roster (mentor × association), the reasons of what
 /// did not count; then events and their participants; then names.
 pub fn compute(conn: &mut DbConn, org: &str, year: i32, scope: &Scope) -> QueryResult<Figures> {
+    compute_with(conn, org, year, scope, &mut |_, _, _| Ok(()))
+}
+
+/// Told before each step: the connection, the percent done and the step's label key.
+pub type OnStep<'a> = dyn FnMut(&mut DbConn, i32, &'static str) -> QueryResult<()> + 'a;
+
+/// `compute`, telling `on_step` how far it has come (the progress of a long run).
+pub fn compute_with(
+    conn: &mut DbConn,
+    org: &str,
+    year: i32,
+    scope: &Scope,
+    on_step: &mut OnStep<'_>,
+) -> QueryResult<Figures> {
+    on_step(conn, 5, "report.step_figures")?;
     let (from, to) = year_range(year);
     let types = types_by_category(conn, org)?;
     // kind = category index (0..3) or 3 for all; +10 for the totals.
@@ -254,6 +279,29 @@ pub fn compute(conn: &mut DbConn, org: &str, year: i32, scope: &Scope) -> QueryR
         }
     }
 
+    on_step(conn, 50, "report.step_courses")?;
+    // Days of courses marked as Bufdir training: training days where they last 2 × 45
+    // minutes and someone attended.
+    let training = CATEGORIES
+        .iter()
+        .position(|c| *c == "training")
+        .unwrap_or(CATEGORIES.len() - 1);
+    let mut course_days = 0;
+    let mut days_not_counted: BTreeMap<String, i64> = BTreeMap::new();
+    for d in super::courses::days(conn, org, from, to, scope)? {
+        if !d.counts {
+            *days_not_counted.entry(d.reason.to_string()).or_default() += 1;
+            continue;
+        }
+        course_days += 1;
+        add_course_day(&mut total, training, d.minutes, d.attended);
+        if let Some(a) = d.association_id {
+            let block = by_assoc.entry(a).or_insert_with(Block::empty);
+            add_course_day(block, training, d.minutes, d.attended);
+        }
+    }
+
+    on_step(conn, 60, "report.step_roster")?;
     // The roster: mentors by association, with their counting activities.
     let pairs: Vec<(String, String, i64)> = scoped!(
         period!(org, true, from, to)
@@ -267,12 +315,21 @@ pub fn compute(conn: &mut DbConn, org: &str, year: i32, scope: &Scope) -> QueryR
     ids.sort();
     ids.dedup();
     let mut names: HashMap<String, String> = HashMap::new();
+    let mut approved: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
         names.extend(
             users::table
                 .filter(users::id.eq_any(chunk.to_vec()))
                 .select((users::id, users::name))
                 .load::<(String, String)>(conn)?,
+        );
+        approved.extend(
+            pm::table
+                .filter(pm::organization_id.eq(org.to_string()))
+                .filter(pm::user_id.eq_any(chunk.to_vec()))
+                .filter(pm::status.eq_any(APPROVED))
+                .select(pm::user_id)
+                .load::<String>(conn)?,
         );
     }
 
@@ -285,6 +342,7 @@ pub fn compute(conn: &mut DbConn, org: &str, year: i32, scope: &Scope) -> QueryR
     )
     .load(conn)?;
 
+    on_step(conn, 80, "report.step_events")?;
     // Events held (not cancelled) and those who attended.
     let start = from.and_hms_opt(0, 0, 0).unwrap_or_default();
     let end = (to + chrono::Duration::days(1))
@@ -361,7 +419,12 @@ pub fn compute(conn: &mut DbConn, org: &str, year: i32, scope: &Scope) -> QueryR
     associations.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
 
     let mut roster: BTreeMap<String, RosterEntry> = BTreeMap::new();
+    let mut not_approved: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (mentor, assoc, n) in pairs {
+        if !approved.contains(&mentor) {
+            not_approved.insert(mentor);
+            continue;
+        }
         let e = roster.entry(mentor.clone()).or_insert_with(|| RosterEntry {
             name: names.get(&mentor).cloned().unwrap_or_default(),
             mentor_id: mentor,
@@ -390,10 +453,32 @@ pub fn compute(conn: &mut DbConn, org: &str, year: i32, scope: &Scope) -> QueryR
         associations,
         total,
         roster,
-        not_counted: not_counted
-            .into_iter()
-            .map(|(reason, activities)| NotCounted { reason, activities })
-            .collect(),
+        not_counted: merge_reasons(not_counted, days_not_counted),
         computed_at: crate::db::now(),
+        course_days,
+        roster_not_approved: not_approved.len() as i64,
     })
+}
+
+/// A counting course day in a block: one training unit, its attendees, its minutes.
+fn add_course_day(block: &mut Block, training: usize, minutes: i64, attended: i64) {
+    for line in [&mut block.all]
+        .into_iter()
+        .chain(block.categories.get_mut(training))
+    {
+        line.activities += 1;
+        line.participants += attended;
+        line.minutes += minutes;
+    }
+}
+
+/// The activities' reasons and the course days', by reason.
+fn merge_reasons(activities: Vec<(String, i64)>, days: BTreeMap<String, i64>) -> Vec<NotCounted> {
+    let mut all: BTreeMap<String, i64> = activities.into_iter().collect();
+    for (reason, n) in days {
+        *all.entry(reason).or_default() += n;
+    }
+    all.into_iter()
+        .map(|(reason, activities)| NotCounted { reason, activities })
+        .collect()
 }

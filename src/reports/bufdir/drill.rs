@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::compute::Scope;
 use super::compute::{types_by_category, year_range};
+use super::courses::{self, CourseDayRow};
 use super::lifecycle::{scope_of, valid_year};
 use crate::access::{Actor, Role};
 use crate::activities::model::CATEGORIES;
@@ -70,6 +71,8 @@ pub struct DrillRow {
 pub struct DrillPage {
     pub rows: Vec<DrillRow>,
     pub next: Option<String>,
+    /// The course days behind the figure (training from courses), on the first page.
+    pub course_days: Vec<CourseDayRow>,
 }
 
 type Row = (
@@ -135,6 +138,21 @@ pub fn page(conn: &mut DbConn, actor: &Actor, year: i32, d: &Drill) -> AppResult
                 .or(act::occurred_on.eq(date).and(act::id.gt(id))),
         );
     }
+    // The course days behind the same figure, listed once, above the first page's end.
+    let course_days = if !d.after.is_empty() || !(d.category.is_empty() || d.category == "training")
+    {
+        Vec::new()
+    } else {
+        courses::days(conn, &org, from, to, &scope_of(actor))?
+            .into_iter()
+            .filter(|c| c.counts == d.counting())
+            .filter(|c| d.reason.is_empty() || c.reason == d.reason)
+            .filter(|c| {
+                d.association.is_empty()
+                    || c.association_id.as_deref() == Some(d.association.as_str())
+            })
+            .collect()
+    };
     let mut rows: Vec<Row> = q
         .order((act::occurred_on.asc(), act::id.asc()))
         .limit(PAGE + 1)
@@ -175,5 +193,6 @@ pub fn page(conn: &mut DbConn, actor: &Actor, year: i32, d: &Drill) -> AppResult
             )
             .collect(),
         next,
+        course_days,
     })
 }

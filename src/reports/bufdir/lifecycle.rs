@@ -78,20 +78,55 @@ fn name_of(conn: &mut DbConn, id: &Option<String>) -> QueryResult<Option<String>
     }
 }
 
+/// The version to show before its figures: a final or submitted version's snapshot, or
+/// `None` for a draft, whose figures are computed (`show`, or once for everyone asking at once
+/// through `bufdir::run`).
+pub struct Picked {
+    pub org: String,
+    pub year: i32,
+    pub scope: Scope,
+    pub report: Option<BufdirReport>,
+    pub version: i32,
+    pub status: String,
+    pub snapshot: Option<Figures>,
+    pub finalized_by: Option<String>,
+    pub submitted_by: Option<String>,
+}
+
+impl Picked {
+    pub fn with(self, figures: Figures) -> Shown {
+        Shown {
+            report: self.report,
+            version: self.version,
+            status: self.status,
+            figures,
+            finalized_by: self.finalized_by,
+            submitted_by: self.submitted_by,
+        }
+    }
+}
+
 /// The version `version` (the newest when none) of the actor's organization's report for
 /// `year`. A coordinator always sees the live draft of their associations.
-pub fn show(conn: &mut DbConn, actor: &Actor, year: i32, version: Option<i32>) -> AppResult<Shown> {
+pub fn pick(
+    conn: &mut DbConn,
+    actor: &Actor,
+    year: i32,
+    version: Option<i32>,
+) -> AppResult<Picked> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
     let year = valid_year(year)?;
     let scope = scope_of(actor);
     if !actor.sees_whole_org() {
-        let figures = compute::compute(conn, &org, year, &scope)?;
-        return Ok(Shown {
+        return Ok(Picked {
+            org,
+            year,
+            scope,
             report: None,
             version: 0,
             status: DRAFT.into(),
-            figures,
+            snapshot: None,
             finalized_by: None,
             submitted_by: None,
         });
@@ -105,30 +140,39 @@ pub fn show(conn: &mut DbConn, actor: &Actor, year: i32, version: Option<i32>) -
         ),
         None => all.into_iter().next(),
     };
-    let (figures, status, number) = match &row {
+    let (snapshot, status, number) = match &row {
         Some(r) if r.status != DRAFT => {
             let snap = r.snapshot.as_deref().unwrap_or("");
             let figures: Figures = serde_json::from_str(snap)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("snapshot: {e}")))?;
-            (figures, r.status.clone(), r.version)
+            (Some(figures), r.status.clone(), r.version)
         }
-        Some(r) => (
-            compute::compute(conn, &org, year, &scope)?,
-            r.status.clone(),
-            r.version,
-        ),
-        None => (compute::compute(conn, &org, year, &scope)?, DRAFT.into(), 1),
+        Some(r) => (None, r.status.clone(), r.version),
+        None => (None, DRAFT.into(), 1),
     };
     let finalized_by = name_of(conn, &row.as_ref().and_then(|r| r.finalized_by.clone()))?;
     let submitted_by = name_of(conn, &row.as_ref().and_then(|r| r.submitted_by.clone()))?;
-    Ok(Shown {
+    Ok(Picked {
+        org,
+        year,
+        scope,
         report: row,
         version: number,
         status,
-        figures,
+        snapshot,
         finalized_by,
         submitted_by,
     })
+}
+
+/// The version with its figures: a draft's computed now.
+pub fn show(conn: &mut DbConn, actor: &Actor, year: i32, version: Option<i32>) -> AppResult<Shown> {
+    let mut p = pick(conn, actor, year, version)?;
+    let figures = match p.snapshot.take() {
+        Some(f) => f,
+        None => compute::compute(conn, &p.org, p.year, &p.scope)?,
+    };
+    Ok(p.with(figures))
 }
 
 /// What a lifecycle step did.
