@@ -879,6 +879,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cancel_reason -> Nullable<Text>,
     }
 }
 

@@ -62,6 +62,7 @@ pub fn insert_course(
         created_by: None,
         created_at: t,
         updated_at: t,
+        cancel_reason: None,
     };
     diesel::insert_into(courses::table)
         .values(&c)

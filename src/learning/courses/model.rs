@@ -24,6 +24,7 @@ pub struct Course {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
@@ -101,7 +102,17 @@ impl CourseRow {
         self.c.status == "open" && !self.deadline_passed() && !self.started() && !self.holding()
     }
     pub fn may_withdraw(&self) -> bool {
-        self.holding() && !self.started()
+        self.holding() && !self.started() && !self.cancelled()
+    }
+    pub fn cancelled(&self) -> bool {
+        self.c.status == "cancelled"
+    }
+    /// A coordinator may still edit or cancel it: open and not started.
+    pub fn editable(&self) -> bool {
+        self.c.status == "open" && !self.started()
+    }
+    pub fn cancel_reason(&self) -> &str {
+        self.c.cancel_reason.as_deref().unwrap_or("")
     }
     pub fn my_status_key(&self) -> String {
         format!(

@@ -242,15 +242,15 @@ pub fn association_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(S
         .load(conn)?)
 }
 
-struct Valid {
-    association: Option<String>,
-    days: Vec<(NaiveDateTime, NaiveDateTime)>,
-    deadline: NaiveDateTime,
-    capacity: i32,
-    validity: Option<i32>,
+pub(super) struct Valid {
+    pub association: Option<String>,
+    pub days: Vec<(NaiveDateTime, NaiveDateTime)>,
+    pub deadline: NaiveDateTime,
+    pub capacity: i32,
+    pub validity: Option<i32>,
 }
 
-fn validate(
+pub(super) fn validate(
     conn: &mut DbConn,
     actor: &Actor,
     f: &CourseForm,
@@ -381,6 +381,7 @@ pub fn create(
         created_by: Some(actor.user_id.clone()),
         created_at: t,
         updated_at: t,
+        cancel_reason: None,
     };
     let id = c.id.clone();
     crate::db::tx(conn, |tx| {

@@ -202,7 +202,7 @@ pub fn enroll(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(CourseRo
 pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(CourseRow, Outcome)> {
     actor.require(&[Role::PeerMentor])?;
     let row = courses::get(conn, actor, id)?;
-    if row.started() {
+    if row.started() || row.cancelled() {
         return Ok((row, Outcome::Closed));
     }
     withdraw_user(conn, id, &actor.user_id)?;
