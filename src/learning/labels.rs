@@ -24,6 +24,8 @@ pub static LABELS: &[Entry] = &[
     ("course.col_seats", "Plasser", "Seats"),
     ("course.col_waitlist", "Venteliste", "Waitlist"),
     ("course.whole_org", "Hele organisasjonen", "The whole organization"),
+    ("course.hint_audience", "Velg ett eller flere av dine {association.pl}.", "Choose one or more of your {association.pl}."),
+    ("course.hint_audience_admin", "Velg ett eller flere {association.pl}, eller ingen for hele organisasjonen.", "Choose one or more {association.pl}, or none for the whole organization."),
     ("course.online", "på nett", "online"),
     ("course.deadline", "Påmeldingsfrist", "Enrollment deadline"),
     ("course.days", "Kursdager", "Course days"),

@@ -210,17 +210,14 @@ async fn editing_a_course_seats_the_waitlist_and_tells_the_enrolled_of_new_days(
             .unwrap_or_default()
     };
     let assoc: String = {
-        let re = regex::Regex::new(
-            r#"id="f-local_association_id"[^>]*>[\s\S]*?<option value="([^"]+)" selected>"#,
-        )
-        .unwrap();
+        let re = regex::Regex::new(r#"name="associations" value="([^"]+)" checked>"#).unwrap();
         re.captures(&page.body).unwrap()[1].to_string()
     };
     let (day, deadline) = (field("day1_date"), field("deadline_date"));
     let base = |capacity: &'static str, place: &'static str| {
         vec![
             ("title", demo::FULL.to_string()),
-            ("local_association_id", assoc.clone()),
+            ("associations", assoc.clone()),
             ("capacity", capacity.to_string()),
             ("place", place.to_string()),
             ("day1_date", day.clone()),

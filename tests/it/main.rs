@@ -14,6 +14,7 @@ mod auth;
 mod certifications;
 mod commands;
 mod contacts;
+mod course_audience;
 mod course_changes;
 mod documents;
 mod engagement;

@@ -54,7 +54,7 @@ impl CourseForm {
         CourseForm {
             title: c.title.clone(),
             description: c.description.clone(),
-            local_association_id: c.local_association_id.clone().unwrap_or_default(),
+            associations: row.audience.iter().map(|(a, _)| a.clone()).collect(),
             place: c.place.clone().unwrap_or_default(),
             online_url: c.online_url.clone().unwrap_or_default(),
             capacity: c.capacity.to_string(),
@@ -145,12 +145,28 @@ pub fn update(
 ) -> AppResult<Result<(), FieldErrors>> {
     let row = for_edit(conn, actor, id)?;
     let org = row.c.organization_id.clone();
-    let v = match validate(conn, actor, f)? {
+    let v = match validate(conn, actor, f, true)? {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
-    // A coordinator cannot turn a course into a whole-organization one (validate refuses an
-    // empty audience for them), nor move it out of their associations (the choices are theirs).
+    // A coordinator decides for their own associations only: others' already on the course stay.
+    // The result may not be empty (that would be the whole organization, the administrator's).
+    let mut audience = v.associations.clone();
+    if actor.role() != Role::OrgAdmin {
+        audience.extend(
+            row.audience
+                .iter()
+                .filter(|(a, _)| !actor.associations.contains(a))
+                .map(|(a, _)| a.clone()),
+        );
+        audience.sort();
+        audience.dedup();
+        if audience.is_empty() {
+            let mut errors = FieldErrors::new();
+            errors.add("associations", "err.required");
+            return Ok(Err(errors));
+        }
+    }
     let cert = forms::fold_whitespace(&f.certification_name);
     let place = forms::fold_whitespace(&f.place);
     let online = forms::opt(&Some(f.online_url.trim().to_string()));
@@ -171,7 +187,6 @@ pub fn update(
         .set((
             co::title.eq(&title),
             co::description.eq(f.description.trim()),
-            co::local_association_id.eq(&v.association),
             co::place.eq((!place.is_empty()).then(|| place.clone())),
             co::online_url.eq(&online),
             co::capacity.eq(v.capacity),
@@ -188,6 +203,7 @@ pub fn update(
             errors.add("capacity", "course.err_capacity_below");
             return Ok(Err(errors));
         }
+        service::set_audience(tx.conn, id, &audience)?;
         if old_days != v.days {
             // Not started, so no attendance refers to the days yet.
             diesel::delete(cd::table.filter(cd::course_id.eq(id))).execute(tx.conn)?;
@@ -218,6 +234,7 @@ pub fn update(
                 serde_json::json!({
                     "title": title,
                     "capacity": v.capacity,
+                    "associations": audience,
                     "starts_at": v.days[0].0.to_string(),
                     "seated_from_waitlist": seated.len(),
                 }),

@@ -165,6 +165,15 @@ async fn render_form(
     )
 }
 
+/// The course form with its ticked associations (a repeated field).
+fn course_form(pairs: Vec<(String, String)>) -> AppResult<CourseForm> {
+    let (form, associations) = crate::expenses::split_list::<CourseForm>(pairs, "associations")?;
+    Ok(CourseForm {
+        associations,
+        ..form
+    })
+}
+
 async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let form = CourseForm {
@@ -181,10 +190,10 @@ async fn create(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: extract::Form<CourseForm>,
+    form: extract::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let form = form.into_inner();
+    let form = course_form(form.into_inner())?;
     let (a, f) = (actor.clone(), form.clone());
     match db(&state, move |c| service::create(c, &a, &f)).await? {
         Ok(id) => {
@@ -214,10 +223,10 @@ async fn update(
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: extract::Form<CourseForm>,
+    form: extract::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
-    let form = form.into_inner();
+    let form = course_form(form.into_inner())?;
     let (a, f, i) = (actor.clone(), form.clone(), id.clone());
     match db(&state, move |c| edit::update(c, &a, &i, &f)).await? {
         Ok(()) => {
