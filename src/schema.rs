@@ -742,6 +742,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     external_resources,
     import_batches,
     courses,
+    course_associations,
     course_days,
     course_enrollments,
     course_attendance,
@@ -879,6 +880,14 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    course_associations (course_id, local_association_id) {
+        course_id -> Text,
+        local_association_id -> Text,
     }
 }
 
@@ -935,6 +944,8 @@ diesel::joinable!(course_enrollments -> courses (course_id));
 diesel::joinable!(course_enrollments -> users (user_id));
 diesel::joinable!(certifications -> users (user_id));
 diesel::joinable!(courses -> local_associations (local_association_id));
+diesel::joinable!(course_associations -> courses (course_id));
+diesel::joinable!(course_associations -> local_associations (local_association_id));
 
 diesel::table! {
     approval_requirements (id) {

@@ -45,7 +45,7 @@ pub fn insert_course(
     let c = Course {
         id: new_id(),
         organization_id: org.to_string(),
-        local_association_id: association.map(str::to_string),
+        local_association_id: None,
         title: title.to_string(),
         description: "Innføring i rollen som likeperson: taushetsplikt, samtaler og egne grenser."
             .into(),
@@ -62,10 +62,13 @@ pub fn insert_course(
         created_by: None,
         created_at: t,
         updated_at: t,
+        cancel_reason: None,
     };
     diesel::insert_into(courses::table)
         .values(&c)
         .execute(conn)?;
+    let audience: Vec<String> = association.map(str::to_string).into_iter().collect();
+    super::courses::service::set_audience(conn, &c.id, &audience)?;
     for d in 0..days {
         diesel::insert_into(course_days::table)
             .values(&CourseDay {

@@ -123,6 +123,27 @@ pub static ALL: &[Scenario] = &[
         audience: MENTOR,
         kind: Kind::Event,
     },
+    // Learning: a course the person is enrolled in or waiting for changed its days or place,
+    // or was cancelled (`learning::courses::edit`).
+    Scenario {
+        key: "course.changed",
+        critical: false,
+        audience: MENTOR,
+        kind: Kind::Event,
+    },
+    Scenario {
+        key: "course.cancelled",
+        critical: false,
+        audience: MENTOR,
+        kind: Kind::Event,
+    },
+    // Learning: a coordinator's message to everyone enrolled in a course (its own mail).
+    Scenario {
+        key: "course.message",
+        critical: false,
+        audience: MENTOR,
+        kind: Kind::Event,
+    },
     // Engagement: `engagement::badges::service::on_awarded`.
     Scenario {
         key: "badge.awarded",

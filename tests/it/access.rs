@@ -1659,7 +1659,57 @@ fn learning_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<P
         ("/requirement-settings".into(), [s, 404, 404, 200, 200, 404]),
         ("/requirements/mine".into(), [s, 200, 404, 404, 404, 404]),
         ("/requirements/mentors".into(), [s, 404, 200, 200, 200, 404]),
+        (
+            format!("/courses/{full}/edit"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}/edit"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (
+            format!("/courses/{past}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/courses/{full}/cancel"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}/cancel"),
+            [s, 404, 404, 404, 200, 404],
+        ),
+        (
+            format!("/courses/{full}/message"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}/message"),
+            [s, 404, 404, 404, 200, 404],
+        ),
     ];
+    // An approval requirement of NHF's (the demo has them only for Barnekreftforeningen).
+    let requirement = {
+        use likeperson::learning::requirements::model::Requirement;
+        use likeperson::schema::approval_requirements as ar;
+        let t = likeperson::db::now();
+        let r = Requirement {
+            id: likeperson::db::new_id(),
+            organization_id: org_id(app, "NHF"),
+            kind: "declaration".into(),
+            name: "Taushetserklæring".into(),
+            certification_name: None,
+            validity_months: None,
+            is_active: true,
+            created_at: t,
+            updated_at: t,
+        };
+        diesel::insert_into(ar::table)
+            .values(&r)
+            .execute(&mut *app.conn())
+            .unwrap();
+        r.id
+    };
     let posts: Vec<PostRow> = vec![
         (
             "/courses".into(),
@@ -1705,6 +1755,57 @@ fn learning_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<P
             "/requirements/mentors".into(),
             vec![("user_id", String::new())],
             [s, 404, 422, 422, 422, 404],
+        ),
+        (
+            format!("/requirement-settings/{requirement}/active"),
+            vec![("active", "yes".into())],
+            [s, 404, 404, 303, 404, 404],
+        ),
+        (
+            format!("/requirement-settings/{random}/active"),
+            vec![("active", "yes".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        // Completing a course before its last day: a message, nothing changed.
+        (
+            format!("/courses/{full}/complete"),
+            vec![],
+            [s, 404, 303, 303, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}/complete"),
+            vec![],
+            [s, 404, 404, 404, 303, 404],
+        ),
+        (
+            format!("/courses/{full}"),
+            vec![("title", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}"),
+            vec![("title", String::new())],
+            [s, 404, 404, 404, 422, 404],
+        ),
+        (
+            format!("/courses/{full}/cancel"),
+            vec![("reason", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}/cancel"),
+            vec![("reason", String::new())],
+            [s, 404, 404, 404, 422, 404],
+        ),
+        (
+            format!("/courses/{full}/message"),
+            vec![("body", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/courses/{blind}/message"),
+            vec![("body", String::new())],
+            [s, 404, 404, 404, 422, 404],
         ),
     ];
     (gets, posts)

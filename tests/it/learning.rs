@@ -292,7 +292,7 @@ async fn a_coordinator_creates_a_course_and_bad_input_answers_422_with_values_ke
             "/courses",
             &[
                 ("title", "Mitt kurs"),
-                ("local_association_id", ""),
+                ("associations", ""),
                 ("capacity", "0"),
                 ("day1_date", "2020-01-01"),
                 ("day1_start", "10:00"),
@@ -323,7 +323,7 @@ async fn a_coordinator_creates_a_course_and_bad_input_answers_422_with_values_ke
             "/courses",
             &[
                 ("title", "Mitt kurs"),
-                ("local_association_id", &assoc),
+                ("associations", &assoc),
                 ("capacity", "8"),
                 ("place", "Huset"),
                 ("day1_date", &day),

@@ -14,6 +14,8 @@ mod auth;
 mod certifications;
 mod commands;
 mod contacts;
+mod course_audience;
+mod course_changes;
 mod documents;
 mod engagement;
 mod events;

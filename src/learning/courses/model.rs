@@ -8,6 +8,7 @@ use crate::schema::{course_days, courses};
 pub struct Course {
     pub id: String,
     pub organization_id: String,
+    /// Unused since the audience moved to `course_associations` (always NULL).
     pub local_association_id: Option<String>,
     pub title: String,
     pub description: String,
@@ -24,6 +25,7 @@ pub struct Course {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
@@ -55,8 +57,8 @@ impl CourseDay {
 #[derive(Clone, Debug)]
 pub struct CourseRow {
     pub c: Course,
-    /// The association it is for, `None` for the whole organization.
-    pub association_name: Option<String>,
+    /// The associations it is for (id, name), by name; empty for the whole organization.
+    pub audience: Vec<(String, String)>,
     pub days: Vec<CourseDay>,
     /// The viewer's enrollment status, if they ever enrolled.
     pub my_status: Option<String>,
@@ -101,7 +103,25 @@ impl CourseRow {
         self.c.status == "open" && !self.deadline_passed() && !self.started() && !self.holding()
     }
     pub fn may_withdraw(&self) -> bool {
-        self.holding() && !self.started()
+        self.holding() && !self.started() && !self.cancelled()
+    }
+    /// The associations' names, or empty for the whole organization.
+    pub fn audience_text(&self) -> String {
+        self.audience
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    pub fn cancelled(&self) -> bool {
+        self.c.status == "cancelled"
+    }
+    /// A coordinator may still edit or cancel it: open and not started.
+    pub fn editable(&self) -> bool {
+        self.c.status == "open" && !self.started()
+    }
+    pub fn cancel_reason(&self) -> &str {
+        self.c.cancel_reason.as_deref().unwrap_or("")
     }
     pub fn my_status_key(&self) -> String {
         format!(

@@ -5,6 +5,7 @@ use actix_session::Session;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::edit::{self, CancelForm, MessageForm};
 use super::model::CourseRow;
 use super::service::{self, CourseForm};
 use crate::access::{Actor, Role};
@@ -21,6 +22,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/courses", web::post().to(create))
         .route("/courses/new", web::get().to(new_form))
         .route("/courses/{id}", web::get().to(show))
+        .route("/courses/{id}", web::post().to(update))
+        .route("/courses/{id}/edit", web::get().to(edit_form))
+        .route("/courses/{id}/cancel", web::get().to(cancel_form))
+        .route("/courses/{id}/cancel", web::post().to(cancel))
+        .route("/courses/{id}/message", web::get().to(message_form))
+        .route("/courses/{id}/message", web::post().to(message))
         .route("/courses/{id}/enroll", web::post().to(enroll))
         .route("/courses/{id}/withdraw", web::post().to(withdraw))
         .route("/courses/{id}/enrollments", web::post().to(coordinate));
@@ -120,6 +127,8 @@ async fn show(
 #[template(path = "learning/form.html")]
 struct FormPage {
     page: Page,
+    /// The course being edited; `None` for a new one.
+    id: Option<String>,
     form: CourseForm,
     errors: FieldErrors,
     associations: Vec<(String, String)>,
@@ -129,6 +138,7 @@ struct FormPage {
 async fn render_form(
     actor: &Actor,
     state: &web::Data<AppState>,
+    id: Option<String>,
     form: CourseForm,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
@@ -137,7 +147,15 @@ async fn render_form(
     let failed = !errors.is_empty();
     page::form(
         &FormPage {
-            page: Page::for_actor(actor, "course.page_new"),
+            page: Page::for_actor(
+                actor,
+                if id.is_some() {
+                    "course.page_edit"
+                } else {
+                    "course.page_new"
+                },
+            ),
+            id,
             form,
             errors,
             associations,
@@ -145,6 +163,15 @@ async fn render_form(
         },
         failed,
     )
+}
+
+/// The course form with its ticked associations (a repeated field).
+fn course_form(pairs: Vec<(String, String)>) -> AppResult<CourseForm> {
+    let (form, associations) = crate::expenses::split_list::<CourseForm>(pairs, "associations")?;
+    Ok(CourseForm {
+        associations,
+        ..form
+    })
 }
 
 async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -156,24 +183,197 @@ async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpRes
         capacity: "20".into(),
         ..Default::default()
     };
-    render_form(&actor, &state, form, FieldErrors::new()).await
+    render_form(&actor, &state, None, form, FieldErrors::new()).await
 }
 
 async fn create(
     actor: Actor,
     session: Session,
     state: web::Data<AppState>,
-    form: extract::Form<CourseForm>,
+    form: extract::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let form = form.into_inner();
+    let form = course_form(form.into_inner())?;
     let (a, f) = (actor.clone(), form.clone());
     match db(&state, move |c| service::create(c, &a, &f)).await? {
         Ok(id) => {
             set_flash(&session, "success", actor.t("course.created"));
             Ok(redirect(&format!("/courses/{id}")))
         }
-        Err(errors) => render_form(&actor, &state, form, errors).await,
+        Err(errors) => render_form(&actor, &state, None, form, errors).await,
+    }
+}
+
+// ---------------------------------------------------------------- edit, cancel, message
+
+async fn edit_form(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let (a, i) = (actor.clone(), id.clone());
+    let row = db(&state, move |c| edit::for_edit(c, &a, &i)).await?;
+    let form = CourseForm::from_row(&row);
+    render_form(&actor, &state, Some(id), form, FieldErrors::new()).await
+}
+
+async fn update(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let form = course_form(form.into_inner())?;
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| edit::update(c, &a, &i, &f)).await? {
+        Ok(()) => {
+            set_flash(&session, "success", actor.t("course.updated"));
+            Ok(redirect(&format!("/courses/{id}")))
+        }
+        Err(errors) => render_form(&actor, &state, Some(id), form, errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "learning/cancel.html")]
+struct CancelPage {
+    page: Page,
+    row: CourseRow,
+    form: CancelForm,
+    errors: FieldErrors,
+}
+
+async fn render_cancel(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: String,
+    form: CancelForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let row = db(state, move |c| edit::for_edit(c, &a, &id)).await?;
+    let failed = !errors.is_empty();
+    page::form(
+        &CancelPage {
+            page: Page::for_actor(actor, "course.page_cancel"),
+            row,
+            form,
+            errors,
+        },
+        failed,
+    )
+}
+
+async fn cancel_form(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    render_cancel(
+        &actor,
+        &state,
+        id,
+        CancelForm::default(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+async fn cancel(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<CancelForm>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let form = form.into_inner();
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| edit::cancel(c, &a, &i, &f)).await? {
+        Ok(_) => {
+            set_flash(&session, "success", actor.t("course.cancelled"));
+            Ok(redirect(&format!("/courses/{id}")))
+        }
+        Err(errors) => render_cancel(&actor, &state, id, form, errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "learning/message.html")]
+struct MessagePage {
+    page: Page,
+    row: CourseRow,
+    reach: i64,
+    form: MessageForm,
+    errors: FieldErrors,
+}
+
+async fn render_message(
+    actor: &Actor,
+    state: &web::Data<AppState>,
+    id: String,
+    form: MessageForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let a = actor.clone();
+    let (row, reach) = db(state, move |c| {
+        let row = service::managed(c, &a, &id)?;
+        let reach = edit::enrolled_count(c, &id)?;
+        Ok((row, reach))
+    })
+    .await?;
+    let failed = !errors.is_empty();
+    page::form(
+        &MessagePage {
+            page: Page::for_actor(actor, "course.page_message"),
+            row,
+            reach,
+            form,
+            errors,
+        },
+        failed,
+    )
+}
+
+async fn message_form(
+    actor: Actor,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    render_message(
+        &actor,
+        &state,
+        id,
+        MessageForm::default(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+async fn message(
+    actor: Actor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: extract::Form<MessageForm>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let form = form.into_inner();
+    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
+    match db(&state, move |c| edit::message(c, &a, &i, &f)).await? {
+        Ok(n) => {
+            let msg = actor
+                .t("course.message_sent")
+                .replace("{n}", &n.to_string());
+            set_flash(&session, "success", msg);
+            Ok(redirect(&format!("/courses/{id}#enrollments")))
+        }
+        Err(errors) => render_message(&actor, &state, id, form, errors).await,
     }
 }
 

@@ -1,7 +1,9 @@
-//! The course catalogue: who sees which course (a course is for one association or for the
-//! whole organization), the list, one course with its days, and the create form's rules.
+//! The course catalogue: who sees which course (a course is for a set of associations,
+//! `course_associations`, or for the whole organization when it has none), the list, one
+//! course with its days, and the create form's rules.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -11,7 +13,8 @@ use crate::audit::service::{self as audit, Event as AuditEvent};
 use crate::db::{new_id, now, DbConn, DbConnBackend};
 use crate::events::service::oslo_to_utc;
 use crate::schema::{
-    course_days as cd, course_enrollments as ce, courses as co, local_associations as la,
+    course_associations as cas, course_days as cd, course_enrollments as ce, courses as co,
+    local_associations as la,
 };
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{AppError, AppResult};
@@ -40,16 +43,19 @@ pub fn audit_event<'a>(
     }
 }
 
-/// Courses the actor may see: the organization's, for their associations or the whole
-/// organization (all of them for an organization administrator).
+/// Courses the actor may see: the organization's, for one of their associations or the whole
+/// organization (all of them for an organization administrator). This is also who may enroll:
+/// a mentor of none of a course's associations neither sees it nor enrolls (404).
 pub fn visible(actor: &Actor) -> AppResult<co::BoxedQuery<'static, DbConnBackend>> {
     let org = actor.org()?.to_string();
     let q = co::table.filter(co::organization_id.eq(org)).into_boxed();
     Ok(match actor.role() {
         Role::PeerMentor | Role::Coordinator => q.filter(
-            co::local_association_id
-                .is_null()
-                .or(co::local_association_id.eq_any(actor.associations.clone())),
+            not(exists(cas::table.filter(cas::course_id.eq(co::id)))).or(exists(
+                cas::table
+                    .filter(cas::course_id.eq(co::id))
+                    .filter(cas::local_association_id.eq_any(actor.associations.clone())),
+            )),
         ),
         Role::OrgAdmin => q,
         Role::GlobalAdmin | Role::Account => return Err(AppError::NotFound),
@@ -63,13 +69,11 @@ pub fn manages(actor: &Actor) -> bool {
 
 fn rows(conn: &mut DbConn, actor: &Actor, list: Vec<Course>) -> QueryResult<Vec<CourseRow>> {
     let ids: Vec<String> = list.iter().map(|c| c.id.clone()).collect();
-    let assoc_ids: Vec<String> = list
-        .iter()
-        .filter_map(|c| c.local_association_id.clone())
-        .collect();
-    let names: Vec<(String, String)> = la::table
-        .filter(la::id.eq_any(assoc_ids))
-        .select((la::id, la::name))
+    let audience: Vec<(String, String, String)> = cas::table
+        .inner_join(la::table)
+        .filter(cas::course_id.eq_any(&ids))
+        .order(la::name.asc())
+        .select((cas::course_id, la::id, la::name))
         .load(conn)?;
     let days: Vec<CourseDay> = cd::table
         .filter(cd::course_id.eq_any(&ids))
@@ -97,10 +101,11 @@ fn rows(conn: &mut DbConn, actor: &Actor, list: Vec<Course>) -> QueryResult<Vec<
             _ => None,
         };
         out.push(CourseRow {
-            association_name: names
+            audience: audience
                 .iter()
-                .find(|(id, _)| Some(id) == c.local_association_id.as_ref())
-                .map(|(_, n)| n.clone()),
+                .filter(|(id, _, _)| *id == c.id)
+                .map(|(_, a, n)| (a.clone(), n.clone()))
+                .collect(),
             days: days
                 .iter()
                 .filter(|d| d.course_id == c.id)
@@ -171,13 +176,16 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<CourseRow> {
         .ok_or(AppError::NotFound)
 }
 
-/// One course the actor arranges: a coordinator's association's, or any for an administrator
-/// (a whole-organization course is the administrator's).
+/// One course the actor arranges: one for any of a coordinator's associations, or any for an
+/// administrator (a whole-organization course is the administrator's).
 pub fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<CourseRow> {
     let row = get(conn, actor, id)?;
     let ok = match actor.role() {
         Role::OrgAdmin => true,
-        Role::Coordinator => row.c.local_association_id.is_some(),
+        Role::Coordinator => row
+            .audience
+            .iter()
+            .any(|(a, _)| actor.associations.contains(a)),
         _ => false,
     };
     if ok {
@@ -194,7 +202,10 @@ pub fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<CourseRo
 pub struct CourseForm {
     pub title: String,
     pub description: String,
-    pub local_association_id: String,
+    /// The chosen associations (checkboxes named `associations`, read by
+    /// `expenses::split_list`); none means the whole organization.
+    #[serde(skip)]
+    pub associations: Vec<String>,
     pub place: String,
     pub online_url: String,
     pub capacity: String,
@@ -215,6 +226,9 @@ pub struct CourseForm {
 }
 
 impl CourseForm {
+    pub fn chose(&self, association: &str) -> bool {
+        self.associations.iter().any(|a| a == association)
+    }
     fn day(&self, i: usize) -> (&str, &str, &str) {
         match i {
             0 => (&self.day1_date, &self.day1_start, &self.day1_end),
@@ -242,18 +256,22 @@ pub fn association_choices(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(S
         .load(conn)?)
 }
 
-struct Valid {
-    association: Option<String>,
-    days: Vec<(NaiveDateTime, NaiveDateTime)>,
-    deadline: NaiveDateTime,
-    capacity: i32,
-    validity: Option<i32>,
+pub(super) struct Valid {
+    /// The chosen associations, each one of the actor's choices, sorted.
+    pub associations: Vec<String>,
+    pub days: Vec<(NaiveDateTime, NaiveDateTime)>,
+    pub deadline: NaiveDateTime,
+    pub capacity: i32,
+    pub validity: Option<i32>,
 }
 
-fn validate(
+/// The form's rules. `editing`: a coordinator may leave their own associations unticked on a
+/// course that keeps others' (the caller checks the result is not the whole organization).
+pub(super) fn validate(
     conn: &mut DbConn,
     actor: &Actor,
     f: &CourseForm,
+    editing: bool,
 ) -> AppResult<Result<Valid, FieldErrors>> {
     let mut errors = FieldErrors::new();
     let title = forms::fold_whitespace(&f.title);
@@ -266,18 +284,21 @@ fn validate(
         errors.add("description", "err.too_long");
     }
     let choices = association_choices(conn, actor)?;
-    let association = match f.local_association_id.trim() {
-        "" if actor.role() == Role::OrgAdmin => None,
-        "" => {
-            errors.add("local_association_id", "err.required");
-            None
-        }
-        a if choices.iter().any(|(id, _)| id == a) => Some(a.to_string()),
-        _ => {
-            errors.add("local_association_id", "err.choice");
-            None
-        }
-    };
+    let mut associations: Vec<String> = f
+        .associations
+        .iter()
+        .map(|a| a.trim().to_string())
+        .collect();
+    associations.sort();
+    associations.dedup();
+    if associations
+        .iter()
+        .any(|a| !choices.iter().any(|(id, _)| id == a))
+    {
+        errors.add("associations", "err.choice");
+    } else if associations.is_empty() && actor.role() != Role::OrgAdmin && !editing {
+        errors.add("associations", "err.required");
+    }
     let place = forms::fold_whitespace(&f.place);
     let online = f.online_url.trim();
     if place.is_empty() && online.is_empty() {
@@ -337,7 +358,7 @@ fn validate(
     };
     match (errors.is_empty(), deadline) {
         (true, Some(deadline)) => Ok(Ok(Valid {
-            association,
+            associations,
             days,
             deadline,
             capacity,
@@ -355,7 +376,7 @@ pub fn create(
 ) -> AppResult<Result<String, FieldErrors>> {
     actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
     let org = actor.org()?.to_string();
-    let v = match validate(conn, actor, f)? {
+    let v = match validate(conn, actor, f, false)? {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
@@ -365,7 +386,7 @@ pub fn create(
     let c = Course {
         id: new_id(),
         organization_id: org.clone(),
-        local_association_id: v.association,
+        local_association_id: None,
         title: forms::fold_whitespace(&f.title),
         description: f.description.trim().to_string(),
         place: (!place.is_empty()).then_some(place),
@@ -381,10 +402,12 @@ pub fn create(
         created_by: Some(actor.user_id.clone()),
         created_at: t,
         updated_at: t,
+        cancel_reason: None,
     };
     let id = c.id.clone();
     crate::db::tx(conn, |tx| {
         diesel::insert_into(co::table).values(&c).execute(tx.conn)?;
+        set_audience(tx.conn, &c.id, &v.associations)?;
         for (a, b) in &v.days {
             diesel::insert_into(cd::table)
                 .values(&CourseDay {
@@ -403,10 +426,21 @@ pub fn create(
                 "course.created",
                 "course",
                 &c.id,
-                serde_json::json!({ "title": c.title }),
+                serde_json::json!({ "title": c.title, "associations": v.associations }),
             ),
         )?;
         Ok::<_, AppError>(())
     })?;
     Ok(Ok(id))
+}
+
+/// Replaces a course's associations (the caller's transaction; seed too).
+pub fn set_audience(conn: &mut DbConn, course: &str, associations: &[String]) -> QueryResult<()> {
+    diesel::delete(cas::table.filter(cas::course_id.eq(course))).execute(conn)?;
+    for a in associations {
+        diesel::insert_into(cas::table)
+            .values((cas::course_id.eq(course), cas::local_association_id.eq(a)))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -202,7 +202,7 @@ pub fn enroll(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(CourseRo
 pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(CourseRow, Outcome)> {
     actor.require(&[Role::PeerMentor])?;
     let row = courses::get(conn, actor, id)?;
-    if row.started() {
+    if row.started() || row.cancelled() {
         return Ok((row, Outcome::Closed));
     }
     withdraw_user(conn, id, &actor.user_id)?;
@@ -237,8 +237,8 @@ pub fn enrollments(conn: &mut DbConn, course: &str) -> QueryResult<Vec<Enrollmen
     Ok(out)
 }
 
-/// Mentors a coordinator may enroll: active peer mentors of the course's audience who hold no
-/// enrollment yet.
+/// Mentors a coordinator may enroll: active peer mentors of the course's associations (any of
+/// them; for a whole-organization course the coordinator's own) who hold no enrollment yet.
 pub fn candidates(
     conn: &mut DbConn,
     actor: &Actor,
@@ -255,10 +255,10 @@ pub fn candidates(
         .filter(uor::role_id.eq("peer_mentor"))
         .filter(uor::revoked_at.is_null())
         .into_boxed();
-    let scope: Vec<String> = match (&row.c.local_association_id, actor.role()) {
-        (Some(a), _) => vec![a.clone()],
-        (None, Role::OrgAdmin) => Vec::new(),
-        (None, _) => actor.associations.clone(),
+    let scope: Vec<String> = match (row.audience.is_empty(), actor.role()) {
+        (false, _) => row.audience.iter().map(|(a, _)| a.clone()).collect(),
+        (true, Role::OrgAdmin) => Vec::new(),
+        (true, _) => actor.associations.clone(),
     };
     if !scope.is_empty() {
         q = q.filter(uor::local_association_id.eq_any(scope));
