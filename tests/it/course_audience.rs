@@ -70,21 +70,26 @@ fn audience(app: &TestApp, course: &str) -> Vec<String> {
 
 async fn a_course_for_two_associations_is_invisible_to_a_mentor_of_a_third(mut app: TestApp) {
     // mentor@nhf is in Oslo sentrum and Oslo øst; the coordinator has those and Bærum.
-    let (baerum, drammen, ost) = (
+    let (baerum_id, drammen, ost) = (
         assoc(&app, "NHF Bærum"),
         assoc(&app, "NHF Drammen"),
         assoc(&app, "NHF Oslo øst"),
     );
     app.login("admin@nhf.example").await;
-    let res = create(&mut app, "Kurs for Bærum og Drammen", &[&baerum, &drammen]).await;
+    let res = create(
+        &mut app,
+        "Kurs for Bærum og Drammen",
+        &[&baerum_id, &drammen],
+    )
+    .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let elsewhere = course_id(&app, "Kurs for Bærum og Drammen");
-    let mut both = vec![baerum.clone(), drammen.clone()];
+    let mut both = vec![baerum_id.clone(), drammen.clone()];
     both.sort();
     assert_eq!(audience(&app, &elsewhere), both);
     let page = app.get(&format!("/courses/{elsewhere}")).await;
     assert!(page.has("NHF Bærum, NHF Drammen"), "{}", page.body);
-    let res = create(&mut app, "Kurs for Oslo øst og Bærum", &[&ost, &baerum]).await;
+    let res = create(&mut app, "Kurs for Oslo øst og Bærum", &[&ost, &baerum_id]).await;
     assert_eq!(res.status, 303);
     let mine = course_id(&app, "Kurs for Oslo øst og Bærum");
     app.logout().await;
@@ -126,7 +131,7 @@ async fn a_course_for_two_associations_is_invisible_to_a_mentor_of_a_third(mut a
 }
 
 async fn a_coordinator_chooses_only_their_associations_and_keeps_others_on_edit(mut app: TestApp) {
-    let (baerum, drammen, sentrum) = (
+    let (baerum_id, drammen, sentrum) = (
         assoc(&app, "NHF Bærum"),
         assoc(&app, "NHF Drammen"),
         assoc(&app, "NHF Oslo sentrum"),
@@ -134,12 +139,12 @@ async fn a_coordinator_chooses_only_their_associations_and_keeps_others_on_edit(
     app.login("coordinator@nhf.example").await;
     let form = app.get("/courses/new").await;
     assert!(
-        form.has(&baerum) && !form.has(&drammen),
+        form.has(&baerum_id) && !form.has(&drammen),
         "only their own offered"
     );
     let before: i64 = co::table.count().get_result(&mut *app.conn()).unwrap();
     // Someone else's association, or none: 422, values kept, nothing made.
-    let res = create(&mut app, "Koordinatorkurs", &[&baerum, &drammen]).await;
+    let res = create(&mut app, "Koordinatorkurs", &[&baerum_id, &drammen]).await;
     assert_eq!(res.status, 422);
     assert!(res.has("value=\"Koordinatorkurs\""));
     let res = create(&mut app, "Koordinatorkurs", &[]).await;
@@ -151,7 +156,7 @@ async fn a_coordinator_chooses_only_their_associations_and_keeps_others_on_edit(
     // Oslo sentrum, and Drammen (not theirs) stays.
     app.login("admin@nhf.example").await;
     assert_eq!(
-        create(&mut app, "Felleskurs", &[&baerum, &drammen])
+        create(&mut app, "Felleskurs", &[&baerum_id, &drammen])
             .await
             .status,
         303

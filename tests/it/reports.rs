@@ -630,6 +630,7 @@ fn course(app: &TestApp, org: &str, assoc: &str, bufdir_training: bool) -> Strin
         validity_months: None,
         bufdir_training,
         status: "open".into(),
+        cancel_reason: None,
         created_by: None,
         created_at: t,
         updated_at: t,

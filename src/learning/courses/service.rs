@@ -434,7 +434,9 @@ pub fn create(
     Ok(Ok(id))
 }
 
-/// Replaces a course's associations (the caller's transaction; seed too).
+/// Replaces a course's associations (the caller's transaction; seed too), and sets the one its
+/// Bufdir training days are credited to (`courses.local_association_id`): the only one of the
+/// audience, none for the whole organization or several (the organization's total only).
 pub fn set_audience(conn: &mut DbConn, course: &str, associations: &[String]) -> QueryResult<()> {
     diesel::delete(cas::table.filter(cas::course_id.eq(course))).execute(conn)?;
     for a in associations {
@@ -442,5 +444,12 @@ pub fn set_audience(conn: &mut DbConn, course: &str, associations: &[String]) ->
             .values((cas::course_id.eq(course), cas::local_association_id.eq(a)))
             .execute(conn)?;
     }
+    let credited = match associations {
+        [one] => Some(one.clone()),
+        _ => None,
+    };
+    diesel::update(co::table.find(course))
+        .set(co::local_association_id.eq(credited))
+        .execute(conn)?;
     Ok(())
 }

@@ -1,0 +1,1 @@
+UPDATE courses SET local_association_id = NULL;
