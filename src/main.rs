@@ -237,6 +237,8 @@ async fn serve(
     // Periodic jobs (retention, reminders, the digest, the mail outbox), each once per interval
     // across instances; the runner looks every 30 s, and at once when a request queued a mail.
     likeperson::jobs::spawn(pool.clone(), Duration::from_secs(30), jobs_env, nudge);
+    // The audit chain is linked just after each audited change commits, outside its transaction.
+    likeperson::audit::chain::spawn(pool.clone());
     // Expired and revoked sessions are removed every ten minutes.
     std::thread::spawn(move || loop {
         if let Ok(mut conn) = pool.get() {

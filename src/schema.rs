@@ -181,8 +181,22 @@ diesel::table! {
         detail -> Nullable<Text>,
         ip -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_chain (pos) {
+        pos -> BigInt,
+        entry_id -> Text,
         prev_hash -> Text,
         hash -> Text,
+        chained_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_pending (entry_id) {
+        entry_id -> Text,
     }
 }
 
@@ -534,6 +548,8 @@ diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(invitations -> organizations (organization_id));
 diesel::joinable!(invitations -> local_associations (local_association_id));
 diesel::joinable!(audit_log -> users (actor_user_id));
+diesel::joinable!(audit_chain -> audit_log (entry_id));
+diesel::joinable!(audit_pending -> audit_log (entry_id));
 diesel::joinable!(peer_mentors -> users (user_id));
 diesel::joinable!(peer_mentor_status_log -> peer_mentors (peer_mentor_id));
 diesel::joinable!(contacts -> local_associations (local_association_id));
@@ -703,6 +719,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     rate_limits,
     audit_log,
+    audit_chain,
+    audit_pending,
     peer_mentors,
     peer_mentor_status_log,
     contacts,

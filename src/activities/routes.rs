@@ -7,7 +7,7 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::model::{ActivityRow, ActivityType, CATEGORIES, KINDS};
+use super::model::{ActivityItem, ActivityRow, ActivityType, CATEGORIES, KINDS};
 use super::service::{self, ActivityForm, Choices, Filter, FilterChoices, TypeForm};
 use crate::access::Actor;
 use crate::access::Role;
@@ -42,7 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct ListPage {
     page: Page,
     filter: Filter,
-    rows: Vec<ActivityRow>,
+    rows: Vec<ActivityRow<ActivityItem>>,
     next: Option<String>,
     mentor_view: bool,
     /// Coordinators register on a mentor's behalf; organization administrators only read.
@@ -219,7 +219,7 @@ async fn export(
 /// A page of someone's activities, newest first, for the contact's and the mentor's pages
 /// (`templates/activities/history.html`).
 pub(crate) struct History {
-    pub rows: Vec<ActivityRow>,
+    pub rows: Vec<ActivityRow<ActivityItem>>,
     /// The link to the next (older) page, and to the first page when this is not it.
     pub next: Option<String>,
     pub first: Option<String>,

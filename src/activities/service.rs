@@ -871,14 +871,14 @@ pub fn page(
     f: &Filter,
     limit: i64,
     known: &FilterChoices,
-) -> AppResult<(Vec<ActivityRow>, Option<String>)> {
+) -> AppResult<(Vec<ActivityRow<ActivityItem>>, Option<String>)> {
     type Key = (NaiveDate, String);
     let cursor = parse_cursor(&f.after);
     // The range queries' limit is written into their SQL (`db::UnionAll::push_limited`), so
     // callers pass fixed page sizes only.
     let fetch = u32::try_from(limit + 1).map_err(|_| anyhow::anyhow!("page size {limit}"))?;
     // One range: its first `limit + 1` rows and, for a text search, the last key it read.
-    let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<(Vec<Activity>, Option<Key>)> {
+    let rows_of = |conn: &mut DbConn, f: &Filter| -> AppResult<(Vec<ActivityItem>, Option<Key>)> {
         let mut q = filtered(actor, f, cursor.as_ref())?;
         let mut stop: Option<Key> = None;
         if f.searches_text() {
@@ -900,8 +900,8 @@ pub fn page(
                 );
             }
         }
-        let rows = crate::db::UnionAll::limited(q.select(Activity::as_select()), fetch)
-            .load::<Activity>(conn)?;
+        let rows = crate::db::UnionAll::limited(q.select(ActivityItem::as_select()), fetch)
+            .load::<ActivityItem>(conn)?;
         Ok((rows, stop))
     };
     // A coordinator's list spans a few associations: one ordered index range per association,
@@ -924,16 +924,16 @@ pub fn page(
     } else {
         vec![f.clone()]
     };
-    let ranges: Vec<(Vec<Activity>, Option<Key>)> = if filters.len() > 1 && !f.searches_text() {
+    let ranges: Vec<(Vec<ActivityItem>, Option<Key>)> = if filters.len() > 1 && !f.searches_text() {
         // Every range's first rows in one statement (each part keeps its ORDER BY and LIMIT).
         let mut union = crate::db::UnionAll::default();
         for one in &filters {
             union.push_limited(
-                filtered(actor, one, cursor.as_ref())?.select(Activity::as_select()),
+                filtered(actor, one, cursor.as_ref())?.select(ActivityItem::as_select()),
                 fetch,
             );
         }
-        vec![(union.load::<Activity>(conn)?, None)]
+        vec![(union.load::<ActivityItem>(conn)?, None)]
     } else {
         filters
             .iter()
@@ -943,7 +943,7 @@ pub fn page(
     // Every range has been read down to the latest of the stops: rows below it wait for the
     // next page.
     let stop = ranges.iter().filter_map(|(_, s)| s.clone()).max();
-    let mut rows: Vec<Activity> = ranges
+    let mut rows: Vec<ActivityItem> = ranges
         .into_iter()
         .flat_map(|(rows, _)| rows)
         .filter(|a| {
@@ -979,16 +979,16 @@ pub fn contact_name(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Opt
 /// Adds the names of the types, associations, mentors and contacts. Names already at hand (the
 /// list's filter choices) are used as they are; the rest are looked up by primary key, one query
 /// per kind for the few distinct ids on the page, cheaper on both backends than a five-table join.
-fn with_names(
+fn with_names<A: Listed>(
     conn: &mut DbConn,
-    rows: Vec<Activity>,
+    rows: Vec<A>,
     known: &FilterChoices,
-) -> QueryResult<Vec<ActivityRow>> {
+) -> QueryResult<Vec<ActivityRow<A>>> {
     use std::collections::HashMap;
     type Names = HashMap<String, String>;
     /// The names of these ids: from `known` where it has them, else from one query.
     fn names<'a, Q>(
-        wanted: impl Iterator<Item = &'a String>,
+        wanted: impl Iterator<Item = &'a str>,
         known: &Options,
         query: Q,
     ) -> QueryResult<Names>
@@ -998,14 +998,14 @@ fn with_names(
         let mut out: Names = HashMap::new();
         let mut missing: Vec<String> = Vec::new();
         for id in wanted {
-            if out.contains_key(id) || missing.contains(id) {
+            if out.contains_key(id) || missing.iter().any(|m| m == id) {
                 continue;
             }
             match known.iter().find(|(k, _)| k == id) {
                 Some((_, name)) => {
-                    out.insert(id.clone(), name.clone());
+                    out.insert(id.to_string(), name.clone());
                 }
-                None => missing.push(id.clone()),
+                None => missing.push(id.to_string()),
             }
         }
         if !missing.is_empty() {
@@ -1014,7 +1014,7 @@ fn with_names(
         Ok(out)
     }
     let types = names(
-        rows.iter().map(|a| &a.activity_type_id),
+        rows.iter().map(|a| a.activity_type_id()),
         &known.types,
         |ids| {
             at::table
@@ -1024,7 +1024,7 @@ fn with_names(
         },
     )?;
     let associations = names(
-        rows.iter().map(|a| &a.local_association_id),
+        rows.iter().map(|a| a.local_association_id()),
         &known.associations,
         |ids| {
             la::table
@@ -1033,14 +1033,14 @@ fn with_names(
                 .load(conn)
         },
     )?;
-    let mentors = names(rows.iter().map(|a| &a.mentor_id), &known.mentors, |ids| {
+    let mentors = names(rows.iter().map(|a| a.mentor_id()), &known.mentors, |ids| {
         users::table
             .filter(users::id.eq_any(ids))
             .select((users::id, users::name))
             .load(conn)
     })?;
     let contacts = names(
-        rows.iter().filter_map(|a| a.contact_id.as_ref()),
+        rows.iter().filter_map(|a| a.contact_id()),
         &Vec::new(),
         |ids| {
             contacts::table
@@ -1053,10 +1053,10 @@ fn with_names(
     Ok(rows
         .into_iter()
         .map(|a| ActivityRow {
-            type_name: name(&types, &a.activity_type_id),
-            association_name: name(&associations, &a.local_association_id),
-            mentor_name: name(&mentors, &a.mentor_id),
-            contact_name: a.contact_id.as_ref().and_then(|c| contacts.get(c).cloned()),
+            type_name: name(&types, a.activity_type_id()),
+            association_name: name(&associations, a.local_association_id()),
+            mentor_name: name(&mentors, a.mentor_id()),
+            contact_name: a.contact_id().and_then(|c| contacts.get(c).cloned()),
             registered_by_name: None,
             a,
         })

@@ -9,6 +9,8 @@ use crate::labels::{is_known, Labels};
 
 use crate::schema::audit_log;
 
+/// An entry as `audit_log` holds it. Its link in the hash chain (position, previous hash, hash)
+/// is in `audit_chain`, made by the chainer (`audit::chain`) just after the entry commits.
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
@@ -22,8 +24,32 @@ pub struct AuditEntry {
     pub detail: Option<String>,
     pub ip: Option<String>,
     pub created_at: NaiveDateTime,
+}
+
+/// An entry to append on PostgreSQL: without `seq`, which the database's sequence gives.
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct NewPgEntry<'a> {
+    pub id: &'a str,
+    pub organization_id: Option<&'a str>,
+    pub actor_user_id: Option<&'a str>,
+    pub action: &'a str,
+    pub target_type: Option<&'a str>,
+    pub target_id: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+/// One link of the chain.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = crate::schema::audit_chain)]
+pub struct ChainLink {
+    pub pos: i64,
+    pub entry_id: String,
     pub prev_hash: String,
     pub hash: String,
+    pub chained_at: NaiveDateTime,
 }
 
 /// One row of the audit list, with the actor's name and the names of the records the page's

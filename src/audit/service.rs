@@ -3,11 +3,10 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
-use super::model::{AuditEntry, AuditRow};
+use super::model::{AuditEntry, AuditRow, NewPgEntry};
 use crate::db::{new_id, now, DbConn, Tx};
-use crate::schema::{audit_log, users};
+use crate::schema::{audit_log, audit_pending, users};
 use crate::web::pagination::{PageOf, Paging};
 
 /// What happened, by whom, to what. `detail` is a small JSON object.
@@ -22,94 +21,61 @@ pub struct Event<'a> {
     pub ip: Option<&'a str>,
 }
 
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-fn digest(e: &AuditEntry) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        e.prev_hash.as_str(),
-        &e.seq.to_string(),
-        &e.id,
-        e.organization_id.as_deref().unwrap_or(""),
-        e.actor_user_id.as_deref().unwrap_or(""),
-        &e.action,
-        e.target_type.as_deref().unwrap_or(""),
-        e.target_id.as_deref().unwrap_or(""),
-        e.detail.as_deref().unwrap_or(""),
-        e.ip.as_deref().unwrap_or(""),
-        &e.created_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-    ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
-
-/// Appends an entry, chained to the previous one, inside the transaction of the change it records
-/// (it takes the `Tx` that only `db::tx` hands out, which retries when two writers race for the
-/// same sequence number).
-pub fn append(tx: &mut Tx<'_>, ev: Event<'_>) -> QueryResult<()> {
-    let conn = &mut *tx.conn;
-    if let DbConn::Postgres(pg) = conn {
-        // Serialize appends on PostgreSQL so the chain never forks; released at commit.
-        diesel::connection::SimpleConnection::batch_execute(
-            pg,
-            "SELECT pg_advisory_xact_lock(727275)",
-        )?;
-    }
-    let last: Option<(i64, String)> = audit_log::table
-        .select((audit_log::seq, audit_log::hash))
-        .order(audit_log::seq.desc())
-        .first(conn)
-        .optional()?;
-    let (seq, prev_hash) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_string()),
-    };
-    let mut entry = AuditEntry {
-        id: new_id(),
-        seq,
-        organization_id: ev.organization_id.map(str::to_string),
-        actor_user_id: ev.actor_user_id.map(str::to_string),
-        action: ev.action.to_string(),
-        target_type: ev.target_type.map(str::to_string),
-        target_id: ev.target_id.map(str::to_string),
-        detail: ev.detail.map(|d| d.to_string()),
-        ip: ev.ip.map(str::to_string),
-        created_at: now(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = digest(&entry);
-    diesel::insert_into(audit_log::table)
-        .values(&entry)
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Walks the whole chain in batches; returns the first sequence number whose hash or link is
-/// wrong, or `None` when the chain is intact.
+/// Walks the chain: see `chain::verify`.
 pub fn verify_chain(conn: &mut DbConn) -> QueryResult<Option<i64>> {
-    let mut prev = GENESIS.to_string();
-    let mut after = 0i64;
-    loop {
-        let batch: Vec<AuditEntry> = audit_log::table
-            .filter(audit_log::seq.gt(after))
-            .order(audit_log::seq.asc())
-            .limit(1000)
-            .select(AuditEntry::as_select())
-            .load(conn)?;
-        if batch.is_empty() {
-            return Ok(None);
+    super::chain::verify(conn)
+}
+
+/// Appends an entry inside the transaction of the change it records (it takes the `Tx` that only
+/// `db::tx` hands out), and marks it pending for the chainer, which links it into the hash chain
+/// (`audit::chain`) just after the commit. No lock is taken: on PostgreSQL the sequence number
+/// comes from the database's sequence, so audited writes commit side by side; on SQLite the
+/// writer lock orders them and the number is the last one plus one (`db::tx` retries the
+/// rare collision).
+pub fn append(tx: &mut Tx<'_>, ev: Event<'_>) -> QueryResult<()> {
+    let id = new_id();
+    let detail = ev.detail.map(|d| d.to_string());
+    match &mut *tx.conn {
+        DbConn::Postgres(pg) => {
+            diesel::insert_into(audit_log::table)
+                .values(NewPgEntry {
+                    id: &id,
+                    organization_id: ev.organization_id,
+                    actor_user_id: ev.actor_user_id,
+                    action: ev.action,
+                    target_type: ev.target_type,
+                    target_id: ev.target_id,
+                    detail: detail.as_deref(),
+                    ip: ev.ip,
+                    created_at: now(),
+                })
+                .execute(pg)?;
         }
-        for e in &batch {
-            if e.seq != after + 1 || e.prev_hash != prev || digest(e) != e.hash {
-                return Ok(Some(e.seq));
-            }
-            prev = e.hash.clone();
-            after = e.seq;
+        DbConn::Sqlite(lite) => {
+            let last: Option<i64> = audit_log::table
+                .select(diesel::dsl::max(audit_log::seq))
+                .first(lite)?;
+            diesel::insert_into(audit_log::table)
+                .values(AuditEntry {
+                    id: id.clone(),
+                    seq: last.unwrap_or(0) + 1,
+                    organization_id: ev.organization_id.map(str::to_string),
+                    actor_user_id: ev.actor_user_id.map(str::to_string),
+                    action: ev.action.to_string(),
+                    target_type: ev.target_type.map(str::to_string),
+                    target_id: ev.target_id.map(str::to_string),
+                    detail,
+                    ip: ev.ip.map(str::to_string),
+                    created_at: now(),
+                })
+                .execute(lite)?;
         }
     }
+    diesel::insert_into(audit_pending::table)
+        .values(audit_pending::entry_id.eq(&id))
+        .execute(tx.conn)?;
+    super::chain::wake();
+    Ok(())
 }
 
 /// What the audit page is narrowed to: a person (part of a name or e-mail), one kind of event

@@ -13,6 +13,7 @@ on_both_backends!(
     regions_are_created_and_names_are_unique,
     the_global_administrator_manages_organizations,
     the_audit_log_is_scoped_append_only_and_chained,
+    an_open_audited_change_does_not_hold_up_another,
     settings_change_the_language_and_accessibility_classes,
 );
 
@@ -308,6 +309,79 @@ async fn the_audit_log_is_scoped_append_only_and_chained(mut app: TestApp) {
         likeperson::audit::service::verify_chain(&mut conn).unwrap(),
         None
     );
+}
+
+/// Issue 10: the chain is linked after the commit, so an audited change that is still open
+/// does not make another audited change wait (before, both took the chain's lock until their
+/// commit). Every entry ends up linked, and an entry that is neither linked nor pending breaks
+/// the verification.
+async fn an_open_audited_change_does_not_hold_up_another(app: TestApp) {
+    use likeperson::audit::service::{append, verify_chain, Event};
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let pool = app.state.pool.clone();
+    let (opened_tx, opened) = mpsc::channel();
+    let (done_tx, done) = mpsc::channel::<()>();
+    let slow = std::thread::spawn(move || {
+        let mut c = pool.get().unwrap();
+        likeperson::db::tx(&mut c, |tx| {
+            append(
+                tx,
+                Event {
+                    action: "test.slow",
+                    ..Default::default()
+                },
+            )?;
+            opened_tx.send(()).unwrap();
+            // Held open until the other change has committed, or 20 seconds at most.
+            let other_first = done.recv_timeout(Duration::from_secs(20)).is_ok();
+            Ok::<_, diesel::result::Error>(other_first)
+        })
+        .unwrap()
+    });
+    opened.recv().unwrap();
+    let is_sqlite = matches!(*app.conn(), likeperson::db::DbConn::Sqlite(_));
+    if !is_sqlite {
+        // SQLite has one writer at a time by design; the lock this test is about is
+        // PostgreSQL's.
+        let mut c = app.conn();
+        likeperson::db::tx(&mut c, |tx| {
+            append(
+                tx,
+                Event {
+                    action: "test.fast",
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+        done_tx.send(()).unwrap();
+        assert!(
+            slow.join().unwrap(),
+            "the second audited change committed while the first was still open"
+        );
+    } else {
+        done_tx.send(()).unwrap();
+        slow.join().unwrap();
+    }
+    let mut conn = app.conn();
+    assert_eq!(verify_chain(&mut conn).unwrap(), None);
+    let pending: i64 = likeperson::schema::audit_pending::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(pending, 0, "verification links what is pending first");
+    // An entry written around the chain (no pending row) is caught.
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(likeperson::db::new_id()),
+            audit_log::seq.eq(1_000_000_i64),
+            audit_log::action.eq("test.sneaked"),
+            audit_log::created_at.eq(likeperson::db::now()),
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    assert!(verify_chain(&mut conn).unwrap().is_some());
 }
 
 async fn settings_change_the_language_and_accessibility_classes(mut app: TestApp) {

@@ -159,25 +159,30 @@ pub fn scope_of(
     Ok((Scope::Associations(ids), names))
 }
 
-/// Registered activities of the organization in the period (not boxed, so it can be grouped).
+/// Registered activities in the period (not boxed, so it can be grouped); `scoped!` limits
+/// them to the organization or its picked associations.
 macro_rules! period {
-    ($org:expr, $p:expr) => {
+    ($p:expr) => {
         act::table
-            .filter(act::organization_id.eq($org.to_string()))
             .filter(act::status.eq("registered"))
             .filter(act::occurred_on.ge($p.from))
             .filter(act::occurred_on.le($p.to))
     };
 }
 
-/// A query boxed and limited to the scope's associations (`$col` the association column).
+/// A query boxed and limited to the scope: the picked associations (`$col`, the association
+/// column), or the organization (`$org_col`). The associations were checked to be the
+/// organization's (`scope_of`), so their filter goes alone: with the organization's too,
+/// PostgreSQL's generic plan read the whole organization's year from its figures index and
+/// filtered the association there (51 ms a part, against 2.6 ms for the association's range
+/// of the team report index, at 1,000,000 activities).
 macro_rules! scoped {
-    ($q:expr, $scope:expr, $col:expr) => {{
-        let mut q = $q.into_boxed::<crate::db::DbConnBackend>();
-        if let Scope::Associations(ids) = $scope {
-            q = q.filter($col.eq_any(ids.clone()));
+    ($q:expr, $scope:expr, $col:expr, $org_col:expr, $org:expr) => {{
+        let q = $q.into_boxed::<crate::db::DbConnBackend>();
+        match $scope {
+            Scope::Associations(ids) => q.filter($col.eq_any(ids.clone())),
+            Scope::Org => q.filter($org_col.eq($org.to_string())),
         }
-        q
     }};
 }
 
@@ -243,7 +248,7 @@ pub fn compute(
     let zero = || 0_i64.into_sql::<BigInt>();
     let mut union: UnionAll<LineSql> = UnionAll::default();
     union.push(scoped!(
-        period!(org, p).group_by(act::mentor_id).select((
+        period!(p).group_by(act::mentor_id).select((
             BY_MENTOR.into_sql::<Integer>(),
             act::mentor_id,
             count_star(),
@@ -252,10 +257,12 @@ pub fn compute(
             zero(),
         )),
         scope,
-        act::local_association_id
+        act::local_association_id,
+        act::organization_id,
+        org
     ));
     union.push(scoped!(
-        period!(org, p).group_by(act::activity_type_id).select((
+        period!(p).group_by(act::activity_type_id).select((
             BY_TYPE.into_sql::<Integer>(),
             act::activity_type_id,
             count_star(),
@@ -264,10 +271,12 @@ pub fn compute(
             zero(),
         )),
         scope,
-        act::local_association_id
+        act::local_association_id,
+        act::organization_id,
+        org
     ));
     union.push(scoped!(
-        period!(org, p).select((
+        period!(p).select((
             TOTAL.into_sql::<Integer>(),
             String::new().into_sql::<Text>(),
             count_star(),
@@ -276,12 +285,14 @@ pub fn compute(
             count(act::mentor_id).aggregate_distinct(),
         )),
         scope,
-        act::local_association_id
+        act::local_association_id,
+        act::organization_id,
+        org
     ));
     let month_list = months(p);
     for (key, m) in &month_list {
         union.push(scoped!(
-            period!(org, m).select((
+            period!(m).select((
                 MONTH.into_sql::<Integer>(),
                 key.clone().into_sql::<Text>(),
                 count_star(),
@@ -290,7 +301,9 @@ pub fn compute(
                 zero(),
             )),
             scope,
-            act::local_association_id
+            act::local_association_id,
+            act::organization_id,
+            org
         ));
     }
     let mut report = TeamReport {
@@ -333,7 +346,6 @@ pub fn compute(
     let mut money: UnionAll<MoneySql> = UnionAll::default();
     money.push(scoped!(
         re::table
-            .filter(re::organization_id.eq(org.to_string()))
             .filter(re::submitted_at.ge(start))
             .filter(re::submitted_at.lt(end))
             .group_by(re::status)
@@ -344,12 +356,13 @@ pub fn compute(
                 sum_bigint("reimbursements.total_ore"),
             )),
         scope,
-        re::local_association_id
+        re::local_association_id,
+        re::organization_id,
+        org
     ));
     macro_rules! lines {
         ($q:expr) => {
-            $q.filter(ex::organization_id.eq(org.to_string()))
-                .filter(ex::spent_on.ge(p.from))
+            $q.filter(ex::spent_on.ge(p.from))
                 .filter(ex::spent_on.le(p.to))
         };
     }
@@ -363,7 +376,9 @@ pub fn compute(
                 sum_bigint("expenses.amount_ore"),
             )),
         scope,
-        ex::local_association_id
+        ex::local_association_id,
+        ex::organization_id,
+        org
     ));
     money.push(scoped!(
         lines!(ex::table)
@@ -375,7 +390,9 @@ pub fn compute(
                 sum_bigint("expenses.amount_ore"),
             )),
         scope,
-        ex::local_association_id
+        ex::local_association_id,
+        ex::organization_id,
+        org
     ));
     for (kind, status, n, ore) in money.load::<MoneyRow>(conn)? {
         if n == 0 {

@@ -1,0 +1,4 @@
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+DROP TABLE audit_pending;
+DROP TABLE audit_chain;
