@@ -75,17 +75,6 @@ pub struct Job {
 pub fn all() -> Vec<Job> {
     vec![
         Job {
-            // The server links entries as they commit (`audit::chain::spawn`); this catches up
-            // after `run-jobs` and any entry that instance missed.
-            name: "audit.chain",
-            every: Duration::ZERO,
-            lease: Duration::from_secs(600),
-            run: |conn, _| {
-                let n = crate::audit::chain::run(conn)?;
-                Ok(format!("{n} linked"))
-            },
-        },
-        Job {
             name: "assignments.retention",
             every: Duration::from_secs(6 * 3600),
             lease: Duration::from_secs(600),
@@ -151,6 +140,17 @@ pub fn all() -> Vec<Job> {
                     "{} summaries written over {} organization-years",
                     r.written, r.years
                 ))
+            },
+        },
+        Job {
+            // The server links entries as they commit (`audit::chain::spawn`); this catches up
+            // after `run-jobs` and any entry that instance missed.
+            name: "audit.chain",
+            every: Duration::ZERO,
+            lease: Duration::from_secs(600),
+            run: |conn, _| {
+                let n = crate::audit::chain::run(conn)?;
+                Ok(format!("{n} linked"))
             },
         },
     ]
