@@ -3,6 +3,7 @@
 
 pub mod bufdir;
 mod labels;
+pub mod list;
 pub mod model;
 pub mod routes;
 pub mod seed;

@@ -4,6 +4,7 @@
 
 mod labels;
 pub mod model;
+pub mod participation;
 pub mod routes;
 pub mod seed;
 pub mod service;
