@@ -249,7 +249,12 @@ async fn each_reminder_is_made_once_by_its_key_and_paused_mentors_get_none(app: 
     let total: i64 = rm::table.count().get_result(&mut *app.conn()).unwrap();
     // Again, and later the same day: the keys are taken, nothing new.
     assert_eq!(run_reminders(&app, now()), 0);
-    assert_eq!(run_reminders(&app, now() + Duration::hours(2)), 0);
+    // Two hours on, unless that is tomorrow in Norway (a new day makes new keys).
+    let oslo = likeperson::events::service::oslo_date;
+    let later = Some(now() + Duration::hours(2))
+        .filter(|t| oslo(*t) == oslo(now()))
+        .unwrap_or_else(|| now() + Duration::seconds(1));
+    assert_eq!(run_reminders(&app, later), 0);
     let again: i64 = rm::table.count().get_result(&mut *app.conn()).unwrap();
     assert_eq!(total, again);
     // One notice and one mail per reminder.
