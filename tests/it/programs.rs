@@ -107,6 +107,9 @@ fn completed_names(body: &str) -> String {
     body[start..start + end].to_string()
 }
 
+/// A form's fields.
+type Form = Vec<(&'static str, String)>;
+
 /// A valid form for a program in `association`, with days 10 and 11 days ahead.
 fn valid_form(association: &str) -> Vec<(&'static str, String)> {
     let day = |n: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).to_string();
@@ -161,7 +164,7 @@ async fn a_coordinator_creates_a_program_with_its_days_and_bad_input_is_kept(mut
     let form = valid_form(&home);
     let before = count_programs(&app);
     let long = "x".repeat(10_000);
-    let bad: Vec<(&str, Vec<(&'static str, String)>, &str)> = vec![
+    let bad: Vec<(&str, Form, &str)> = vec![
         (
             "end before start",
             with(&form, "day1_end", "09:00"),

@@ -11,10 +11,11 @@ use crate::access::{Actor, Role};
 use crate::audit::service as audit;
 use crate::db::{new_id, now, DbConn};
 use crate::learning::courses::service::audit_event;
+use crate::learning::enrollment::service::active_mentors;
 use crate::people::contacts::service::visible_contacts;
 use crate::schema::{
-    contacts, mentor_program_sessions as ps, user_organization_roles as uor, users,
-    workshop_attendance as wa, workshop_participants as wp,
+    contacts, mentor_program_sessions as ps, users, workshop_attendance as wa,
+    workshop_participants as wp,
 };
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppResult};
@@ -85,29 +86,17 @@ pub fn mentor_choices(
     program: &str,
 ) -> AppResult<Vec<(String, String)>> {
     let org = actor.org()?.to_string();
-    let taken = wp::table
-        .filter(wp::program_id.eq(program.to_string()))
+    let taken: Vec<String> = wp::table
+        .filter(wp::program_id.eq(program))
         .filter(wp::user_id.is_not_null())
-        .select(wp::user_id.assume_not_null());
-    let mut mentors = uor::table
-        .filter(uor::organization_id.eq(org))
-        .filter(uor::role_id.eq("peer_mentor"))
-        .filter(uor::revoked_at.is_null())
-        .into_boxed();
-    if actor.role() != Role::OrgAdmin {
-        mentors = mentors.filter(uor::local_association_id.eq_any(actor.associations.clone()));
-    }
-    let mentors: Vec<String> = mentors.select(uor::user_id).load(conn)?;
-    let mut list: Vec<(String, String)> = users::table
-        .filter(users::id.eq_any(mentors))
-        .filter(users::id.ne_all(taken))
-        .filter(users::is_active.eq(true))
-        .order((users::name.asc(), users::id.asc()))
-        .select((users::id, users::name))
-        .limit(CHOICES_MAX)
+        .select(wp::user_id.assume_not_null())
         .load(conn)?;
-    list.dedup();
-    Ok(list)
+    // An administrator chooses from the whole organization, a coordinator from their own.
+    let scope = match actor.role() {
+        Role::OrgAdmin => Vec::new(),
+        _ => actor.associations.clone(),
+    };
+    Ok(active_mentors(conn, &org, scope, taken)?)
 }
 
 /// Members (contacts) the actor may invite: those they see, active and not erased, not

@@ -94,6 +94,9 @@ pub fn mark(
         .map(|_| ())
 }
 
+/// A demo participant: (user, contact, the mark of each day, if any).
+type Joined<'a> = (Option<&'a str>, Option<&'a str>, Vec<Option<bool>>);
+
 pub fn seed_demo(
     conn: &mut DbConn,
     org: &str,
@@ -120,7 +123,7 @@ pub fn seed_demo(
     // (user, contact, present on each day): the mentor, the first participant and the first
     // member completed every day; the second participant missed a day; the second member came
     // once and was not marked after.
-    let mut people: Vec<(Option<&str>, Option<&str>, Vec<Option<bool>>)> = vec![
+    let mut people: Vec<Joined> = vec![
         (Some(mentor), None, vec![Some(true); 3]),
         (Some(&others[0]), None, vec![Some(true); 3]),
         (
