@@ -764,6 +764,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_days,
     course_enrollments,
     course_attendance,
+    mentor_programs,
+    mentor_program_sessions,
+    workshop_participants,
+    workshop_attendance,
     certifications,
     approval_requirements,
     requirement_records,
@@ -955,6 +959,60 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    mentor_programs (id) {
+        id -> Text,
+        organization_id -> Text,
+        local_association_id -> Nullable<Text>,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        place -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        status -> Text,
+        starts_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mentor_program_sessions (id) {
+        id -> Text,
+        program_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workshop_participants (id) {
+        id -> Text,
+        program_id -> Text,
+        user_id -> Nullable<Text>,
+        contact_id -> Nullable<Text>,
+        added_by -> Nullable<Text>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workshop_attendance (session_id, participant_id) {
+        session_id -> Text,
+        participant_id -> Text,
+        attended -> Bool,
+        marked_by -> Nullable<Text>,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(mentor_program_sessions -> mentor_programs (program_id));
+diesel::joinable!(workshop_participants -> mentor_programs (program_id));
+diesel::joinable!(workshop_attendance -> mentor_program_sessions (session_id));
+diesel::joinable!(workshop_attendance -> workshop_participants (participant_id));
+diesel::joinable!(mentor_programs -> local_associations (local_association_id));
 
 diesel::joinable!(course_days -> courses (course_id));
 diesel::joinable!(course_attendance -> course_days (course_day_id));

@@ -3,10 +3,12 @@
 //! (`certifications/`: issued on completion, revoked, verified by token), the mentor approval
 //! requirements per organization (`requirements/`, with `eligible`), and demo data.
 
+pub mod attendance;
 pub mod certifications;
 pub mod courses;
 pub mod enrollment;
 mod labels;
+pub mod programs;
 pub mod requirements;
 pub mod seed;
 
@@ -17,4 +19,5 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     enrollment::routes::configure(cfg);
     certifications::routes::configure(cfg);
     requirements::routes::configure(cfg);
+    programs::routes::configure(cfg);
 }

@@ -23,7 +23,7 @@ pub const FULL: &str = "Samtaleteknikk";
 pub const PAST: &str = "Oppfriskningskurs";
 
 /// A start instant at a full hour in Norway, `days` from today.
-fn at_hour(days: i64, hour: u32) -> NaiveDateTime {
+pub(crate) fn at_hour(days: i64, hour: u32) -> NaiveDateTime {
     let date = crate::activities::service::today() + Duration::days(days);
     crate::events::service::oslo_to_utc(&date.to_string(), &format!("{hour:02}:00"))
         .unwrap_or_else(|| date.and_hms_opt(hour, 0, 0).unwrap_or_default())
@@ -178,6 +178,9 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<()> {
         put(conn, &past, &mentor, "registered")?;
         put(conn, &past, &others[1], "registered")?;
         certifications(conn, &org, &mentor, &others[0])?;
+        if short == "Blindeforbundet" {
+            super::programs::seed::seed_demo(conn, &org, &home, &mentor, &others)?;
+        }
         if short == "Barnekreftforeningen" {
             requirements(conn, &org, &mentor, &others)?;
         }

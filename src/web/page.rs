@@ -149,6 +149,7 @@ impl Page {
                 ("/contacts", "nav.contacts"),
                 ("/events", "nav.events"),
                 ("/courses", "nav.courses"),
+                ("/programs", "nav.programs"),
                 ("/certifications", "nav.certifications"),
                 ("/requirements/mentors", "nav.mentor_requirements"),
                 ("/claims", "nav.claims"),

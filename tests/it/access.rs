@@ -407,12 +407,14 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     let (expense_gets, expense_posts) = expense_rows(&app, &random);
     let (engagement_gets, engagement_posts) = engagement_rows(&app, &random);
     let (learning_gets, learning_posts) = learning_rows(&app, &random);
+    let (program_gets, program_posts) = program_rows(&app, &random);
     let (report_gets, report_posts) = report_rows();
     let (wrapped_gets, wrapped_posts) = wrapped_rows(&app);
     let table = [
         table,
         event_gets(&app, &random),
         learning_gets,
+        program_gets,
         report_gets,
         wrapped_gets,
         contact_gets,
@@ -730,6 +732,7 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
         posts,
         event_posts(&app, &random),
         learning_posts,
+        program_posts,
         report_posts,
         wrapped_posts,
         contact_posts,
@@ -1806,6 +1809,103 @@ fn learning_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<P
             format!("/courses/{blind}/message"),
             vec![("body", String::new())],
             [s, 404, 404, 404, 422, 404],
+        ),
+    ];
+    (gets, posts)
+}
+
+/// The group program rows: an NHF program to come and one under way (a day begun) in the
+/// coordinator's association, and Blindeforbundet's demo workshop plus one its administrator
+/// cancels.
+fn program_rows(app: &TestApp, random: &str) -> (Vec<(String, [u16; 6])>, Vec<PostRow>) {
+    use likeperson::learning::programs::seed::{insert_program, PAST_PROGRAM};
+    use likeperson::schema::mentor_programs as mp;
+    let s = 303;
+    let nhf = org_id(app, "NHF");
+    let scope = coordinator_scope(app);
+    let new = |org: &str, scope: Option<&str>, title: &str, days: &[i64]| {
+        insert_program(&mut app.conn(), org, scope, "group_mentoring", title, days).unwrap()
+    };
+    let (up, _) = new(&nhf, Some(&scope), "Samtalegruppe", &[5, 12]);
+    let (now, now_days) = new(&nhf, Some(&scope), "Samtalegruppe i gang", &[-1, 6]);
+    let (up, now, day) = (up.id, now.id, now_days[0].id.clone());
+    let blind: String = mp::table
+        .filter(mp::title.eq(PAST_PROGRAM))
+        .select(mp::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let blind_org = org_id(app, "Blindeforbundet");
+    let (doomed, _) = new(&blind_org, None, "Avlyses", &[9]);
+    let doomed = doomed.id;
+    let gets = vec![
+        ("/programs".into(), [s, 200, 200, 200, 200, 404]),
+        ("/programs/new".into(), [s, 404, 200, 200, 200, 404]),
+        (format!("/programs/{up}"), [s, 404, 200, 200, 404, 404]),
+        (format!("/programs/{blind}"), [s, 404, 404, 404, 200, 404]),
+        (format!("/programs/{random}"), [s, 404, 404, 404, 404, 404]),
+        (format!("/programs/{up}/edit"), [s, 404, 200, 200, 404, 404]),
+        (
+            format!("/programs/{now}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/programs/{blind}/edit"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/programs/{now}/days/{day}"),
+            [s, 404, 200, 200, 404, 404],
+        ),
+        (
+            format!("/programs/{up}/days/{day}"),
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    let posts: Vec<PostRow> = vec![
+        (
+            "/programs".into(),
+            vec![("title", String::new())],
+            [s, 404, 422, 422, 422, 404],
+        ),
+        (
+            format!("/programs/{up}"),
+            vec![("title", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/programs/{blind}"),
+            vec![("title", String::new())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/programs/{up}/participants"),
+            vec![("user_id", String::new())],
+            [s, 404, 422, 422, 404, 404],
+        ),
+        (
+            format!("/programs/{blind}/participants"),
+            vec![("user_id", String::new())],
+            [s, 404, 404, 404, 422, 404],
+        ),
+        (
+            format!("/programs/{up}/participants/{random}/remove"),
+            vec![],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/programs/{now}/days/{day}/all"),
+            vec![],
+            [s, 404, 303, 303, 404, 404],
+        ),
+        (
+            format!("/programs/{now}/days/{day}/{random}"),
+            vec![("attended", "yes".into())],
+            [s, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/programs/{doomed}/cancel"),
+            vec![],
+            [s, 404, 404, 404, 303, 404],
         ),
     ];
     (gets, posts)

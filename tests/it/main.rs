@@ -29,6 +29,7 @@ mod load;
 mod migrations;
 mod notifications;
 mod people;
+mod programs;
 mod reports;
 mod requirements;
 mod search;

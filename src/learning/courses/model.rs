@@ -37,16 +37,20 @@ pub struct CourseDay {
     pub ends_at: NaiveDateTime,
 }
 
+/// A day's start and end as shown: "d.m.yyyy hh:mm–hh:mm" in Norway's time.
+pub fn span_text(start: NaiveDateTime, end: NaiveDateTime) -> String {
+    format!(
+        "{}–{}",
+        crate::web::fmt::datetime(start),
+        end.and_utc()
+            .with_timezone(&chrono_tz::Europe::Oslo)
+            .format("%H:%M")
+    )
+}
+
 impl CourseDay {
     pub fn when(&self) -> String {
-        format!(
-            "{}–{}",
-            crate::web::fmt::datetime(self.starts_at),
-            self.ends_at
-                .and_utc()
-                .with_timezone(&chrono_tz::Europe::Oslo)
-                .format("%H:%M")
-        )
+        span_text(self.starts_at, self.ends_at)
     }
     pub fn started(&self) -> bool {
         self.starts_at <= crate::db::now()

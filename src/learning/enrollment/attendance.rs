@@ -1,185 +1,95 @@
-//! Attendance per course day: the coordinator marks each enrolled person present or absent, or
-//! everyone present at once (those already marked keep their answer). Not before the day starts.
+//! Attendance per course day (the register of `learning::attendance`): everyone holding a
+//! seat, keyed by their user id, marked by a coordinator who arranges the course.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::access::Actor;
-use crate::audit::service as audit;
 use crate::db::{now, DbConn};
+use crate::learning::attendance::Register;
 use crate::learning::courses::model::{CourseDay, CourseRow};
-use crate::learning::courses::service::{self as courses, audit_event};
+use crate::learning::courses::service as courses;
 use crate::schema::{course_attendance as ca, course_days as cd, course_enrollments as ce, users};
 use crate::web::{AppError, AppResult};
 
 /// Enrollment statuses that hold a seat (and so appear on the attendance list).
 pub const SEATED: [&str; 3] = ["registered", "attended", "no_show"];
 
-/// One person on a day's list: present, absent, or not marked yet.
-#[derive(Clone, Debug)]
-pub struct AttendanceRow {
-    pub user_id: String,
-    pub name: String,
-    pub attended: Option<bool>,
+/// One day of a course the actor arranges.
+pub struct CourseRegister {
+    pub row: CourseRow,
+    pub day: CourseDay,
 }
 
-impl AttendanceRow {
-    pub fn key(&self) -> &'static str {
-        match self.attended {
-            Some(true) => "course.present",
-            Some(false) => "course.absent",
-            None => "course.unmarked",
-        }
+impl Register for CourseRegister {
+    fn open(conn: &mut DbConn, actor: &Actor, course: &str, day: &str) -> AppResult<Self> {
+        let row = courses::managed(conn, actor, course)?;
+        let day = row
+            .days
+            .iter()
+            .find(|d| d.id == day)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok(CourseRegister { row, day })
     }
-}
-
-/// What a marking came to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Marked {
-    Saved,
-    /// The day has not started: nothing was saved.
-    NotStarted,
-}
-
-/// The course (managed by the actor) and one of its days.
-pub fn day_of(
-    conn: &mut DbConn,
-    actor: &Actor,
-    course: &str,
-    day: &str,
-) -> AppResult<(CourseRow, CourseDay)> {
-    let row = courses::managed(conn, actor, course)?;
-    let d = row
-        .days
-        .iter()
-        .find(|d| d.id == day)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-    Ok((row, d))
-}
-
-/// The day's list: everyone holding a seat, by name, with their mark.
-pub fn sheet(conn: &mut DbConn, course: &str, day: &str) -> QueryResult<Vec<AttendanceRow>> {
-    let people: Vec<(String, String)> = ce::table
-        .inner_join(users::table)
-        .filter(ce::course_id.eq(course))
-        .filter(ce::status.eq_any(SEATED))
-        .order((users::name.asc(), users::id.asc()))
-        .select((users::id, users::name))
-        .load(conn)?;
-    let marks: Vec<(String, bool)> = ca::table
-        .filter(ca::course_day_id.eq(day))
-        .select((ca::user_id, ca::attended))
-        .load(conn)?;
-    Ok(people
-        .into_iter()
-        .map(|(user_id, name)| AttendanceRow {
-            attended: marks.iter().find(|(u, _)| *u == user_id).map(|(_, a)| *a),
-            user_id,
-            name,
-        })
-        .collect())
-}
-
-fn set(
-    conn: &mut DbConn,
-    actor: &Actor,
-    day: &str,
-    user: &str,
-    attended: bool,
-    overwrite: bool,
-) -> QueryResult<usize> {
-    let t = now();
-    let n = if overwrite {
-        diesel::update(ca::table.find((day, user)))
+    fn org(&self) -> &str {
+        &self.row.c.organization_id
+    }
+    fn title(&self) -> &str {
+        &self.row.c.title
+    }
+    fn span(&self) -> (NaiveDateTime, NaiveDateTime) {
+        (self.day.starts_at, self.day.ends_at)
+    }
+    fn back(&self) -> String {
+        format!("/courses/{}", self.row.c.id)
+    }
+    fn day_id(&self) -> &str {
+        &self.day.id
+    }
+    fn target(&self) -> (&'static str, &str, &'static str) {
+        ("course", &self.row.c.id, "user_id")
+    }
+    fn empty_key(&self) -> &'static str {
+        "course.none_enrolled"
+    }
+    /// Everyone holding a seat, by name.
+    fn people(&self, conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+        ce::table
+            .inner_join(users::table)
+            .filter(ce::course_id.eq(&self.row.c.id))
+            .filter(ce::status.eq_any(SEATED))
+            .order((users::name.asc(), users::id.asc()))
+            .select((users::id, users::name))
+            .load(conn)
+    }
+    fn marks(&self, conn: &mut DbConn) -> QueryResult<Vec<(String, bool)>> {
+        ca::table
+            .filter(ca::course_day_id.eq(&self.day.id))
+            .select((ca::user_id, ca::attended))
+            .load(conn)
+    }
+    fn update(&self, conn: &mut DbConn, by: &str, who: &str, attended: bool) -> QueryResult<usize> {
+        diesel::update(ca::table.find((&self.day.id, who)))
             .set((
                 ca::attended.eq(attended),
-                ca::marked_by.eq(Some(&actor.user_id)),
-                ca::marked_at.eq(t),
+                ca::marked_by.eq(Some(by)),
+                ca::marked_at.eq(now()),
             ))
-            .execute(conn)?
-    } else {
-        ca::table
-            .find((day, user))
-            .count()
-            .get_result::<i64>(conn)? as usize
-    };
-    if n == 0 {
+            .execute(conn)
+    }
+    fn insert(&self, conn: &mut DbConn, by: &str, who: &str, attended: bool) -> QueryResult<()> {
         diesel::insert_into(ca::table)
             .values((
-                ca::course_day_id.eq(day),
-                ca::user_id.eq(user),
+                ca::course_day_id.eq(&self.day.id),
+                ca::user_id.eq(who),
                 ca::attended.eq(attended),
-                ca::marked_by.eq(Some(&actor.user_id)),
-                ca::marked_at.eq(t),
+                ca::marked_by.eq(Some(by)),
+                ca::marked_at.eq(now()),
             ))
-            .execute(conn)?;
-        return Ok(1);
+            .execute(conn)
+            .map(|_| ())
     }
-    Ok(if overwrite { n } else { 0 })
-}
-
-/// Marks one person present or absent on a day (logged).
-pub fn mark(
-    conn: &mut DbConn,
-    actor: &Actor,
-    course: &str,
-    day: &str,
-    user: &str,
-    attended: bool,
-) -> AppResult<Marked> {
-    let (row, d) = day_of(conn, actor, course, day)?;
-    if !d.started() {
-        return Ok(Marked::NotStarted);
-    }
-    if !sheet(conn, course, day)?.iter().any(|r| r.user_id == user) {
-        return Err(AppError::NotFound);
-    }
-    let org = row.c.organization_id.clone();
-    crate::db::tx(conn, |tx| {
-        set(tx.conn, actor, day, user, attended, true)?;
-        audit::append(
-            tx,
-            audit_event(
-                actor,
-                &org,
-                "course.attendance_marked",
-                "course",
-                course,
-                serde_json::json!({ "day": day, "user_id": user, "attended": attended }),
-            ),
-        )?;
-        Ok::<_, AppError>(())
-    })?;
-    Ok(Marked::Saved)
-}
-
-/// Marks everyone not yet marked as present (exceptions already marked stay), logged once.
-pub fn mark_all(conn: &mut DbConn, actor: &Actor, course: &str, day: &str) -> AppResult<Marked> {
-    let (row, d) = day_of(conn, actor, course, day)?;
-    if !d.started() {
-        return Ok(Marked::NotStarted);
-    }
-    let people = sheet(conn, course, day)?;
-    let org = row.c.organization_id.clone();
-    crate::db::tx(conn, |tx| {
-        let mut n = 0;
-        for p in people.iter().filter(|p| p.attended.is_none()) {
-            n += set(tx.conn, actor, day, &p.user_id, true, false)?;
-        }
-        audit::append(
-            tx,
-            audit_event(
-                actor,
-                &org,
-                "course.attendance_all",
-                "course",
-                course,
-                serde_json::json!({ "day": day, "marked": n }),
-            ),
-        )?;
-        Ok::<_, AppError>(())
-    })?;
-    Ok(Marked::Saved)
 }
 
 /// Who attended every day of the course (a present mark on each).

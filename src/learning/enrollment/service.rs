@@ -250,16 +250,27 @@ pub fn candidates(
         .filter(ce::status.ne("withdrawn"))
         .select(ce::user_id)
         .load(conn)?;
-    let mut q = uor::table
-        .filter(uor::organization_id.eq(org))
-        .filter(uor::role_id.eq("peer_mentor"))
-        .filter(uor::revoked_at.is_null())
-        .into_boxed();
     let scope: Vec<String> = match (row.audience.is_empty(), actor.role()) {
         (false, _) => row.audience.iter().map(|(a, _)| a.clone()).collect(),
         (true, Role::OrgAdmin) => Vec::new(),
         (true, _) => actor.associations.clone(),
     };
+    Ok(active_mentors(conn, &org, scope, taken)?)
+}
+
+/// Active peer mentors of the organization, by name: of the associations in `scope` (all of
+/// them when empty), leaving out `taken`; at most 500. Courses and group programs offer these.
+pub fn active_mentors(
+    conn: &mut DbConn,
+    org: &str,
+    scope: Vec<String>,
+    taken: Vec<String>,
+) -> QueryResult<Vec<(String, String)>> {
+    let mut q = uor::table
+        .filter(uor::organization_id.eq(org.to_string()))
+        .filter(uor::role_id.eq("peer_mentor"))
+        .filter(uor::revoked_at.is_null())
+        .into_boxed();
     if !scope.is_empty() {
         q = q.filter(uor::local_association_id.eq_any(scope));
     }
