@@ -137,6 +137,20 @@ pub static ALL: &[Scenario] = &[
         audience: MENTOR,
         kind: Kind::Event,
     },
+    // Learning: a group program the mentor takes part in changed its days or place, or was
+    // cancelled (`learning::programs::service`).
+    Scenario {
+        key: "program.changed",
+        critical: false,
+        audience: MENTOR,
+        kind: Kind::Event,
+    },
+    Scenario {
+        key: "program.cancelled",
+        critical: false,
+        audience: MENTOR,
+        kind: Kind::Event,
+    },
     // Learning: a coordinator's message to everyone enrolled in a course (its own mail).
     Scenario {
         key: "course.message",

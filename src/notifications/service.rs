@@ -107,6 +107,35 @@ pub fn labels_of(conn: &mut DbConn, org: Option<&str>, lang: Lang) -> QueryResul
     })
 }
 
+/// A mail of the caller's making: (labels, recipient's name, notice title) → mail.
+pub type MailFn<'a> = dyn Fn(&Labels, &str, &str) -> Rendered + 'a;
+
+/// Tells each of `users` (sorted and told once each) what `notice` says, with the scenario's
+/// own mail or `mail`, in the caller's transaction: everyone on a course or a program of
+/// which the days changed or which was cancelled. Returns how many were told.
+pub fn notify_each(
+    conn: &mut DbConn,
+    mut users: Vec<String>,
+    notice: &Notice<'_>,
+    mail: Option<&MailFn<'_>>,
+) -> QueryResult<usize> {
+    users.sort();
+    users.dedup();
+    for user in &users {
+        let one = Notice {
+            user_id: user,
+            link: notice.link.clone(),
+            params: notice.params.clone(),
+            ..*notice
+        };
+        match mail {
+            Some(m) => notify_with(conn, &one, m)?,
+            None => notify(conn, &one)?,
+        };
+    }
+    Ok(users.len())
+}
+
 /// Tells a user something: the in-app notification and the queued mail, as the user chose for
 /// the scenario (critical scenarios always both), in the caller's transaction. A deactivated
 /// user gets nothing.

@@ -242,6 +242,23 @@ async fn a_coordinator_creates_a_program_with_its_days_and_bad_input_is_kept(mut
     let page = app.get(&format!("/programs/{id}")).await;
     assert!(page.has("Jobbsøking med skjermleser") && page.has("Karriereverksted"));
     assert!(page.has("Ingen deltakere ennå."));
+    // A mentor takes part: told of the change of days and of the cancellation.
+    let mentor = app.user_id("mentor@blindeforbundet.example");
+    let res = app
+        .post(
+            &format!("/programs/{id}/participants"),
+            &[("user_id", &mentor)],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let told = |app: &TestApp, scenario: &str| -> i64 {
+        likeperson::schema::notifications::table
+            .filter(likeperson::schema::notifications::user_id.eq(&mentor))
+            .filter(likeperson::schema::notifications::scenario.eq(scenario))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
     // Edited before the start: one day more; the edit form shows the saved values.
     let edit = app.get(&format!("/programs/{id}/edit")).await;
     assert!(edit.has("Jobbsøking med skjermleser") && edit.has("value=\"10:00\""));
@@ -255,6 +272,11 @@ async fn a_coordinator_creates_a_program_with_its_days_and_bad_input_is_kept(mut
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(days(&app, &id).len(), 3);
     assert_eq!(app.audit_count("program.updated"), 1);
+    assert_eq!(told(&app, "program.changed"), 1, "the days changed");
+    // Saved again unchanged: nobody is told again.
+    let res = post(&mut app, &format!("/programs/{id}"), &f).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(told(&app, "program.changed"), 1);
     // The list shows it.
     assert!(app.get("/programs").await.has(&format!("/programs/{id}")));
     // Cancelled: no longer edited, logged.
@@ -263,6 +285,7 @@ async fn a_coordinator_creates_a_program_with_its_days_and_bad_input_is_kept(mut
     assert!(app.get(&format!("/programs/{id}")).await.has("Avlyst"));
     assert_eq!(app.get(&format!("/programs/{id}/edit")).await.status, 404);
     assert_eq!(app.audit_count("program.cancelled"), 1);
+    assert_eq!(told(&app, "program.cancelled"), 1);
 }
 
 async fn another_organizations_programs_and_people_are_not_found(mut app: TestApp) {

@@ -17,7 +17,7 @@ use crate::labels::Labels;
 use crate::learning::courses::model::CourseDay;
 use crate::notifications::render::{self, Rendered};
 use crate::notifications::scenarios::fill;
-use crate::notifications::service::notify_with;
+use crate::notifications::service::{notify_each, MailFn};
 use crate::notifications::Notice;
 use crate::schema::{course_days as cd, course_enrollments as ce, courses as co};
 use crate::seats::{self, Pool};
@@ -86,7 +86,7 @@ pub fn for_edit(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<CourseR
 }
 
 /// "d.m.yyyy hh:mm, place" of a course's first day, for the change notice.
-fn when_text(first: NaiveDateTime, place: &str) -> String {
+pub(crate) fn when_text(first: NaiveDateTime, place: &str) -> String {
     let when = local(first).format("%-d.%-m.%Y %H:%M").to_string();
     if place.is_empty() {
         when
@@ -94,9 +94,6 @@ fn when_text(first: NaiveDateTime, place: &str) -> String {
         format!("{when}, {place}")
     }
 }
-
-/// A mail of the caller's making: (labels, recipient's name, notice title) → mail.
-type MailFn<'a> = dyn Fn(&Labels, &str, &str) -> Rendered + 'a;
 
 /// Tells each person with one of `statuses` on the course, once (in the caller's
 /// transaction). Returns how many were told.
@@ -109,30 +106,22 @@ fn tell(
     params: &serde_json::Value,
     mail: Option<&MailFn<'_>>,
 ) -> QueryResult<usize> {
-    let mut users: Vec<String> = ce::table
+    let users: Vec<String> = ce::table
         .filter(ce::course_id.eq(id))
         .filter(ce::status.eq_any(statuses))
         .select(ce::user_id)
         .load(conn)?;
-    users.sort();
-    users.dedup();
-    for user in &users {
-        let notice = Notice {
-            user_id: user,
-            org_id: Some(org),
-            role: Some(Role::PeerMentor),
-            scenario,
-            subject_kind: "course",
-            subject_id: id,
-            link: format!("/courses/{id}"),
-            params: params.clone(),
-        };
-        match mail {
-            Some(m) => notify_with(conn, &notice, m)?,
-            None => crate::notifications::notify(conn, &notice)?,
-        };
-    }
-    Ok(users.len())
+    let notice = Notice {
+        user_id: "",
+        org_id: Some(org),
+        role: Some(Role::PeerMentor),
+        scenario,
+        subject_kind: "course",
+        subject_id: id,
+        link: format!("/courses/{id}"),
+        params: params.clone(),
+    };
+    notify_each(conn, users, &notice, mail)
 }
 
 /// Saves the edited course (logged). The capacity may not drop below the seats taken; seats

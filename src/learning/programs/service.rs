@@ -443,6 +443,13 @@ pub fn update(
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
+    // The mentors taking part are told of new days or a new place.
+    let old_days: Vec<(NaiveDateTime, NaiveDateTime)> = row
+        .sessions
+        .iter()
+        .map(|d| (d.starts_at, d.ends_at))
+        .collect();
+    let moved = old_days != v.days || row.p.place != v.place || row.p.online_url != v.online;
     crate::db::tx(conn, |tx| {
         let n = diesel::update(
             mp::table
@@ -469,11 +476,49 @@ pub fn update(
             tx,
             audit_event(actor, &org, "program.updated", "program", id, detail(&v)),
         )?;
+        if moved {
+            let place = v.place.clone().unwrap_or_default();
+            let when = crate::learning::courses::edit::when_text(v.days[0].0, &place);
+            tell(
+                tx.conn,
+                &org,
+                id,
+                "program.changed",
+                serde_json::json!({ "title": v.title, "when": when }),
+            )?;
+        }
         Ok(Ok(()))
     })
 }
 
-/// Cancels a program before its start (logged).
+/// Tells the mentors taking part (invited members have no account: the coordinator reaches
+/// them), in the caller's transaction.
+fn tell(
+    conn: &mut DbConn,
+    org: &str,
+    id: &str,
+    scenario: &'static str,
+    params: serde_json::Value,
+) -> QueryResult<usize> {
+    let users: Vec<String> = wp::table
+        .filter(wp::program_id.eq(id))
+        .filter(wp::user_id.is_not_null())
+        .select(wp::user_id.assume_not_null())
+        .load(conn)?;
+    let notice = crate::notifications::Notice {
+        user_id: "",
+        org_id: Some(org),
+        role: Some(Role::PeerMentor),
+        scenario,
+        subject_kind: "program",
+        subject_id: id,
+        link: format!("/programs/{id}"),
+        params,
+    };
+    crate::notifications::service::notify_each(conn, users, &notice, None)
+}
+
+/// Cancels a program before its start (logged); the mentors taking part are told.
 pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()> {
     let row = for_edit(conn, actor, id)?;
     let org = row.p.organization_id.clone();
@@ -494,6 +539,13 @@ pub fn cancel(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()> {
                 id,
                 serde_json::json!({ "title": row.p.title }),
             ),
+        )?;
+        tell(
+            tx.conn,
+            &org,
+            id,
+            "program.cancelled",
+            serde_json::json!({ "title": row.p.title }),
         )?;
         Ok(())
     })
