@@ -44,6 +44,8 @@ start_server() {
 
 cleanup() {
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true
+  # BENCH_KEEP_LOG=<file>: the server's log is kept there.
+  [ -n "${BENCH_KEEP_LOG:-}" ] && cp "$dir/server.log" "$BENCH_KEEP_LOG" 2>/dev/null || true
   if [ "$backend" = postgres ]; then psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; fi
   rm -rf "$dir"
 }

@@ -714,14 +714,23 @@ pub fn save_settings(conn: &mut DbConn, actor: &Actor, f: &SettingsForm) -> AppR
         updated_at: now(),
     };
     crate::db::tx(conn, |tx| {
-        let n = diesel::update(settings::table.find(&actor.user_id))
-            .set(&s)
-            .execute(tx.conn)?;
-        if n == 0 {
-            diesel::insert_into(settings::table)
-                .values(&s)
-                .execute(tx.conn)?;
+        // One upsert: two first saves at once (no row yet) both insert, and one of them
+        // updated instead of failing on the key (it answered 500 under load before).
+        // (Diesel's multi-backend connection has no ON CONFLICT: each backend's own.)
+        macro_rules! upsert {
+            ($c:expr) => {
+                diesel::insert_into(settings::table)
+                    .values(&s)
+                    .on_conflict(settings::user_id)
+                    .do_update()
+                    .set(&s)
+                    .execute($c)
+            };
         }
+        match &mut *tx.conn {
+            crate::db::DbConn::Postgres(pg) => upsert!(pg)?,
+            crate::db::DbConn::Sqlite(lite) => upsert!(lite)?,
+        };
         audit::append(
             tx,
             Event {

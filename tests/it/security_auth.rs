@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 on_both_backends!(
     concurrent_sign_ins_and_exports_all_succeed_and_keep_the_audit_chain,
+    first_saves_of_settings_at_once_all_succeed,
     a_request_racing_sign_out_does_not_bring_the_session_back,
     a_request_racing_a_revocation_is_signed_out_not_a_500,
     inviting_an_existing_account_asks_for_consent_and_reveals_nothing,
@@ -101,6 +102,41 @@ async fn concurrent_sign_ins_and_exports_all_succeed_and_keep_the_audit_chain(ap
 }
 
 /// Bounds a racing test in time without asserting speed.
+/// Found by `bench/stall.sh`: two first saves of someone's settings at once (no row yet) both
+/// inserted, and one answered 500 on the key.
+async fn first_saves_of_settings_at_once_all_succeed(app: TestApp) {
+    let user = app.user_id("mentor@nhf.example");
+    let mut racers = Vec::new();
+    for i in 0..8 {
+        let mut c = app.client();
+        c.login("mentor@nhf.example").await;
+        let token = c.get("/account/settings").await.csrf();
+        diesel::delete(
+            likeperson::schema::settings::table
+                .filter(likeperson::schema::settings::user_id.eq(&user)),
+        )
+        .execute(&mut *app.conn())
+        .unwrap();
+        let language = if i % 2 == 0 { "nb" } else { "en" };
+        racers.push(Box::pin(async move {
+            c.post_raw(
+                "/account/settings",
+                &[("csrf_token", token.as_str()), ("language", language)],
+            )
+            .await
+            .status
+        }) as Racer<_>);
+    }
+    let statuses = tokio_timeout(join_all(racers)).await;
+    assert!(statuses.iter().all(|s| *s == 303_u16), "{statuses:?}");
+    let rows: i64 = likeperson::schema::settings::table
+        .filter(likeperson::schema::settings::user_id.eq(&user))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(rows, 1);
+}
+
 async fn tokio_timeout<F: std::future::Future>(f: F) -> F::Output {
     actix_web::rt::time::timeout(std::time::Duration::from_secs(120), f)
         .await
