@@ -581,21 +581,17 @@ fn tell_attendees(
         .filter(ea::status.eq("registered"))
         .select(ea::user_id)
         .load(conn)?;
-    for user in users {
-        crate::notifications::notify(
-            conn,
-            &crate::notifications::Notice {
-                user_id: &user,
-                org_id: Some(org),
-                role: Some(Role::PeerMentor),
-                scenario,
-                subject_kind: "event",
-                subject_id: id,
-                link: format!("/events/{id}"),
-                params: params.clone(),
-            },
-        )?;
-    }
+    let notice = crate::notifications::Notice {
+        user_id: "",
+        org_id: Some(org),
+        role: Some(Role::PeerMentor),
+        scenario,
+        subject_kind: "event",
+        subject_id: id,
+        link: format!("/events/{id}"),
+        params,
+    };
+    crate::notifications::service::notify_each(conn, users, &notice, None)?;
     Ok(())
 }
 
