@@ -31,23 +31,36 @@ fn scratch() -> PathBuf {
     dir
 }
 
-fn sqlite_template() -> &'static PathBuf {
-    static T: OnceLock<PathBuf> = OnceLock::new();
-    T.get_or_init(|| {
-        let path = scratch().join("template.db");
-        let _ = std::fs::remove_file(&path);
-        {
-            let mut conn = db::establish(path.to_str().unwrap()).unwrap();
-            db::migrate(&mut conn).unwrap();
-            seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
-            let keys = test_keys(&mut conn);
-            seed::demo_encrypted(&mut conn, &keys).unwrap();
-            // Fold the WAL into the main file so that a plain copy holds everything.
-            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
-                .unwrap();
+/// The demo data is seeded relative to the day in Norway (an event "tomorrow", a claim that has
+/// waited nine days), so a template is seeded again when that day changes: a run that crosses
+/// midnight in Norway would otherwise give its later tests yesterday's "tomorrow".
+fn seed_day() -> chrono::NaiveDate {
+    likeperson::activities::service::today()
+}
+
+fn sqlite_template() -> PathBuf {
+    static T: Mutex<Option<(chrono::NaiveDate, PathBuf)>> = Mutex::new(None);
+    let mut t = T.lock().unwrap_or_else(|e| e.into_inner());
+    let day = seed_day();
+    if let Some((d, path)) = &*t {
+        if *d == day {
+            return path.clone();
         }
-        path
-    })
+    }
+    let path = scratch().join(format!("template-{day}.db"));
+    let _ = std::fs::remove_file(&path);
+    {
+        let mut conn = db::establish(path.to_str().unwrap()).unwrap();
+        db::migrate(&mut conn).unwrap();
+        seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
+        let keys = test_keys(&mut conn);
+        seed::demo_encrypted(&mut conn, &keys).unwrap();
+        // Fold the WAL into the main file so that a plain copy holds everything.
+        conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .unwrap();
+    }
+    *t = Some((day, path.clone()));
+    path
 }
 
 /// The master key of every test database (`MASTER_KEY`), so the seeded assignments open.
@@ -111,24 +124,61 @@ mod url_tests {
     }
 }
 
-fn pg_template() -> &'static str {
-    static T: OnceLock<String> = OnceLock::new();
-    T.get_or_init(|| {
-        let admin = postgres_admin_url().unwrap();
-        let name = format!("likeperson_tpl_{}", std::process::id());
-        let mut a = db::establish(&admin).unwrap();
-        a.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        a.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        {
-            let mut conn = db::establish(&with_db(&admin, &name)).unwrap();
-            db::migrate(&mut conn).unwrap();
-            seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
-            let keys = test_keys(&mut conn);
-            seed::demo_encrypted(&mut conn, &keys).unwrap();
+/// The PostgreSQL template of this run and day (see `seed_day`). Templates left by earlier
+/// runs whose process has ended are dropped when the first one is made.
+fn pg_template() -> String {
+    static T: Mutex<Option<(chrono::NaiveDate, String)>> = Mutex::new(None);
+    let mut t = T.lock().unwrap_or_else(|e| e.into_inner());
+    let day = seed_day();
+    if let Some((d, name)) = &*t {
+        if *d == day {
+            return name.clone();
         }
-        name
-    })
+    }
+    let admin = postgres_admin_url().unwrap();
+    let mut a = db::establish(&admin).unwrap();
+    if t.is_none() {
+        drop_stale_templates(&mut a);
+    }
+    let name = format!(
+        "likeperson_tpl_{}_{}",
+        std::process::id(),
+        day.format("%Y%m%d")
+    );
+    a.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    a.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    {
+        let mut conn = db::establish(&with_db(&admin, &name)).unwrap();
+        db::migrate(&mut conn).unwrap();
+        seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
+        let keys = test_keys(&mut conn);
+        seed::demo_encrypted(&mut conn, &keys).unwrap();
+    }
+    *t = Some((day, name.clone()));
+    name
+}
+
+/// Drops the templates (`likeperson_tpl_<pid>_…`) of test runs that have ended.
+fn drop_stale_templates(admin: &mut db::DbConn) {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'likeperson\\_tpl\\_%'",
+    )
+    .load(admin)
+    .unwrap_or_default();
+    for Name { datname } in names {
+        let pid = datname.trim_start_matches("likeperson_tpl_");
+        let pid = pid.split('_').next().unwrap_or("");
+        if !pid.is_empty() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"));
+        }
+    }
 }
 
 static PG_CREATE: Mutex<()> = Mutex::new(());
