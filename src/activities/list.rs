@@ -244,7 +244,8 @@ pub fn page(
         vec![f.clone()]
     };
     let ranges: Vec<(Vec<ActivityItem>, Option<Key>)> = if filters.len() > 1 && !f.searches_text() {
-        // Every range's first rows in one statement (each part keeps its ORDER BY and LIMIT).
+        // Every range's first rows in one statement (each part keeps its ORDER BY and LIMIT),
+        // merged there: the page's first `limit + 1` rows of them all.
         let mut union = crate::db::UnionAll::default();
         for one in &filters {
             union.push_limited(
@@ -252,6 +253,7 @@ pub fn page(
                 fetch,
             );
         }
+        let union = union.merged("occurred_on DESC, id DESC", fetch);
         vec![(union.load::<ActivityItem>(conn)?, None)]
     } else {
         filters

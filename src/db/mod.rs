@@ -330,6 +330,8 @@ type Part = (
 pub struct UnionAll<ST> {
     /// Each part with its constant `LIMIT` and `OFFSET`, if any.
     parts: Vec<Part>,
+    /// The order and limit the parts are merged by in SQL, if they are (see `merged`).
+    merge: Option<(&'static str, u32)>,
     _row: PhantomData<ST>,
 }
 
@@ -337,6 +339,7 @@ impl<ST> Default for UnionAll<ST> {
     fn default() -> Self {
         UnionAll {
             parts: Vec::new(),
+            merge: None,
             _row: PhantomData,
         }
     }
@@ -377,6 +380,16 @@ impl<ST> UnionAll<ST> {
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()
     }
+    /// The parts' rows merged in SQL, `order` (the parts' own order, by the column names of
+    /// their select: a constant such as `"occurred_on DESC, id DESC"`) and the first `limit`
+    /// kept: `SELECT * FROM (<the parts>) AS m ORDER BY <order> LIMIT <limit>`. Where each part
+    /// is an index range in that order, PostgreSQL reads them through a Merge Append and stops
+    /// at the limit (a coordinator's three association ranges: 51 rows read and sent instead of
+    /// 153; SQLite merges them too), so a page of merged ranges costs about what one range does.
+    pub fn merged(mut self, order: &'static str, limit: u32) -> Self {
+        self.merge = Some((order, limit));
+        self
+    }
 }
 
 impl<ST: 'static> Query for UnionAll<ST> {
@@ -390,6 +403,9 @@ impl<ST> QueryId for UnionAll<ST> {
 
 impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        if self.merge.is_some() {
+            out.push_sql("SELECT * FROM (");
+        }
         for (i, (part, limit)) in self.parts.iter().enumerate() {
             if i > 0 {
                 out.push_sql(" UNION ALL ");
@@ -402,6 +418,9 @@ impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
                 None => {}
             }
             out.push_sql(&format!(") AS u{i}"));
+        }
+        if let Some((order, limit)) = self.merge {
+            out.push_sql(&format!(") AS m ORDER BY {order} LIMIT {limit}"));
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ on_both_backends!(
     lists_the_page_and_the_export_name_the_contact,
     the_coordinator_filters_by_contact_and_searches_text,
     a_text_search_reads_a_bounded_window_and_searches_on,
+    a_coordinators_pages_merge_their_associations_each_row_once_in_order,
     an_outreach_activity_needs_its_contact_and_without_one_does_not_count,
     proxy_registration_offers_the_chosen_mentors_associations_and_contacts,
     a_contact_not_the_mentors_or_out_of_scope_is_refused_at_the_field,
@@ -723,6 +724,81 @@ async fn a_text_search_reads_a_bounded_window_and_searches_on(mut app: TestApp) 
         stops >= 1,
         "the window stopped the first page before the old row"
     );
+}
+
+/// The coordinator's list merges one range per association in SQL (`UnionAll::merged`): walked
+/// page by page through its "next" links, it shows every registered activity of their
+/// associations once, newest first (by date, then id), and nothing else.
+async fn a_coordinators_pages_merge_their_associations_each_row_once_in_order(mut app: TestApp) {
+    use likeperson::schema::user_organization_roles as uor;
+    likeperson::activities::seed::generate(&mut app.conn(), 400).unwrap();
+    let coordinator = app.user_id("coordinator@nhf.example");
+    let mut associations: Vec<String> = uor::table
+        .filter(uor::user_id.eq(&coordinator))
+        .filter(uor::role_id.eq("coordinator"))
+        .filter(uor::revoked_at.is_null())
+        .select(uor::local_association_id)
+        .load::<Option<String>>(&mut *app.conn())
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    associations.sort();
+    associations.dedup();
+    assert!(associations.len() > 1, "the demo coordinator has several");
+    // Half of them on one day, so that pages break within a day and the id decides.
+    let day = likeperson::activities::service::today() - chrono::Duration::days(1);
+    diesel::update(
+        act::table
+            .filter(act::local_association_id.eq_any(&associations))
+            .filter(act::id.lt("8")),
+    )
+    .set(act::occurred_on.eq(day))
+    .execute(&mut *app.conn())
+    .unwrap();
+    let expected: Vec<String> = act::table
+        .filter(act::local_association_id.eq_any(&associations))
+        .filter(act::status.eq("registered"))
+        .order((act::occurred_on.desc(), act::id.desc()))
+        .select(act::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    let busy = associations
+        .iter()
+        .filter(|a| {
+            act::table
+                .filter(act::local_association_id.eq(*a))
+                .count()
+                .get_result::<i64>(&mut *app.conn())
+                .unwrap()
+                > 0
+        })
+        .count();
+    assert!(busy > 1, "rows of several associations to merge");
+    assert!(expected.len() > 120, "three pages or more");
+    app.login("coordinator@nhf.example").await;
+    let row = regex::Regex::new(r#"href="/activities/([0-9a-f-]{36})""#).unwrap();
+    let next = regex::Regex::new(r#"href="([^"]+)" rel="next""#).unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    let mut link = Some("/activities".to_string());
+    let mut pages = 0;
+    while let Some(path) = link {
+        let page = app
+            .get(&path.replace("&amp;", "&").replace("&#38;", "&"))
+            .await;
+        assert_eq!(page.status, 200);
+        let mut ids: Vec<String> = row
+            .captures_iter(&page.body)
+            .map(|c| c[1].to_string())
+            .collect();
+        ids.dedup();
+        assert!(ids.len() <= 50, "a page holds at most 50 rows");
+        seen.extend(ids);
+        link = next.captures(&page.body).map(|c| c[1].to_string());
+        pages += 1;
+        assert!(pages < 100, "the pages end");
+    }
+    assert_eq!(seen, expected);
 }
 
 async fn an_outreach_activity_needs_its_contact_and_without_one_does_not_count(mut app: TestApp) {

@@ -269,10 +269,13 @@ pub fn page(
         }
         union.push_limited(q.select(Reimbursement::as_select()), PAGE_SIZE as u32 + 1);
     }
+    // Merged in SQL: the first `PAGE_SIZE + 1` of all the ranges (the stop below cuts a tail).
     let mut rows: Vec<Reimbursement> = if union.is_empty() {
         Vec::new()
     } else {
-        union.load(conn)?
+        union
+            .merged("submitted_at ASC, id ASC", PAGE_SIZE as u32 + 1)
+            .load(conn)?
     };
     // Every range has been read up to the earliest window end: later rows wait for the next
     // page.
