@@ -111,6 +111,15 @@ fn filtered(
     f: &Filter,
     cursor: Option<&(NaiveDate, String)>,
 ) -> AppResult<act::BoxedQuery<'static, DbConnBackend>> {
+    Ok(unordered(actor, f, cursor)?.order((act::occurred_on.desc(), act::id.desc())))
+}
+
+/// The filtered range without its order (`filtered` adds it).
+fn unordered(
+    actor: &Actor,
+    f: &Filter,
+    cursor: Option<&(NaiveDate, String)>,
+) -> AppResult<act::BoxedQuery<'static, DbConnBackend>> {
     let association = crate::db::parse_id(&f.association);
     let mut q = match association {
         // One of a coordinator's associations: its range alone, as an equality (on SQLite an
@@ -178,7 +187,7 @@ fn filtered(
                 .or(act::occurred_on.eq(*d).and(act::id.lt(id.clone()))),
         );
     }
-    Ok(q.order((act::occurred_on.desc(), act::id.desc())))
+    Ok(q)
 }
 
 /// One page of the filtered list and the cursor of the next page, if there is one. A text
@@ -244,14 +253,22 @@ pub fn page(
         vec![f.clone()]
     };
     let ranges: Vec<(Vec<ActivityItem>, Option<Key>)> = if filters.len() > 1 && !f.searches_text() {
-        // Every range's first rows in one statement (each part keeps its ORDER BY and LIMIT),
-        // merged there: the page's first `limit + 1` rows of them all.
+        // Every range in one statement, merged there: the page's first `limit + 1` rows of
+        // them all (`UnionAll::merged`; on SQLite the parts go without their own order and
+        // limit, see there).
         let mut union = crate::db::UnionAll::default();
+        let lazy = crate::db::merges_index_ranges(conn);
         for one in &filters {
-            union.push_limited(
-                filtered(actor, one, cursor.as_ref())?.select(ActivityItem::as_select()),
-                fetch,
-            );
+            if lazy {
+                union.push(
+                    unordered(actor, one, cursor.as_ref())?.select(ActivityItem::as_select()),
+                );
+            } else {
+                union.push_limited(
+                    filtered(actor, one, cursor.as_ref())?.select(ActivityItem::as_select()),
+                    fetch,
+                );
+            }
         }
         let union = union.merged("occurred_on DESC, id DESC", fetch);
         vec![(union.load::<ActivityItem>(conn)?, None)]

@@ -311,6 +311,12 @@ pub fn parse_id(raw: &str) -> Option<String> {
 /// The backend type of `DbConn`, for boxed queries.
 pub type DbConnBackend = MultiBackend;
 
+/// One part of a `UnionAll`: its query and its constant `LIMIT` and `OFFSET`, if any.
+type Part = (
+    Box<dyn QueryFragment<MultiBackend> + Send>,
+    Option<(u32, u32)>,
+);
+
 /// Several queries with the same row type as one statement, each keeping its own `ORDER BY` and
 /// `LIMIT`: `SELECT * FROM (q0) AS u0 UNION ALL SELECT * FROM (q1) AS u1 ...` (valid on both
 /// backends; the `MultiConnection` derive offers no `union_all`). Rows come part after part.
@@ -321,12 +327,6 @@ pub type DbConnBackend = MultiBackend;
 /// plan for `LIMIT $1` assumes a tenth of the table and picks a bad plan for a keyset range, so
 /// it re-planned every execution; with the constant it settles on the index range. Pass only a
 /// few fixed values (page sizes), each one is a statement of its own in the cache.
-/// One part of a `UnionAll`: its query and its constant `LIMIT` and `OFFSET`, if any.
-type Part = (
-    Box<dyn QueryFragment<MultiBackend> + Send>,
-    Option<(u32, u32)>,
-);
-
 pub struct UnionAll<ST> {
     /// Each part with its constant `LIMIT` and `OFFSET`, if any.
     parts: Vec<Part>,
@@ -380,12 +380,18 @@ impl<ST> UnionAll<ST> {
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()
     }
-    /// The parts' rows merged in SQL, `order` (the parts' own order, by the column names of
-    /// their select: a constant such as `"occurred_on DESC, id DESC"`) and the first `limit`
-    /// kept: `SELECT * FROM (<the parts>) AS m ORDER BY <order> LIMIT <limit>`. Where each part
-    /// is an index range in that order, PostgreSQL reads them through a Merge Append and stops
-    /// at the limit (a coordinator's three association ranges: 51 rows read and sent instead of
-    /// 153; SQLite merges them too), so a page of merged ranges costs about what one range does.
+    /// The parts' rows merged in SQL, by `order` (the column names of the parts' select: a
+    /// constant such as `"occurred_on DESC, id DESC"`), the first `limit` kept:
+    /// `SELECT * FROM (q0) AS u0 UNION ALL … ORDER BY <order> LIMIT <limit>`. Where each part is
+    /// an index range in that order, the database reads the ranges side by side and stops at
+    /// the limit, so a page of several ranges costs about what one range does (a coordinator's
+    /// three association ranges: 51 rows read and sent instead of up to 153).
+    ///
+    /// PostgreSQL does it with a Merge Append over the parts as they are (each with its own
+    /// `ORDER BY` and constant `LIMIT`, `push_limited`: without them its plan for constants
+    /// sorted whole associations). SQLite merges index ranges lazily only when the parts have
+    /// no order or limit of their own (`push`; with them it sorts each part first), so callers
+    /// ask `merges_index_ranges` which to push.
     pub fn merged(mut self, order: &'static str, limit: u32) -> Self {
         self.merge = Some((order, limit));
         self
@@ -403,9 +409,6 @@ impl<ST> QueryId for UnionAll<ST> {
 
 impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        if self.merge.is_some() {
-            out.push_sql("SELECT * FROM (");
-        }
         for (i, (part, limit)) in self.parts.iter().enumerate() {
             if i > 0 {
                 out.push_sql(" UNION ALL ");
@@ -420,13 +423,19 @@ impl<ST> QueryFragment<MultiBackend> for UnionAll<ST> {
             out.push_sql(&format!(") AS u{i}"));
         }
         if let Some((order, limit)) = self.merge {
-            out.push_sql(&format!(") AS m ORDER BY {order} LIMIT {limit}"));
+            out.push_sql(&format!(" ORDER BY {order} LIMIT {limit}"));
         }
         Ok(())
     }
 }
 
 impl<ST, Conn> diesel::RunQueryDsl<Conn> for UnionAll<ST> {}
+
+/// Whether the parts of a merged `UnionAll` go without their own order and limit on this
+/// connection (SQLite; see `UnionAll::merged`).
+pub fn merges_index_ranges(conn: &DbConn) -> bool {
+    matches!(conn, DbConn::Sqlite(_))
+}
 
 /// The SQL types a part of `Counts` may have: a `COUNT` or a `SUM` of integers.
 pub trait CountType {}
