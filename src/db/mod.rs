@@ -518,18 +518,22 @@ impl<E, Col> IsContainedInGroupBy<Col> for HourOf<E> {
     type Output = is_contained_in_group_by::No;
 }
 
-impl<E: QueryFragment<Pg>> QueryFragment<Pg> for HourOf<E> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("date_trunc('hour', ");
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(")");
-        Ok(())
-    }
+/// How a backend writes `HourOf`: the function call's opening, before the instant.
+pub trait HourSql: diesel::backend::Backend {
+    const HOUR_OF: &'static str;
 }
 
-impl<E: QueryFragment<Sqlite>> QueryFragment<Sqlite> for HourOf<E> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql("strftime('%Y-%m-%d %H:00:00', ");
+impl HourSql for Pg {
+    const HOUR_OF: &'static str = "date_trunc('hour', ";
+}
+
+impl HourSql for Sqlite {
+    const HOUR_OF: &'static str = "strftime('%Y-%m-%d %H:00:00', ";
+}
+
+impl<E: QueryFragment<DB>, DB: HourSql> QueryFragment<DB> for HourOf<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(DB::HOUR_OF);
         self.0.walk_ast(out.reborrow())?;
         out.push_sql(")");
         Ok(())

@@ -288,6 +288,21 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     crate::schema::reimbursements::organization_id,
 );
 
+/// Waiting claims of one coordinator, organization and hour of submission: their count, total
+/// and smallest id.
+type HourRow = (
+    String,
+    String,
+    Option<NaiveDateTime>,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+/// A coordinator, an organization and the day the seven days ran out.
+type DayKey = (String, String, NaiveDate);
+/// The claims of a `DayKey`: how many, their total, and the smallest id of its first hour.
+type Waiting = (i64, i64, Option<String>);
+
 /// Days a claim may wait for a decision before its coordinators are reminded.
 pub const CLAIM_PENDING_DAYS: i64 = 7;
 
@@ -309,14 +324,7 @@ pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
     use diesel::dsl::{count, min};
     let earlier = diesel::alias!(crate::schema::user_organization_roles as earlier);
     let hour = HourOf(rb::submitted_at);
-    let rows: Vec<(
-        String,
-        String,
-        Option<NaiveDateTime>,
-        i64,
-        Option<i64>,
-        Option<String>,
-    )> = rb::table
+    let rows: Vec<HourRow> = rb::table
         .inner_join(
             uor::table.on(uor::local_association_id
                 .eq(rb::local_association_id.nullable())
@@ -353,7 +361,7 @@ pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
         .load(conn)?;
     // (coordinator, organization, day the seven days ran out): claims, their total and the
     // first hour's smallest id, which is the claim when there is one.
-    let mut groups: Vec<((String, String, NaiveDate), (i64, i64, Option<String>))> = Vec::new();
+    let mut groups: Vec<(DayKey, Waiting)> = Vec::new();
     for (user, org, hour, claims, total, first) in rows {
         let submitted = hour
             .unwrap_or(pass.now)
