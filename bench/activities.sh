@@ -13,7 +13,7 @@ secs="${3:-20}"
 source bench/lib.sh
 start_server "$backend" "$n"
 
-total=$( if [ "$backend" = postgres ]; then psql "$url" -Atc "SELECT count(*) FROM activities"; else sqlite3 "$url" "SELECT count(*) FROM activities" 2>/dev/null || echo "?"; fi )
+total=$(q "SELECT count(*) FROM activities" 2>/dev/null || echo "?")
 echo "backend: $backend, activities in the database: $total"
 for who in coordinator@nhf.example mentor@nhf.example admin@nhf.example; do
   measure /activities "$who" "$secs"

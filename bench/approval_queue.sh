@@ -54,7 +54,7 @@ PRAGMA wal_checkpoint(TRUNCATE);
 SQL
 fi
 
-pending=$( if [ "$backend" = postgres ]; then psql "$url" -Atc "SELECT count(*) FROM reimbursements WHERE status = 'submitted'"; else sqlite3 "$url" "SELECT count(*) FROM reimbursements WHERE status = 'submitted'"; fi )
+pending=$(q "SELECT count(*) FROM reimbursements WHERE status = 'submitted'")
 echo "backend: $backend, claims waiting: $pending"
 for who in coordinator@nhf.example admin@nhf.example; do
   c=$(cookie_for "$who")

@@ -26,8 +26,7 @@ for who in $whos; do
 done
 # The coordinator's busiest association this year (the generator spreads activities unevenly:
 # some of their associations have none).
-assoc=$( q="SELECT r.local_association_id FROM user_organization_roles r JOIN users u ON u.id = r.user_id WHERE u.email = 'coordinator@nhf.example' AND r.role_id = 'coordinator' ORDER BY (SELECT count(*) FROM activities a WHERE a.local_association_id = r.local_association_id AND a.occurred_on >= '$year-01-01') DESC, r.local_association_id LIMIT 1"
-  if [ "$backend" = postgres ]; then psql "$url" -Atc "$q"; else sqlite3 "$url" "$q"; fi )
+assoc=$(q "SELECT r.local_association_id FROM user_organization_roles r JOIN users u ON u.id = r.user_id WHERE u.email = 'coordinator@nhf.example' AND r.role_id = 'coordinator' ORDER BY (SELECT count(*) FROM activities a WHERE a.local_association_id = r.local_association_id AND a.occurred_on >= '$year-01-01') DESC, r.local_association_id LIMIT 1")
 c=$(cookie_for coordinator@nhf.example)
 echo "== /reports/team?association=$assoc (this year, its busiest association) as coordinator@nhf.example"
 for i in $(seq 1 "$runs"); do

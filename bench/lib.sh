@@ -1,7 +1,8 @@
 # Shared by the benchmarks: `start_server BACKEND N` makes a database (a temporary SQLite file or
 # a PostgreSQL database that is dropped at exit), seeds the demo data plus N generated
 # activities, starts the release build on a free port and sets $base, $pid, $url and $dir;
-# `cookie_for EMAIL` signs in and prints the Cookie header value. With BENCH_SEEDED (a SQLite
+# `cookie_for EMAIL` signs in and prints the Cookie header value; `q SQL` runs one statement
+# against that database and prints its rows (columns split by `|`). With BENCH_SEEDED (a SQLite
 # file or a PostgreSQL database name) the database is a copy of that one instead of seeded (set
 # MASTER_KEY_FILE to the key file written when it was seeded). BENCH_PORT picks the port.
 bin="${LIKEPERSON_BIN:-target/release/likeperson}"
@@ -50,11 +51,19 @@ cleanup() {
   rm -rf "$dir"
 }
 
+q() { # q SQL: one statement against the benchmark database, its rows unaligned, no headers
+  if [ "$backend" = postgres ]; then psql "$url" -qAtc "$1"; else sqlite3 "$url" "$1"; fi
+}
+
 cpu_ticks() { # user + system CPU of a process, in clock ticks
   awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
-db_cpu_ticks() { # the same summed over the PostgreSQL backends serving the benchmark database
+db_q() { # q SQL: one statement against the benchmark database, its rows unaligned, no headers
+  if [ "$backend" = postgres ]; then psql "$url" -qAtc "$1"; else sqlite3 "$url" "$1"; fi
+}
+
+cpu_ticks() { # the same summed over the PostgreSQL backends serving the benchmark database
   [ "$backend" = postgres ] || return 0
   local p t=0
   for p in $(pgrep -f "postgres: .* $db "); do

@@ -26,11 +26,10 @@ echo "backend: $backend, $n generated activities; POST /account/settings answers
 # once wait for each other on their own settings row and session, as they must; many people's
 # do not. The demo's people without a password get the demo's.
 people=${STALL_PEOPLE:-200}
-q="UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = 'coordinator@nhf.example') WHERE id IN (SELECT u.id FROM users u JOIN user_organization_roles r ON r.user_id = u.id WHERE u.is_active AND r.role_id <> 'global_admin' ORDER BY u.email LIMIT $people)"
-if [ "$backend" = postgres ]; then psql "$url" -qc "$q"; else sqlite3 "$url" "$q"; fi
-q="SELECT DISTINCT u.email FROM users u JOIN user_organization_roles r ON r.user_id = u.id WHERE u.is_active AND r.role_id <> 'global_admin' ORDER BY u.email LIMIT $people"
+q "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = 'coordinator@nhf.example') WHERE id IN (SELECT u.id FROM users u JOIN user_organization_roles r ON r.user_id = u.id WHERE u.is_active AND r.role_id <> 'global_admin' ORDER BY u.email LIMIT $people)"
+emails=$(q "SELECT DISTINCT u.email FROM users u JOIN user_organization_roles r ON r.user_id = u.id WHERE u.is_active AND r.role_id <> 'global_admin' ORDER BY u.email LIMIT $people")
 : > "$dir/users.tsv"
-for email in $( if [ "$backend" = postgres ]; then psql "$url" -Atc "$q"; else sqlite3 "$url" "$q"; fi ); do
+for email in $emails; do
   ck=$(cookie_for "$email")
   tok=$(curl -s -H "Cookie: $ck" "$base/account/settings" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
   [ -n "$tok" ] && printf '%s\t%s\n' "$ck" "$tok" >> "$dir/users.tsv"

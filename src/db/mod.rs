@@ -8,11 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
-use diesel::pg::PgConnection;
+use diesel::expression::{
+    is_aggregate, is_contained_in_group_by, AppearsOnTable, Expression, IsContainedInGroupBy,
+    SelectableExpression, ValidGrouping,
+};
+use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::r2d2::{self, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sqlite::SqliteConnection;
+use diesel::sqlite::{Sqlite, SqliteConnection};
 use diesel::{Connection, QueryResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::marker::PhantomData;
@@ -516,6 +520,94 @@ impl QueryFragment<MultiBackend> for Counts {
 }
 
 impl<Conn> diesel::RunQueryDsl<Conn> for Counts {}
+
+/// The hour an instant falls in, as an instant (`2026-12-08 14:00:00`), on either backend:
+/// `date_trunc` on PostgreSQL, `strftime` on SQLite (whose instants are text). To group rows by
+/// hour: Diesel takes it as grouped, like a literal, so put the same expression in `GROUP BY`.
+#[derive(Debug, Clone, Copy, QueryId)]
+pub struct HourOf<E>(pub E);
+
+impl<E: Expression> Expression for HourOf<E> {
+    type SqlType = E::SqlType;
+}
+
+impl<E: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for HourOf<E> where Self: Expression {}
+
+impl<E: SelectableExpression<QS>, QS> SelectableExpression<QS> for HourOf<E> where
+    Self: AppearsOnTable<QS>
+{
+}
+
+impl<E, GB> ValidGrouping<GB> for HourOf<E> {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<E, Col> IsContainedInGroupBy<Col> for HourOf<E> {
+    type Output = is_contained_in_group_by::No;
+}
+
+/// How a backend writes `HourOf`: the function call's opening, before the instant.
+pub trait HourSql: diesel::backend::Backend {
+    const HOUR_OF: &'static str;
+}
+
+impl HourSql for Pg {
+    const HOUR_OF: &'static str = "date_trunc('hour', ";
+}
+
+impl HourSql for Sqlite {
+    const HOUR_OF: &'static str = "strftime('%Y-%m-%d %H:00:00', ";
+}
+
+impl<E: QueryFragment<DB>, DB: HourSql> QueryFragment<DB> for HourOf<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(DB::HOUR_OF);
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<E> QueryFragment<MultiBackend> for HourOf<E>
+where
+    E: QueryFragment<Pg> + QueryFragment<Sqlite>,
+{
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        MultiBackend::walk_variant_ast(self, pass)
+    }
+}
+
+/// `SUM` of a `BIGINT` column as a `BIGINT` on both backends (PostgreSQL's is `NUMERIC`, which
+/// Diesel reads only with a decimal type): `CAST(SUM(x) AS BIGINT)`, `NULL` over no rows.
+#[derive(Debug, Clone, Copy, QueryId)]
+pub struct SumInt8<E>(pub E);
+
+impl<E> Expression for SumInt8<E>
+where
+    E: Expression<SqlType = diesel::sql_types::BigInt>,
+{
+    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::BigInt>;
+}
+
+impl<E: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for SumInt8<E> where Self: Expression {}
+
+impl<E: SelectableExpression<QS>, QS> SelectableExpression<QS> for SumInt8<E> where
+    Self: AppearsOnTable<QS>
+{
+}
+
+impl<E, GB> ValidGrouping<GB> for SumInt8<E> {
+    type IsAggregate = is_aggregate::Yes;
+}
+
+impl<E: QueryFragment<DB>, DB: diesel::backend::Backend> QueryFragment<DB> for SumInt8<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("CAST(SUM(");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") AS BIGINT)");
+        Ok(())
+    }
+}
 
 impl AsDiesel for anyhow::Error {
     fn as_diesel(&self) -> Option<&DieselError> {

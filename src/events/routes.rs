@@ -12,6 +12,7 @@ use super::service::{
 use crate::access::Actor;
 use crate::access::Role;
 use crate::auth::actor::set_flash;
+use crate::web::card::{self, Back, BackForm};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
@@ -339,20 +340,12 @@ async fn cancel(
 
 // ---------------------------------------------------------------- registration
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct BackForm {
-    back: String,
-}
-
 #[derive(Template)]
-#[template(path = "events/mentor_card_swap.html")]
-struct CardSwap {
+#[template(path = "events/mentor_card.html")]
+struct Card {
     page: Page,
     row: EventRow,
     back: &'static str,
-    kind: &'static str,
-    message: String,
 }
 
 /// Answers a registration: the card and the announced outcome (htmx), or back with a flash.
@@ -360,26 +353,20 @@ fn registration_answer(
     req: &HttpRequest,
     actor: &Actor,
     session: &Session,
-    back: &str,
+    back: Back,
     row: EventRow,
     outcome: Outcome,
 ) -> AppResult<HttpResponse> {
+    let id = row.e.id.clone();
     let message = format!("{}: {}", row.e.title, actor.t(outcome.key()));
-    if is_htmx(req) {
-        return page::ok(&CardSwap {
-            page: Page::for_actor(actor, "event.page_list"),
-            row,
-            back: if back == "list" { "list" } else { "show" },
-            kind: outcome.kind(),
-            message,
-        });
-    }
-    set_flash(session, outcome.kind(), message);
-    Ok(redirect(&if back == "list" {
-        "/events".to_string()
-    } else {
-        format!("/events/{}", row.e.id)
-    }))
+    let card = || Card {
+        page: Page::for_actor(actor, "event.page_list"),
+        row,
+        back: back.as_str(),
+    };
+    card::swap(req, session, (outcome.kind(), message), card, || {
+        back.url("/events", &id)
+    })
 }
 
 async fn register(
@@ -393,8 +380,7 @@ async fn register(
     let id = path_id(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| service::register(c, &a, &id)).await?;
-    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
-    registration_answer(&req, &actor, &session, &back, row, outcome)
+    registration_answer(&req, &actor, &session, Back::of(form), row, outcome)
 }
 
 async fn unregister(
@@ -408,8 +394,7 @@ async fn unregister(
     let id = path_id(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| service::unregister(c, &a, &id)).await?;
-    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
-    registration_answer(&req, &actor, &session, &back, row, outcome)
+    registration_answer(&req, &actor, &session, Back::of(form), row, outcome)
 }
 
 // ---------------------------------------------------------------- attendance

@@ -6,6 +6,7 @@
 pub mod attendance;
 pub mod certifications;
 pub mod courses;
+pub mod editor;
 pub mod enrollment;
 mod labels;
 pub mod programs;

@@ -282,6 +282,27 @@ pub fn event_tomorrow(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
         .collect())
 }
 
+// `claim_pending` groups by a coordinator (their grant) and a claim's organization.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    crate::schema::user_organization_roles::user_id,
+    crate::schema::reimbursements::organization_id,
+);
+
+/// Waiting claims of one coordinator, organization and hour of submission: their count, total
+/// and smallest id.
+type HourRow = (
+    String,
+    String,
+    Option<NaiveDateTime>,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+/// A coordinator, an organization and the day the seven days ran out.
+type DayKey = (String, String, NaiveDate);
+/// The claims of a `DayKey`: how many, their total, and the smallest id of its first hour.
+type Waiting = (i64, i64, Option<String>);
+
 /// Days a claim may wait for a decision before its coordinators are reminded.
 pub const CLAIM_PENDING_DAYS: i64 = 7;
 
@@ -290,8 +311,20 @@ pub const CLAIM_PENDING_DAYS: i64 = 7;
 /// the seven days, however many they were (the key's subject is that coordinator's queue), so a
 /// coordinator with a long queue gets one line a day, not one per claim. One claim links to
 /// itself; several to the queue filtered by age.
+///
+/// The database counts and sums the claims per coordinator, organization and hour of
+/// submission (UTC): the day the seven days ran out is the day in Norway, which SQLite cannot
+/// compute (it has no time zones), but an hour never straddles midnight in Oslo (its offset is
+/// whole hours), so each hour's row belongs to one Norwegian day, found here with chrono-tz as
+/// everywhere else. The rows come ordered, so the hours of one day are merged as they come: at
+/// most 24 rows a day and coordinator, however many claims. A coordinator granted the same
+/// association twice is joined by the earliest of those grants only, so a claim counts once.
 pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
-    let rows: Vec<(String, String, String, i64, Option<NaiveDateTime>)> = rb::table
+    use crate::db::{HourOf, SumInt8};
+    use diesel::dsl::{count, min};
+    let earlier = diesel::alias!(crate::schema::user_organization_roles as earlier);
+    let hour = HourOf(rb::submitted_at);
+    let rows: Vec<HourRow> = rb::table
         .inner_join(
             uor::table.on(uor::local_association_id
                 .eq(rb::local_association_id.nullable())
@@ -303,37 +336,54 @@ pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
         .filter(rb::submitted_at.le(pass.now - Duration::days(CLAIM_PENDING_DAYS)))
         .filter(users::is_active.eq(true))
         .filter(uor::user_id.ne(rb::user_id))
+        .filter(not(exists(
+            earlier
+                .filter(earlier.field(uor::user_id).eq(uor::user_id))
+                .filter(
+                    earlier
+                        .field(uor::local_association_id)
+                        .eq(uor::local_association_id),
+                )
+                .filter(earlier.field(uor::role_id).eq(Role::Coordinator.key()))
+                .filter(earlier.field(uor::revoked_at).is_null())
+                .filter(earlier.field(uor::id).lt(uor::id)),
+        )))
+        .group_by((uor::user_id, rb::organization_id, hour))
+        .order_by((uor::user_id, rb::organization_id, hour))
         .select((
             uor::user_id,
-            rb::id,
             rb::organization_id,
-            rb::total_ore,
-            rb::submitted_at,
+            hour,
+            count(rb::id),
+            SumInt8(rb::total_ore),
+            min(rb::id),
         ))
         .load(conn)?;
-    // (coordinator, organization, day the seven days ran out) → the claims and their total.
-    let mut groups: std::collections::BTreeMap<
-        (String, String, NaiveDate),
-        (HashSet<String>, i64),
-    > = Default::default();
-    for (user, claim, org, total, submitted_at) in rows {
-        let submitted = submitted_at
+    // (coordinator, organization, day the seven days ran out): claims, their total and the
+    // first hour's smallest id, which is the claim when there is one.
+    let mut groups: Vec<(DayKey, Waiting)> = Vec::new();
+    for (user, org, hour, claims, total, first) in rows {
+        let submitted = hour
             .unwrap_or(pass.now)
             .and_utc()
             .with_timezone(&Oslo)
             .date_naive();
-        let g = groups
-            .entry((user, org, submitted + Duration::days(CLAIM_PENDING_DAYS)))
-            .or_default();
-        if g.0.insert(claim) {
-            g.1 += total;
+        let key = (user, org, submitted + Duration::days(CLAIM_PENDING_DAYS));
+        match groups.last_mut() {
+            Some((k, g)) if *k == key => {
+                g.0 += claims;
+                g.1 += total.unwrap_or(0);
+            }
+            _ => groups.push((key, (claims, total.unwrap_or(0), first))),
         }
     }
+    // In the order of the keys, as Rust compares them (the database's collation may differ).
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(groups
         .into_iter()
-        .map(|((user, org, due_on), (claims, total))| {
+        .map(|((user, org, due_on), (claims, total, first))| {
             let waited = (pass.today - due_on).num_days() + CLAIM_PENDING_DAYS;
-            let link = match (claims.len(), claims.iter().next()) {
+            let link = match (claims, first) {
                 (1, Some(claim)) => format!("/claims/{claim}"),
                 _ => format!("/claims?age={waited}"),
             };
@@ -346,7 +396,7 @@ pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
                 due_on,
                 link,
                 params: serde_json::json!({
-                    "count": claims.len().to_string(),
+                    "count": claims.to_string(),
                     "amount": crate::expenses::money::kr(total, "nb"),
                     "days": waited.to_string(),
                 }),

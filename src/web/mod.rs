@@ -1,7 +1,9 @@
 //! The web layer: layout and page context, errors, embedded assets, security headers, CSRF,
-//! the form and query extractors, the export writer, pagination and form helpers.
+//! the form and query extractors, the export writer, pagination, form helpers and the answer to
+//! an action on a card (`card`).
 
 pub mod assets;
+pub mod card;
 pub mod csrf;
 pub mod error;
 pub mod export;

@@ -8,7 +8,8 @@ use likeperson::schema::{organizations as o, regions as r};
 
 on_both_backends!(
     every_route_answers_each_role_as_the_table_says,
-    lists_agree_with_what_detail_pages_allow
+    lists_agree_with_what_detail_pages_allow,
+    the_import_upload_answers_each_role_as_the_table_says
 );
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -771,6 +772,77 @@ async fn every_route_answers_each_role_as_the_table_says(mut app: TestApp) {
     assert!(
         failures.is_empty(),
         "access table mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// `POST /import/upload/{kind}` takes a multipart body (the table's form-encoded one is refused
+/// with 400 before any role is looked at), so it has its own rows: the import's file with the
+/// token first, as the page's form sends it. Each administrator imports into their own
+/// organization (a batch to preview); an unknown kind is no page.
+async fn the_import_upload_answers_each_role_as_the_table_says(mut app: TestApp) {
+    use crate::documents::post_parts;
+    use likeperson::schema::import_batches as ib;
+    let contacts =
+        "navn;lokallag;fødselsår;telefon;kommune\nOpplastet Person;NHF Bærum;1960;;Oslo\n";
+    let mentors = "Navn,E-post,Rolle,Lokallag\nKari Ny,kari.ny@example.org,likeperson,NHF Bærum\n";
+    let batches =
+        |app: &TestApp| -> i64 { ib::table.count().get_result(&mut *app.conn()).unwrap() };
+    let s = 303;
+    let rows: [(&str, &str, [u16; 6]); 3] = [
+        (
+            "/import/upload/contacts",
+            contacts,
+            [s, 404, 404, 303, 303, 404],
+        ),
+        (
+            "/import/upload/mentors",
+            mentors,
+            [s, 404, 404, 303, 303, 404],
+        ),
+        (
+            "/import/upload/nothing",
+            contacts,
+            [s, 404, 404, 404, 404, 404],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, who) in WHO.iter().enumerate() {
+        app.logout().await;
+        if let Some(e) = email(*who) {
+            assert_eq!(app.login(e).await.status, 303, "{e} signs in");
+        }
+        for (path, csv, expected) in &rows {
+            let before = batches(&app);
+            let token = app.token().await;
+            let res = post_parts(
+                &mut app,
+                path,
+                &[
+                    ("csrf_token", None, token.as_bytes()),
+                    ("file", Some("import.csv"), csv.as_bytes()),
+                ],
+            )
+            .await;
+            let made = batches(&app) - before;
+            let target = res.location().to_string();
+            let ok = res.status == expected[i]
+                && match (who, res.status) {
+                    (Who::Anonymous, _) => target.starts_with("/login") && made == 0,
+                    (_, 303) => target.starts_with("/import/") && made == 1,
+                    _ => made == 0,
+                };
+            if !ok {
+                failures.push(format!(
+                    "POST {path} (multipart) as {who:?}: expected {}, got {} to {target:?}, {made} batches made",
+                    expected[i], res.status
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "import upload mismatches:\n{}",
         failures.join("\n")
     );
 }

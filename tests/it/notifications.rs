@@ -31,6 +31,7 @@ on_both_backends!(
     a_refused_mail_is_retried_with_backoff_and_then_shown_to_the_admin,
     the_organization_sets_the_days_without_activity,
     many_waiting_claims_make_one_reminder_per_coordinator_and_day,
+    waiting_claims_are_counted_by_the_day_in_norway_once_per_coordinator,
 );
 
 fn waiting_claim(app: &TestApp) -> String {
@@ -718,4 +719,104 @@ async fn many_waiting_claims_make_one_reminder_per_coordinator_and_day(app: Test
         .first(&mut *app.conn())
         .unwrap();
     assert_eq!(link, format!("/claims/{}", waiting[0].0));
+}
+
+/// The day a claim's seven days run out is counted from its day in Norway, not in UTC: late
+/// in the UTC evening is already the next day in Oslo (from 23:00 in winter, 22:00 in summer).
+/// A coordinator granted the same association twice still counts each claim once.
+async fn waiting_claims_are_counted_by_the_day_in_norway_once_per_coordinator(app: TestApp) {
+    use likeperson::schema::user_organization_roles as uor;
+    let coordinator = app.user_id("coordinator@nhf.example");
+    let grants: Vec<(String, Option<String>)> = uor::table
+        .filter(uor::user_id.eq(&coordinator))
+        .filter(uor::role_id.eq("coordinator"))
+        .filter(uor::revoked_at.is_null())
+        .select((
+            uor::organization_id.assume_not_null(),
+            uor::local_association_id,
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    let scope: Vec<String> = grants.iter().filter_map(|g| g.1.clone()).collect();
+    let claims: Vec<(String, i64)> = rb::table
+        .filter(rb::status.eq("submitted"))
+        .filter(rb::local_association_id.eq_any(&scope))
+        .filter(rb::user_id.ne(&coordinator))
+        .order(rb::id.asc())
+        .select((rb::id, rb::total_ore))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert!(claims.len() >= 2, "the demo has several waiting claims");
+    // The same grant again (the page refuses it; the table does not).
+    diesel::insert_into(uor::table)
+        .values((
+            uor::id.eq(likeperson::db::new_id()),
+            uor::user_id.eq(&coordinator),
+            uor::organization_id.eq(Some(grants[0].0.clone())),
+            uor::role_id.eq("coordinator"),
+            uor::local_association_id.eq(grants[0].1.clone()),
+            uor::created_at.eq(now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+    let submit = |id: &str, t: &str| {
+        diesel::update(rb::table.filter(rb::id.eq(id)))
+            .set(rb::submitted_at.eq(at(t)))
+            .execute(&mut *app.conn())
+            .unwrap();
+    };
+    diesel::update(rb::table.filter(rb::status.eq("submitted")))
+        .set(rb::submitted_at.eq(at("2025-01-10 12:00:00")))
+        .execute(&mut *app.conn())
+        .unwrap();
+    // 10 January in Oslo: 00:30 (UTC+1) and 23:59:59, with the rest at noon: one day.
+    submit(&claims[0].0, "2025-01-09 23:30:00");
+    submit(&claims[1].0, "2025-01-10 22:59:59");
+    diesel::delete(n::table).execute(&mut *app.conn()).unwrap();
+    diesel::delete(rm::table).execute(&mut *app.conn()).unwrap();
+    run_reminders(&app, now());
+    // Then one of them at midnight in Oslo on 11 July (UTC+2): a day of its own, one claim,
+    // linking to itself.
+    submit(&claims[1].0, "2025-07-10 22:00:00");
+    run_reminders(&app, now());
+    let made: Vec<(chrono::NaiveDate, String, String)> = rm::table
+        .inner_join(n::table.on(n::id.nullable().eq(rm::notification_id)))
+        .filter(rm::user_id.eq(&coordinator))
+        .filter(rm::scenario.eq("reminder.claim_pending"))
+        .order(rm::due_on.asc())
+        .select((rm::due_on, n::link, n::params))
+        .load(&mut *app.conn())
+        .unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(
+        made.iter().map(|m| m.0).collect::<Vec<_>>(),
+        [day("2025-01-17"), day("2025-07-18")],
+        "{made:?}"
+    );
+    let today = likeperson::notifications::scenarios::Pass::at(now()).today;
+    let (january, july) = (&made[0], &made[1]);
+    assert_eq!(
+        january.1,
+        format!("/claims?age={}", (today - day("2025-01-10")).num_days())
+    );
+    let total: i64 = claims.iter().map(|c| c.1).sum();
+    assert!(
+        january
+            .2
+            .contains(&format!("\"count\":\"{}\"", claims.len())),
+        "{}: {}",
+        claims.len(),
+        january.2
+    );
+    assert!(
+        january.2.contains(&format!(
+            "\"amount\":\"{}\"",
+            likeperson::expenses::money::kr(total, "nb")
+        )),
+        "{total}: {}",
+        january.2
+    );
+    assert_eq!(july.1, format!("/claims/{}", claims[1].0));
+    assert!(july.2.contains("\"count\":\"1\""), "{}", july.2);
 }

@@ -10,20 +10,32 @@ use super::model::CourseRow;
 use super::service::{self, CourseForm};
 use crate::access::{Actor, Role};
 use crate::auth::actor::set_flash;
+use crate::db::DbConn;
+use crate::learning::editor::{self, Arranged, Create, Editing, Update};
 use crate::learning::enrollment::service::{self as enrollment, EnrollmentRow, Move, Outcome};
+use crate::web::card::{self, Back, BackForm};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
-use crate::web::{db, is_htmx, path_id, redirect, AppError, AppResult};
+use crate::web::{db, path_id, redirect, AppError, AppResult};
 use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/courses", web::get().to(list))
-        .route("/courses", web::post().to(create))
-        .route("/courses/new", web::get().to(new_form))
+        .route("/courses", web::post().to(editor::create::<CourseForm>))
+        .route(
+            "/courses/new",
+            web::get().to(editor::new_form::<CourseForm>),
+        )
         .route("/courses/{id}", web::get().to(show))
-        .route("/courses/{id}", web::post().to(update))
-        .route("/courses/{id}/edit", web::get().to(edit_form))
+        .route(
+            "/courses/{id}",
+            web::post().to(editor::update::<CourseForm>),
+        )
+        .route(
+            "/courses/{id}/edit",
+            web::get().to(editor::edit_form::<CourseForm>),
+        )
         .route("/courses/{id}/cancel", web::get().to(cancel_form))
         .route("/courses/{id}/cancel", web::post().to(cancel))
         .route("/courses/{id}/message", web::get().to(message_form))
@@ -123,119 +135,61 @@ async fn show(
     })
 }
 
+/// The course form page: `editor::Editing` (the form, its errors, the associations to choose).
 #[derive(Template)]
 #[template(path = "learning/form.html")]
-struct FormPage {
-    page: Page,
-    /// The course being edited; `None` for a new one.
-    id: Option<String>,
-    form: CourseForm,
-    errors: FieldErrors,
-    associations: Vec<(String, String)>,
-    whole_org: bool,
-}
+pub struct FormPage(Editing<CourseForm>);
 
-async fn render_form(
-    actor: &Actor,
-    state: &web::Data<AppState>,
-    id: Option<String>,
-    form: CourseForm,
-    errors: FieldErrors,
-) -> AppResult<HttpResponse> {
-    let a = actor.clone();
-    let associations = db(state, move |c| service::association_choices(c, &a)).await?;
-    let failed = !errors.is_empty();
-    page::form(
-        &FormPage {
-            page: Page::for_actor(
-                actor,
-                if id.is_some() {
-                    "course.page_edit"
-                } else {
-                    "course.page_new"
-                },
-            ),
-            id,
-            form,
-            errors,
-            associations,
-            whole_org: actor.role() == Role::OrgAdmin,
-        },
-        failed,
-    )
-}
-
-/// The course form with its ticked associations (a repeated field).
-fn course_form(pairs: Vec<(String, String)>) -> AppResult<CourseForm> {
-    let (form, associations) = crate::expenses::split_list::<CourseForm>(pairs, "associations")?;
-    Ok(CourseForm {
-        associations,
-        ..form
-    })
-}
-
-async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let form = CourseForm {
-        day1_start: "09:00".into(),
-        day1_end: "15:00".into(),
-        deadline_time: "23:59".into(),
-        capacity: "20".into(),
-        ..Default::default()
-    };
-    render_form(&actor, &state, None, form, FieldErrors::new()).await
-}
-
-async fn create(
-    actor: Actor,
-    session: Session,
-    state: web::Data<AppState>,
-    form: extract::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let form = course_form(form.into_inner())?;
-    let (a, f) = (actor.clone(), form.clone());
-    match db(&state, move |c| service::create(c, &a, &f)).await? {
-        Ok(id) => {
-            set_flash(&session, "success", actor.t("course.created"));
-            Ok(redirect(&format!("/courses/{id}")))
-        }
-        Err(errors) => render_form(&actor, &state, None, form, errors).await,
+impl From<Editing<CourseForm>> for FormPage {
+    fn from(e: Editing<CourseForm>) -> Self {
+        FormPage(e)
     }
+}
+
+impl std::ops::Deref for FormPage {
+    type Target = Editing<CourseForm>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Arranged for CourseForm {
+    type Page = FormPage;
+    const LIST: &'static str = "/courses";
+    const PAGE_NEW: &'static str = "course.page_new";
+    const PAGE_EDIT: &'static str = "course.page_edit";
+    const CREATED: &'static str = "course.created";
+    const UPDATED: &'static str = "course.updated";
+
+    fn defaults() -> Self {
+        CourseForm {
+            day1_start: "09:00".into(),
+            day1_end: "15:00".into(),
+            deadline_time: "23:59".into(),
+            capacity: "20".into(),
+            ..Default::default()
+        }
+    }
+
+    /// The course form with its ticked associations (a repeated field).
+    fn parse(pairs: Vec<(String, String)>) -> AppResult<Self> {
+        let (form, associations) =
+            crate::expenses::split_list::<CourseForm>(pairs, "associations")?;
+        Ok(CourseForm {
+            associations,
+            ..form
+        })
+    }
+
+    fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Self> {
+        Ok(CourseForm::from_row(&edit::for_edit(conn, actor, id)?))
+    }
+
+    const CREATE: Create<Self> = service::create;
+    const UPDATE: Update<Self> = edit::update;
 }
 
 // ---------------------------------------------------------------- edit, cancel, message
-
-async fn edit_form(
-    actor: Actor,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let (a, i) = (actor.clone(), id.clone());
-    let row = db(&state, move |c| edit::for_edit(c, &a, &i)).await?;
-    let form = CourseForm::from_row(&row);
-    render_form(&actor, &state, Some(id), form, FieldErrors::new()).await
-}
-
-async fn update(
-    actor: Actor,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    form: extract::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let form = course_form(form.into_inner())?;
-    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
-    match db(&state, move |c| edit::update(c, &a, &i, &f)).await? {
-        Ok(()) => {
-            set_flash(&session, "success", actor.t("course.updated"));
-            Ok(redirect(&format!("/courses/{id}")))
-        }
-        Err(errors) => render_form(&actor, &state, Some(id), form, errors).await,
-    }
-}
 
 #[derive(Template)]
 #[template(path = "learning/cancel.html")]
@@ -379,27 +333,19 @@ async fn message(
 
 // ---------------------------------------------------------------- enrollment
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct BackForm {
-    back: String,
-}
-
 #[derive(Template)]
-#[template(path = "learning/card_swap.html")]
-struct CardSwap {
+#[template(path = "learning/card.html")]
+struct Card {
     page: Page,
     row: CourseRow,
     back: &'static str,
-    kind: &'static str,
-    message: String,
 }
 
 fn answer(
     req: &HttpRequest,
     actor: &Actor,
     session: &Session,
-    back: &str,
+    back: Back,
     row: CourseRow,
     outcome: Outcome,
 ) -> AppResult<HttpResponse> {
@@ -410,21 +356,15 @@ fn answer(
             actor.t("course.position").replace("{n}", &p.to_string())
         );
     }
-    if is_htmx(req) {
-        return page::ok(&CardSwap {
-            page: Page::for_actor(actor, "course.page_list"),
-            row,
-            back: if back == "list" { "list" } else { "show" },
-            kind: outcome.kind(),
-            message,
-        });
-    }
-    set_flash(session, outcome.kind(), message);
-    Ok(redirect(&if back == "list" {
-        "/courses".to_string()
-    } else {
-        format!("/courses/{}", row.c.id)
-    }))
+    let id = row.c.id.clone();
+    let card = || Card {
+        page: Page::for_actor(actor, "course.page_list"),
+        row,
+        back: back.as_str(),
+    };
+    card::swap(req, session, (outcome.kind(), message), card, || {
+        back.url("/courses", &id)
+    })
 }
 
 async fn enroll(
@@ -438,8 +378,7 @@ async fn enroll(
     let id = path_id(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| enrollment::enroll(c, &a, &id)).await?;
-    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
-    answer(&req, &actor, &session, &back, row, outcome)
+    answer(&req, &actor, &session, Back::of(form), row, outcome)
 }
 
 async fn withdraw(
@@ -453,8 +392,7 @@ async fn withdraw(
     let id = path_id(&path)?;
     let a = actor.clone();
     let (row, outcome) = db(&state, move |c| enrollment::withdraw(c, &a, &id)).await?;
-    let back = form.map(|f| f.into_inner().back).unwrap_or_default();
-    answer(&req, &actor, &session, &back, row, outcome)
+    answer(&req, &actor, &session, Back::of(form), row, outcome)
 }
 
 #[derive(serde::Deserialize, Default)]

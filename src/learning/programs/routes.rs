@@ -12,7 +12,9 @@ use super::participants::{self, AddForm};
 use super::service::{self, ProgramForm};
 use crate::access::{Actor, Role};
 use crate::auth::actor::set_flash;
-use crate::learning::courses::service::{association_choices, manages};
+use crate::db::DbConn;
+use crate::learning::courses::service::manages;
+use crate::learning::editor::{self, Arranged, Create, Editing, Update};
 use crate::web::extract;
 use crate::web::forms::FieldErrors;
 use crate::web::page::{self, Page};
@@ -22,11 +24,20 @@ use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/programs", web::get().to(list))
-        .route("/programs", web::post().to(create))
-        .route("/programs/new", web::get().to(new_form))
+        .route("/programs", web::post().to(editor::create::<ProgramForm>))
+        .route(
+            "/programs/new",
+            web::get().to(editor::new_form::<ProgramForm>),
+        )
         .route("/programs/{id}", web::get().to(show))
-        .route("/programs/{id}", web::post().to(update))
-        .route("/programs/{id}/edit", web::get().to(edit_form))
+        .route(
+            "/programs/{id}",
+            web::post().to(editor::update::<ProgramForm>),
+        )
+        .route(
+            "/programs/{id}/edit",
+            web::get().to(editor::edit_form::<ProgramForm>),
+        )
         .route("/programs/{id}/cancel", web::post().to(cancel))
         .route("/programs/{id}/participants", web::post().to(add))
         .route(
@@ -139,109 +150,58 @@ async fn show(
     render_show(&actor, &state, id, AddForm::default(), FieldErrors::new()).await
 }
 
+/// The program form page: `editor::Editing` and the kinds to choose from.
 #[derive(Template)]
 #[template(path = "learning/programs/form.html")]
-struct FormPage {
-    page: Page,
-    /// The program being edited; `None` for a new one.
-    id: Option<String>,
-    form: ProgramForm,
-    errors: FieldErrors,
-    kinds: [&'static str; 2],
-    associations: Vec<(String, String)>,
-    whole_org: bool,
+pub struct FormPage(Editing<ProgramForm>);
+
+impl From<Editing<ProgramForm>> for FormPage {
+    fn from(e: Editing<ProgramForm>) -> Self {
+        FormPage(e)
+    }
+}
+
+impl std::ops::Deref for FormPage {
+    type Target = Editing<ProgramForm>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl FormPage {
+    fn kinds(&self) -> [&'static str; 2] {
+        KINDS
+    }
     fn kind_key(&self, kind: &str) -> String {
         format!("program.kind_{kind}")
     }
 }
 
-async fn render_form(
-    actor: &Actor,
-    state: &web::Data<AppState>,
-    id: Option<String>,
-    form: ProgramForm,
-    errors: FieldErrors,
-) -> AppResult<HttpResponse> {
-    let a = actor.clone();
-    let associations = db(state, move |c| association_choices(c, &a)).await?;
-    let failed = !errors.is_empty();
-    let title = if id.is_some() {
-        "program.page_edit"
-    } else {
-        "program.page_new"
-    };
-    page::form(
-        &FormPage {
-            page: Page::for_actor(actor, title),
-            id,
-            form,
-            errors,
-            kinds: KINDS,
-            associations,
-            whole_org: actor.role() == Role::OrgAdmin,
-        },
-        failed,
-    )
-}
+impl Arranged for ProgramForm {
+    type Page = FormPage;
+    const LIST: &'static str = "/programs";
+    const PAGE_NEW: &'static str = "program.page_new";
+    const PAGE_EDIT: &'static str = "program.page_edit";
+    const CREATED: &'static str = "program.created";
+    const UPDATED: &'static str = "program.updated";
 
-async fn new_form(actor: Actor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let mut form = ProgramForm::blank();
-    form.days[0].start = "10:00".into();
-    form.days[0].end = "15:00".into();
-    render_form(&actor, &state, None, form, FieldErrors::new()).await
-}
-
-async fn create(
-    actor: Actor,
-    session: Session,
-    state: web::Data<AppState>,
-    form: extract::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    actor.require(&[Role::Coordinator, Role::OrgAdmin])?;
-    let form = ProgramForm::from_pairs(form.into_inner());
-    let (a, f) = (actor.clone(), form.clone());
-    match db(&state, move |c| service::create(c, &a, &f)).await? {
-        Ok(id) => {
-            set_flash(&session, "success", actor.t("program.created"));
-            Ok(redirect(&format!("/programs/{id}")))
-        }
-        Err(errors) => render_form(&actor, &state, None, form, errors).await,
+    fn defaults() -> Self {
+        let mut form = ProgramForm::blank();
+        form.days[0].start = "10:00".into();
+        form.days[0].end = "15:00".into();
+        form
     }
-}
 
-async fn edit_form(
-    actor: Actor,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let (a, i) = (actor.clone(), id.clone());
-    let row = db(&state, move |c| service::for_edit(c, &a, &i)).await?;
-    let form = ProgramForm::from_row(&row);
-    render_form(&actor, &state, Some(id), form, FieldErrors::new()).await
-}
-
-async fn update(
-    actor: Actor,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    form: extract::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let form = ProgramForm::from_pairs(form.into_inner());
-    let (a, f, i) = (actor.clone(), form.clone(), id.clone());
-    match db(&state, move |c| service::update(c, &a, &i, &f)).await? {
-        Ok(()) => {
-            set_flash(&session, "success", actor.t("program.updated"));
-            Ok(redirect(&format!("/programs/{id}")))
-        }
-        Err(errors) => render_form(&actor, &state, Some(id), form, errors).await,
+    fn parse(pairs: Vec<(String, String)>) -> AppResult<Self> {
+        Ok(ProgramForm::from_pairs(pairs))
     }
+
+    fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Self> {
+        Ok(ProgramForm::from_row(&service::for_edit(conn, actor, id)?))
+    }
+
+    const CREATE: Create<Self> = service::create;
+    const UPDATE: Update<Self> = service::update;
 }
 
 async fn cancel(
