@@ -59,11 +59,7 @@ cpu_ticks() { # user + system CPU of a process, in clock ticks
   awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
-db_q() { # q SQL: one statement against the benchmark database, its rows unaligned, no headers
-  if [ "$backend" = postgres ]; then psql "$url" -qAtc "$1"; else sqlite3 "$url" "$1"; fi
-}
-
-cpu_ticks() { # the same summed over the PostgreSQL backends serving the benchmark database
+db_cpu_ticks() { # the same summed over the PostgreSQL backends serving the benchmark database
   [ "$backend" = postgres ] || return 0
   local p t=0
   for p in $(pgrep -f "postgres: .* $db "); do
