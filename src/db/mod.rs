@@ -577,38 +577,6 @@ where
     }
 }
 
-/// `SUM` of a `BIGINT` column as a `BIGINT` on both backends (PostgreSQL's is `NUMERIC`, which
-/// Diesel reads only with a decimal type): `CAST(SUM(x) AS BIGINT)`, `NULL` over no rows.
-#[derive(Debug, Clone, Copy, QueryId)]
-pub struct SumInt8<E>(pub E);
-
-impl<E> Expression for SumInt8<E>
-where
-    E: Expression<SqlType = diesel::sql_types::BigInt>,
-{
-    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::BigInt>;
-}
-
-impl<E: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for SumInt8<E> where Self: Expression {}
-
-impl<E: SelectableExpression<QS>, QS> SelectableExpression<QS> for SumInt8<E> where
-    Self: AppearsOnTable<QS>
-{
-}
-
-impl<E, GB> ValidGrouping<GB> for SumInt8<E> {
-    type IsAggregate = is_aggregate::Yes;
-}
-
-impl<E: QueryFragment<DB>, DB: diesel::backend::Backend> QueryFragment<DB> for SumInt8<E> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("CAST(SUM(");
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(") AS BIGINT)");
-        Ok(())
-    }
-}
-
 impl AsDiesel for anyhow::Error {
     fn as_diesel(&self) -> Option<&DieselError> {
         self.downcast_ref::<DieselError>()

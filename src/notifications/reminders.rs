@@ -320,7 +320,7 @@ pub const CLAIM_PENDING_DAYS: i64 = 7;
 /// most 24 rows a day and coordinator, however many claims. A coordinator granted the same
 /// association twice is joined by the earliest of those grants only, so a claim counts once.
 pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
-    use crate::db::{HourOf, SumInt8};
+    use crate::db::HourOf;
     use diesel::dsl::{count, min};
     let earlier = diesel::alias!(crate::schema::user_organization_roles as earlier);
     let hour = HourOf(rb::submitted_at);
@@ -355,7 +355,7 @@ pub fn claim_pending(conn: &mut DbConn, pass: &Pass) -> QueryResult<Vec<Due>> {
             rb::organization_id,
             hour,
             count(rb::id),
-            SumInt8(rb::total_ore),
+            crate::expenses::sum_bigint("reimbursements.total_ore"),
             min(rb::id),
         ))
         .load(conn)?;
