@@ -38,29 +38,44 @@ fn seed_day() -> chrono::NaiveDate {
     likeperson::activities::service::today()
 }
 
-fn sqlite_template() -> PathBuf {
-    static T: Mutex<Option<(chrono::NaiveDate, PathBuf)>> = Mutex::new(None);
-    let mut t = T.lock().unwrap_or_else(|e| e.into_inner());
+/// The template kept in `slot` if it was made today (see `seed_day`), else a new one from
+/// `make(day, first)`, `first` when this run has made none yet.
+fn per_day<T: Clone>(
+    slot: &Mutex<Option<(chrono::NaiveDate, T)>>,
+    make: impl FnOnce(chrono::NaiveDate, bool) -> T,
+) -> T {
+    let mut t = slot.lock().unwrap_or_else(|e| e.into_inner());
     let day = seed_day();
-    if let Some((d, path)) = &*t {
+    if let Some((d, made)) = &*t {
         if *d == day {
-            return path.clone();
+            return made.clone();
         }
     }
-    let path = scratch().join(format!("template-{day}.db"));
-    let _ = std::fs::remove_file(&path);
-    {
+    let made = make(day, t.is_none());
+    *t = Some((day, made.clone()));
+    made
+}
+
+/// Migrates a template database and seeds the demo data into it.
+fn seed_template(conn: &mut db::DbConn) {
+    db::migrate(conn).unwrap();
+    seed::demo_with_hash(conn, demo_hash()).unwrap();
+    let keys = test_keys(conn);
+    seed::demo_encrypted(conn, &keys).unwrap();
+}
+
+fn sqlite_template() -> PathBuf {
+    static T: Mutex<Option<(chrono::NaiveDate, PathBuf)>> = Mutex::new(None);
+    per_day(&T, |day, _| {
+        let path = scratch().join(format!("template-{day}.db"));
+        let _ = std::fs::remove_file(&path);
         let mut conn = db::establish(path.to_str().unwrap()).unwrap();
-        db::migrate(&mut conn).unwrap();
-        seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
-        let keys = test_keys(&mut conn);
-        seed::demo_encrypted(&mut conn, &keys).unwrap();
+        seed_template(&mut conn);
         // Fold the WAL into the main file so that a plain copy holds everything.
         conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
             .unwrap();
-    }
-    *t = Some((day, path.clone()));
-    path
+        path
+    })
 }
 
 /// The master key of every test database (`MASTER_KEY`), so the seeded assignments open.
@@ -128,35 +143,23 @@ mod url_tests {
 /// runs whose process has ended are dropped when the first one is made.
 fn pg_template() -> String {
     static T: Mutex<Option<(chrono::NaiveDate, String)>> = Mutex::new(None);
-    let mut t = T.lock().unwrap_or_else(|e| e.into_inner());
-    let day = seed_day();
-    if let Some((d, name)) = &*t {
-        if *d == day {
-            return name.clone();
+    per_day(&T, |day, first| {
+        let admin = postgres_admin_url().unwrap();
+        let mut a = db::establish(&admin).unwrap();
+        if first {
+            drop_stale_templates(&mut a);
         }
-    }
-    let admin = postgres_admin_url().unwrap();
-    let mut a = db::establish(&admin).unwrap();
-    if t.is_none() {
-        drop_stale_templates(&mut a);
-    }
-    let name = format!(
-        "likeperson_tpl_{}_{}",
-        std::process::id(),
-        day.format("%Y%m%d")
-    );
-    a.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    a.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    {
-        let mut conn = db::establish(&with_db(&admin, &name)).unwrap();
-        db::migrate(&mut conn).unwrap();
-        seed::demo_with_hash(&mut conn, demo_hash()).unwrap();
-        let keys = test_keys(&mut conn);
-        seed::demo_encrypted(&mut conn, &keys).unwrap();
-    }
-    *t = Some((day, name.clone()));
-    name
+        let name = format!(
+            "likeperson_tpl_{}_{}",
+            std::process::id(),
+            day.format("%Y%m%d")
+        );
+        a.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        a.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        seed_template(&mut db::establish(&with_db(&admin, &name)).unwrap());
+        name
+    })
 }
 
 /// Drops the templates (`likeperson_tpl_<pid>_…`) of test runs that have ended.
